@@ -1,0 +1,29 @@
+"""pooling_lib: max and average pooling from scratch in NumPy, and the pictures that explain it.
+
+The layout is the original article's, (m, h, w, c): a batch of ``m`` maps of
+height ``h``, width ``w`` and ``c`` channels. The semantics are PyTorch's
+``max_pool2d`` and ``avg_pool2d``, option for option.
+
+Modules, one idea each:
+
+* ``geometry``: where windows fall, output sizes, what is padding.
+* ``pooling``: the fast forward and backward passes (exported here).
+* ``reference``: the same with loops, as the notebooks build them.
+* ``gradcheck``: numeric gradients and relative errors.
+* ``data``: the bundled MNIST digits.
+"""
+
+from .data import load_mnist, two_channel
+from .geometry import PoolGeometry, output_shape, pool_geometry
+from .pooling import pool_backward, pool_forward
+
+__all__ = [
+    "PoolGeometry",
+    "load_mnist",
+    "output_shape",
+    "pool_backward",
+    "pool_forward",
+    "pool_geometry",
+    "two_channel",
+]
+__version__ = "0.1.0"

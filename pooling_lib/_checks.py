@@ -1,0 +1,116 @@
+"""Validation at the public edge, shared by the fast and the reference versions.
+
+Every message names the parameter, shows the value and says what would work,
+so a learner can fix the call without reading this file.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .geometry import pool_geometry
+
+MODES = ("max", "avg")
+TIES = ("first", "all", "split")
+
+
+def as_float_array(value, name, ndim=None, layout=""):
+    """``value`` as a floating ndarray: floats keep their dtype, ints and bools become float64.
+
+    The result may share memory with ``value``; callers never write into it.
+    """
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}: {error}") from error
+    kind = array.dtype.kind
+    if kind == "c":
+        raise TypeError(
+            f"{name} must hold real numbers, got complex dtype {array.dtype}; pool the real "
+            "and imaginary parts separately, or take np.abs first"
+        )
+    if kind in "iub":
+        array = array.astype(np.float64)
+    elif kind != "f":
+        raise TypeError(
+            f"{name} must hold numbers, got dtype {array.dtype}; convert it with "
+            "np.asarray(..., dtype=float)"
+        )
+    if ndim is not None and array.ndim != ndim:
+        hint = ""
+        if array.ndim == 2:
+            hint = "; for one grey image use A[None, :, :, None]"
+        elif array.ndim == 3:
+            hint = "; for a batch of grey images (m, h, w) use A[..., None]"
+        raise ValueError(
+            f"{name} must have {ndim} dimensions {layout}, got shape {array.shape}{hint}"
+        )
+    return array
+
+
+def check_choice(value, name, choices):
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def check_bool(value, name):
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_divisor(divisor_override):
+    if divisor_override is None:
+        return None
+    if not isinstance(divisor_override, numbers.Integral) or isinstance(
+        divisor_override, bool | np.bool_
+    ):
+        raise TypeError(f"divisor_override must be None or a positive int, got {divisor_override!r}")
+    if divisor_override < 1:
+        raise ValueError(
+            f"divisor_override must be a positive int, got {divisor_override}; "
+            "use None to divide by the number of cells in each window"
+        )
+    return int(divisor_override)
+
+
+def prepare(A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
+            count_include_pad, divisor_override):
+    """Check every argument of a forward pass; return ``(A_prev, geometry)``."""
+    A_prev = as_float_array(A_prev, "A_prev", ndim=4, layout="(m, h, w, c)")
+    check_choice(mode, "mode", MODES)
+    check_bool(count_include_pad, "count_include_pad")
+    check_divisor(divisor_override)
+    _, h, w, _ = A_prev.shape
+    if h == 0 or w == 0:
+        raise ValueError(
+            f"A_prev must have a non-empty height and width, got shape {A_prev.shape} (m, h, w, c)"
+        )
+    geometry = pool_geometry((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
+    return A_prev, geometry
+
+
+def prepare_backward(dA, A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
+                     count_include_pad, divisor_override, ties):
+    """Check every argument of a backward pass; return ``(dA, A_prev, geometry)``."""
+    A_prev, geometry = prepare(A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
+                               count_include_pad, divisor_override)
+    check_choice(ties, "ties", TIES)
+    dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
+    m, _, _, c = A_prev.shape
+    expected = (m, *geometry.out_shape, c)
+    if dA.shape != expected:
+        raise ValueError(
+            f"dA must have the forward output's shape (m, h_out, w_out, c) = {expected}, "
+            f"got {dA.shape}"
+        )
+    return dA, A_prev, geometry
+
+
+def gradient_dtype(A_prev, dA):
+    """dtype of ``dA_prev``: the wider of the two floating dtypes."""
+    return np.result_type(A_prev.dtype, dA.dtype)

@@ -1,0 +1,351 @@
+"""Window geometry: where every pooling window falls, computed in one place.
+
+The maths (:mod:`pooling_lib.pooling`, :mod:`pooling_lib.reference`), the
+pictures and the exercise checkers all ask this module where windows start,
+which of their cells lie inside the input, and how many cells an average
+divides by. Nothing else recomputes it.
+
+Conventions, identical to PyTorch's ``max_pool2d`` / ``avg_pool2d``:
+
+* Along one axis of size ``n``, with kernel ``k``, stride ``s``, padding
+  ``p`` and dilation ``d``, output window ``i`` covers the input positions
+  ``i*s - p + t*d`` for ``t = 0 .. k-1``. Positions below 0 or at ``n`` and
+  above are outside the input (padding, or ceil-mode overhang).
+* The number of windows is
+  ``floor((n + 2p - d*(k-1) - 1 + (s-1 if ceil_mode else 0)) / s) + 1``;
+  in ceil mode a last window that would start at or after ``n + p`` (inside
+  the right padding) is dropped, so every window starts inside the input or
+  the left padding.
+* Padding may be at most half the kernel: ``p <= k // 2`` (the undilated
+  kernel, as PyTorch checks it).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["PoolGeometry", "output_shape", "pool_geometry", "to_pair"]
+
+
+def to_pair(value, name):
+    """Turn an int or a pair of ints into a tuple ``(rows, cols)``.
+
+    Parameters
+    ----------
+    value : int or sequence of two ints
+        What the caller passed.
+    name : str
+        The parameter's name, used in error messages.
+
+    Returns
+    -------
+    tuple of int
+        ``(value, value)`` for an int, else the pair as plain ints.
+
+    Examples
+    --------
+    >>> to_pair(2, "stride")
+    (2, 2)
+    >>> to_pair((3, 1), "kernel_shape")
+    (3, 1)
+    """
+    if _is_int(value):
+        return (int(value), int(value))
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if len(value) != 2:
+        raise ValueError(
+            f"{name} must be an int or a pair of ints (rows, cols), got {tuple(value)!r} "
+            f"with {len(value)} entries"
+        )
+    if not all(_is_int(v) for v in value):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {tuple(value)!r}")
+    return (int(value[0]), int(value[1]))
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _axis_size(n, k, s, p, d, ceil_mode):
+    """Number of windows along one axis, or 0 if not even one fits."""
+    span = d * (k - 1) + 1
+    numerator = n + 2 * p - span + (s - 1 if ceil_mode else 0)
+    if numerator < 0:
+        return 0
+    size = numerator // s + 1
+    if ceil_mode and (size - 1) * s >= n + p:
+        size -= 1
+    return size
+
+
+@dataclass(frozen=True)
+class PoolGeometry:
+    """Where the windows of a 2-D pooling fall on an input of ``in_shape``.
+
+    Build it with :func:`pool_geometry`, which validates the options.
+    All pairs are ``(rows, cols)``.
+
+    Attributes
+    ----------
+    in_shape, kernel_shape, stride, padding, dilation : tuple of int
+        The input's spatial size and the pooling options.
+    ceil_mode : bool
+        Whether a partial last window is kept.
+    out_shape : tuple of int
+        Number of windows down and across, ``(h_out, w_out)``.
+    """
+
+    in_shape: tuple
+    kernel_shape: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    ceil_mode: bool
+    out_shape: tuple
+
+    def window_starts(self, axis):
+        """Input position of each window's first cell along ``axis`` (0 rows, 1 cols).
+
+        Starts can be negative: a window that begins in the left padding.
+
+        Returns
+        -------
+        ndarray of int, shape (out_shape[axis],)
+        """
+        count = self.out_shape[axis]
+        return np.arange(count) * self.stride[axis] - self.padding[axis]
+
+    def window_positions(self, axis):
+        """Input position of every cell of every window along ``axis``.
+
+        Returns
+        -------
+        ndarray of int, shape (out_shape[axis], kernel_shape[axis])
+            Entry ``[i, t]`` is where cell ``t`` of window ``i`` falls; it may
+            lie outside ``[0, in_shape[axis])``.
+        """
+        offsets = np.arange(self.kernel_shape[axis]) * self.dilation[axis]
+        return self.window_starts(axis)[:, None] + offsets[None, :]
+
+    def inside(self, axis):
+        """Which window cells lie inside the input along ``axis``.
+
+        Returns
+        -------
+        ndarray of bool, shape (out_shape[axis], kernel_shape[axis])
+        """
+        positions = self.window_positions(axis)
+        return (positions >= 0) & (positions < self.in_shape[axis])
+
+    def in_padding(self, axis):
+        """Which window cells lie in the padding (not the input, not the overhang).
+
+        Returns
+        -------
+        ndarray of bool, shape (out_shape[axis], kernel_shape[axis])
+        """
+        positions = self.window_positions(axis)
+        pad = self.padding[axis]
+        padded = (positions >= -pad) & (positions < self.in_shape[axis] + pad)
+        return padded & ~self.inside(axis)
+
+    def counted_cells(self, axis, count_include_pad):
+        """How many cells of each window an average divides by, along ``axis``.
+
+        Cells inside the input always count; padding cells count when
+        ``count_include_pad`` is true; the ceil-mode overhang beyond the
+        padding never counts. The 2-D divisor of window ``(i, j)`` is
+        ``counted_cells(0, ...)[i] * counted_cells(1, ...)[j]``.
+
+        Returns
+        -------
+        ndarray of int, shape (out_shape[axis],)
+        """
+        counted = self.inside(axis)
+        if count_include_pad:
+            counted = counted | self.in_padding(axis)
+        return counted.sum(axis=1)
+
+    def offset_span(self, axis, offset):
+        """Windows whose cell ``offset`` lies inside the input, along ``axis``.
+
+        Cell ``offset`` of window ``i`` sits at ``i*s - p + offset*d``. The
+        windows for which that is inside the input form one run
+        ``first .. stop-1``; the input positions they read are
+        ``first_position, first_position + s, ...``.
+
+        Returns
+        -------
+        first, stop, first_position : int
+            ``first >= stop`` when no window has this cell inside the input.
+        """
+        n, s, p, d = (self.in_shape[axis], self.stride[axis], self.padding[axis], self.dilation[axis])
+        shift = offset * d - p
+        first = max(0, -(shift // s))
+        stop = max(0, min(self.out_shape[axis], (n - 1 - shift) // s + 1))
+        return first, stop, first * s + shift
+
+    def offset_slices(self):
+        """Yield, for every kernel offset in row-major order, what it reads and writes.
+
+        For the offset ``(di, dj)`` the pair ``(out_index, in_index)`` are
+        slices: ``A[:, in_index[0], in_index[1]]`` holds cell ``(di, dj)`` of
+        every window ``out[:, out_index[0], out_index[1]]`` whose cell lies
+        inside the input. Offsets whose cell is outside the input for every
+        window are skipped. This is what makes the fast version fast: one
+        strided slice per offset instead of one loop step per window.
+
+        Yields
+        ------
+        (di, dj), (out_rows, out_cols), (in_rows, in_cols)
+        """
+        spans = [
+            [self.offset_span(axis, t) for t in range(self.kernel_shape[axis])] for axis in (0, 1)
+        ]
+        for di, (first_i, stop_i, row) in enumerate(spans[0]):
+            if first_i >= stop_i:
+                continue
+            rows = slice(row, row + (stop_i - first_i - 1) * self.stride[0] + 1, self.stride[0])
+            for dj, (first_j, stop_j, col) in enumerate(spans[1]):
+                if first_j >= stop_j:
+                    continue
+                cols = slice(col, col + (stop_j - first_j - 1) * self.stride[1] + 1, self.stride[1])
+                yield (di, dj), (slice(first_i, stop_i), slice(first_j, stop_j)), (rows, cols)
+
+    def overlap_counts(self):
+        """How many windows read each input pixel.
+
+        Returns
+        -------
+        ndarray of int, shape in_shape
+            1 everywhere for non-overlapping windows that tile the input, 0
+            for pixels no window reaches (dropped by the floor), more where
+            windows overlap (stride smaller than the kernel).
+        """
+        counts = np.zeros(self.in_shape, dtype=int)
+        for _, _, (in_rows, in_cols) in self.offset_slices():
+            counts[in_rows, in_cols] += 1
+        return counts
+
+
+def pool_geometry(in_shape, kernel_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
+                  ceil_mode=False):
+    """Validate pooling options for an input of spatial size ``in_shape``.
+
+    Parameters
+    ----------
+    in_shape : pair of int
+        ``(h, w)``, the input's height and width.
+    kernel_shape, stride, padding, dilation : int or pair of int
+        As for :func:`pooling_lib.pool_forward`.
+    ceil_mode : bool
+        Keep a partial last window (PyTorch's ``ceil_mode``).
+
+    Returns
+    -------
+    PoolGeometry
+
+    Raises
+    ------
+    TypeError
+        If an option is not an int or a pair of ints.
+    ValueError
+        If an option is out of range, or the windows do not fit.
+
+    Examples
+    --------
+    >>> g = pool_geometry((5, 5), 2, stride=2, ceil_mode=True)
+    >>> g.out_shape
+    (3, 3)
+    >>> g.window_starts(0)
+    array([0, 2, 4])
+    """
+    h, w = to_pair(in_shape, "in_shape")
+    if h < 1 or w < 1:
+        raise ValueError(f"the input's height and width must be at least 1, got (h, w) = ({h}, {w})")
+    kernel_shape = to_pair(kernel_shape, "kernel_shape")
+    stride = to_pair(stride, "stride")
+    padding = to_pair(padding, "padding")
+    dilation = to_pair(dilation, "dilation")
+    if not isinstance(ceil_mode, bool | np.bool_):
+        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    for name, pair, hint in (
+        ("kernel_shape", kernel_shape, "a window needs at least one cell"),
+        ("stride", stride, "stride=1 places a window at every position"),
+        ("dilation", dilation, "dilation=1 means adjacent cells"),
+    ):
+        if min(pair) < 1:
+            raise ValueError(f"{name} must be positive, got {pair}; {hint}")
+    if min(padding) < 0:
+        raise ValueError(f"padding must be zero or positive, got {padding}")
+    limit = (kernel_shape[0] // 2, kernel_shape[1] // 2)
+    if padding[0] > limit[0] or padding[1] > limit[1]:
+        raise ValueError(
+            f"padding must be at most half the kernel, kernel_shape // 2 = {limit}, got "
+            f"padding={padding} for kernel_shape={kernel_shape}; more padding would make "
+            "windows that hold only padding"
+        )
+    out_shape = tuple(
+        _axis_size(n, k, s, p, d, bool(ceil_mode))
+        for n, k, s, p, d in zip((h, w), kernel_shape, stride, padding, dilation, strict=True)
+    )
+    if min(out_shape) < 1:
+        spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation, strict=True))
+        padded = (h + 2 * padding[0], w + 2 * padding[1])
+        raise ValueError(
+            f"kernel_shape={kernel_shape} with dilation={dilation} spans {spans[0]} x {spans[1]} "
+            f"cells, larger than the padded input of {padded[0]} x {padded[1]} "
+            f"(h, w = {h}, {w} plus padding={padding} on each side); use a smaller kernel or "
+            "dilation, or more padding"
+        )
+    return PoolGeometry(
+        in_shape=(h, w),
+        kernel_shape=kernel_shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=bool(ceil_mode),
+        out_shape=out_shape,
+    )
+
+
+def output_shape(h, w, kernel_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
+                 ceil_mode=False):
+    """Height and width of a pooling's output.
+
+    ``floor((n + 2p - d*(k-1) - 1 + (s-1 if ceil_mode else 0)) / s) + 1`` per
+    axis, and in ceil mode one window fewer if the last would start inside
+    the right padding (PyTorch's rule).
+
+    Parameters
+    ----------
+    h, w : int
+        The input's height and width.
+    kernel_shape, stride, padding, dilation : int or pair of int
+        As for :func:`pooling_lib.pool_forward`.
+    ceil_mode : bool
+        Round the window count up instead of down.
+
+    Returns
+    -------
+    tuple of int
+        ``(h_out, w_out)``.
+
+    Examples
+    --------
+    The original article's 2 x 2 windows with stride 2 on a 28 x 28 digit:
+
+    >>> output_shape(28, 28, (2, 2), (2, 2))
+    (14, 14)
+
+    A 3 x 3 window with stride 2 drops the last column of a 28-wide input,
+    unless ceil mode keeps a partial window:
+
+    >>> output_shape(28, 28, 3, 2), output_shape(28, 28, 3, 2, ceil_mode=True)
+    ((13, 13), (14, 14))
+    """
+    return pool_geometry((h, w), kernel_shape, stride, padding, dilation, ceil_mode).out_shape
