@@ -216,6 +216,27 @@ class PoolGeometry:
                 cols = slice(col, col + (stop_j - first_j - 1) * self.stride[1] + 1, self.stride[1])
                 yield (di, dj), (slice(first_i, stop_i), slice(first_j, stop_j)), (rows, cols)
 
+    def first_inside_offset(self):
+        """Index ``di * kw + dj`` of each window's first cell inside the input.
+
+        In row-major order; -1 for a window that holds padding alone.
+
+        Returns
+        -------
+        ndarray of int, shape out_shape
+        """
+        firsts = []
+        for axis in (0, 1):
+            inside = self.inside(axis)
+            firsts.append(np.where(inside.any(axis=1), inside.argmax(axis=1), -1))
+        rows, cols = firsts[0][:, None], firsts[1][None, :]
+        return np.where((rows >= 0) & (cols >= 0), rows * self.kernel_shape[1] + cols, -1)
+
+    @property
+    def windows_overlap(self):
+        """Whether some input cell lies in more than one window."""
+        return bool(self.overlap_counts().max() > 1)
+
     def overlap_counts(self):
         """How many windows read each input pixel.
 

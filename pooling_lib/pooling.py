@@ -4,8 +4,14 @@ The loop version in :mod:`pooling_lib.reference` visits one window at a time.
 This one visits one *kernel offset* at a time: cell ``(di, dj)`` of every
 window in the batch is a single strided slice of the input
 (:meth:`PoolGeometry.offset_slices`), so a 3 x 3 kernel costs nine whole-array
-operations however many windows there are. Work is done in batch chunks small
-enough for the temporaries to stay in the CPU cache.
+operations however many windows there are.
+
+Two details make it fast in practice. The batch is processed in chunks small
+enough for every temporary to stay in the CPU cache. And each chunk is turned
+from (m, h, w, c) into *planes*, one contiguous (h, w) map per example and
+channel: in the (m, h, w, c) layout a strided slice has the channels as its
+innermost run, two numbers long for the article's input, and NumPy's inner
+loops are slow on runs that short.
 """
 
 from __future__ import annotations
@@ -29,31 +35,73 @@ def _chunks(A_prev):
     return [slice(start, min(start + step, m)) for start in range(0, m, step)]
 
 
+def _to_planes(A_chunk):
+    """(m, h, w, c) -> contiguous (c * m, h, w): one 2-D map per channel and example."""
+    m, h, w, c = A_chunk.shape
+    return np.ascontiguousarray(A_chunk.transpose(3, 0, 1, 2)).reshape(c * m, h, w)
+
+
+def _from_planes(planes, out):
+    """Write (c * m, h, w) planes into ``out``, shape (m, h, w, c)."""
+    m, h, w, c = out.shape
+    planes = planes.reshape(c, m, h, w)
+    if c <= 8:
+        # For a few channels, one strided copy each beats a 4-D transposing copy.
+        for channel in range(c):
+            out[..., channel] = planes[channel]
+    else:
+        np.copyto(out, planes.transpose(1, 2, 3, 0))
+
+
 def _divisors(geometry, count_include_pad, divisor_override):
-    """Divisor of every window, shape (h_out, w_out, 1) to broadcast over channels."""
+    """Divisor of every window, shape (h_out, w_out)."""
     if divisor_override is not None:
-        return np.full((*geometry.out_shape, 1), float(divisor_override))
+        return np.full(geometry.out_shape, float(divisor_override))
     rows = geometry.counted_cells(0, count_include_pad)
     cols = geometry.counted_cells(1, count_include_pad)
-    return (rows[:, None] * cols[None, :])[:, :, None].astype(float)
+    return (rows[:, None] * cols[None, :]).astype(float)
+
+
+def _reduce_offsets(A_prev, geometry, out, combine, empty):
+    """Fold every kernel offset's slice into ``out`` with ``combine`` (np.maximum or np.add).
+
+    Windows start from ``empty`` (-inf or 0), except that when the first
+    offset's cell is inside the input for every window its slice is simply
+    copied, one pass fewer.
+    """
+    offsets = list(geometry.offset_slices())
+    first_out = offsets[0][1] if offsets else None
+    covers_all = first_out == (slice(0, out.shape[1]), slice(0, out.shape[2]))
+    if covers_all:
+        (in_rows, in_cols) = offsets[0][2]
+        np.copyto(out, A_prev[:, in_rows, in_cols])
+        offsets = offsets[1:]
+    else:
+        out.fill(empty)
+    for _, (out_rows, out_cols), (in_rows, in_cols) in offsets:
+        view = out[:, out_rows, out_cols]
+        combine(view, A_prev[:, in_rows, in_cols], out=view)
 
 
 def _max_forward(A_prev, geometry, out):
-    out.fill(-np.inf)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in geometry.offset_slices():
-        view = out[:, out_rows, out_cols]
-        # np.maximum propagates NaN, so a window holding a NaN pools to NaN.
-        np.maximum(view, A_prev[:, in_rows, in_cols], out=view)
+    # np.maximum propagates NaN, so a window holding a NaN pools to NaN.
+    _reduce_offsets(A_prev, geometry, out, np.maximum, -np.inf)
 
 
 def _avg_forward(A_prev, geometry, out, divisors):
-    out.fill(0)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in geometry.offset_slices():
-        view = out[:, out_rows, out_cols]
-        view += A_prev[:, in_rows, in_cols]
-    # Divide rather than multiply by 1/divisor: it rounds as PyTorch does. A
-    # window of padding alone (divisor 0) has nothing to average and stays 0.
-    np.divide(out, divisors, out=out, where=divisors > 0)
+    _reduce_offsets(A_prev, geometry, out, np.add, 0)
+    # Divide rather than multiply by 1/divisor: it rounds as PyTorch does.
+    _divide(out, divisors, out)
+
+
+def _divide(values, divisors, out):
+    """values / divisors into ``out``; a window of padding alone (divisor 0) gives 0."""
+    if divisors.all():
+        np.divide(values, divisors, out=out)
+    else:
+        # Masked ufuncs are slow: only windows of padding alone need the mask.
+        np.divide(values, divisors, out=out, where=divisors > 0)
+        out[:, divisors == 0] = 0
 
 
 def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0, 0),
@@ -109,14 +157,14 @@ def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0,
     --------
     >>> A = np.array([[1, 2, 5, 6],
     ...               [3, 4, 7, 8],
-    ...               [9, 9, 0, -1],
+    ...               [9, 9, -4, -1],
     ...               [9, 9, -2, -3]]).reshape(1, 4, 4, 1)
     >>> pool_forward(A, 2, 2)[0, :, :, 0]
     array([[ 4.,  8.],
            [ 9., -1.]])
     >>> pool_forward(A, 2, 2, mode="avg")[0, :, :, 0]
     array([[ 2.5,  6.5],
-           [ 9. , -1.5]])
+           [ 9. , -2.5]])
     >>> pool_forward(A, 3, 2, ceil_mode=True).shape
     (1, 2, 2, 1)
     """
@@ -127,61 +175,93 @@ def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0,
     if mode == "avg":
         divisors = _divisors(geometry, count_include_pad, divisor_override).astype(A.dtype)
     for batch in _chunks(A_prev):
+        planes = _to_planes(A_prev[batch])
+        pooled = np.empty((planes.shape[0], *geometry.out_shape), dtype=A.dtype)
         if mode == "max":
-            _max_forward(A_prev[batch], geometry, A[batch])
+            _max_forward(planes, geometry, pooled)
         else:
-            _avg_forward(A_prev[batch], geometry, A[batch], divisors)
+            _avg_forward(planes, geometry, pooled, divisors)
+        _from_planes(pooled, A[batch])
     return A
 
 
+def _first_wins(A_prev, geometry, offsets):
+    """Which windows each kernel offset wins, by PyTorch's rule; one bool mask per offset.
+
+    PyTorch scans a window's cells in row-major order and lets a cell take
+    over when it is strictly larger or NaN: the first of tied maxima wins, the
+    last NaN wins, and an all -inf window is won by its first cell inside the
+    input. Here, with the maxima known, offset by offset: the first cell equal
+    to its window's maximum wins it; in a NaN window, the last NaN cell.
+    """
+    top = np.empty((A_prev.shape[0], *geometry.out_shape), dtype=A_prev.dtype)
+    _max_forward(A_prev, geometry, top)
+    wins = [None] * len(offsets)
+    unclaimed_nan = np.isnan(top)
+    if unclaimed_nan.any():
+        for index in reversed(range(len(offsets))):
+            _, (out_rows, out_cols), (in_rows, in_cols) = offsets[index]
+            won = np.isnan(A_prev[:, in_rows, in_cols]) & unclaimed_nan[:, out_rows, out_cols]
+            unclaimed_nan[:, out_rows, out_cols] ^= won
+            wins[index] = won
+    unclaimed = np.ones(top.shape, dtype=bool)
+    for index, (_, (out_rows, out_cols), (in_rows, in_cols)) in enumerate(offsets):
+        won = A_prev[:, in_rows, in_cols] == top[:, out_rows, out_cols]
+        won &= unclaimed[:, out_rows, out_cols]
+        unclaimed[:, out_rows, out_cols] ^= won
+        wins[index] = won if wins[index] is None else won | wins[index]
+    return wins
+
+
 def _max_backward(dA, A_prev, geometry, dA_prev, ties):
-    """Route each window's gradient to its maximum, chunk by chunk."""
-    A = np.empty(dA.shape, dtype=A_prev.dtype)
-    _max_forward(A_prev, geometry, A)
+    """Route each window's gradient to its maximum (or maxima, for ties 'all' and 'split')."""
     offsets = list(geometry.offset_slices())
-    is_nan = np.isnan(A)
-    has_nan = bool(is_nan.any())
-
-    def is_max(in_rows, in_cols, out_rows, out_cols):
-        cells = A_prev[:, in_rows, in_cols]
-        hit = cells == A[:, out_rows, out_cols]
-        if has_nan:
-            hit |= np.isnan(cells) & is_nan[:, out_rows, out_cols]
-        return hit
-
+    # Offsets in reverse order visit the windows that share an input cell in
+    # row-major window order: the order PyTorch adds them in, so the sums
+    # agree to the last bit.
+    backwards = offsets[::-1]
     if ties == "first":
-        # The first maximum in row-major order wins; in a NaN window the last
-        # NaN does (PyTorch updates on `value > best or isnan(value)`).
-        unclaimed = np.ones(A.shape, dtype=bool)
-        if has_nan:
-            order = offsets[::-1]
-            for _, (out_rows, out_cols), (in_rows, in_cols) in order:
-                claim = np.isnan(A_prev[:, in_rows, in_cols]) & unclaimed[:, out_rows, out_cols]
-                unclaimed[:, out_rows, out_cols] ^= claim
-                dA_prev[:, in_rows, in_cols] += np.where(claim, dA[:, out_rows, out_cols], 0)
-        for _, (out_rows, out_cols), (in_rows, in_cols) in offsets:
-            claim = A_prev[:, in_rows, in_cols] == A[:, out_rows, out_cols]
-            claim &= unclaimed[:, out_rows, out_cols]
-            unclaimed[:, out_rows, out_cols] ^= claim
-            # += not =: with overlapping windows one input cell can win several.
-            dA_prev[:, in_rows, in_cols] += np.where(claim, dA[:, out_rows, out_cols], 0)
+        wins = _first_wins(A_prev, geometry, offsets)
+        overlap = geometry.windows_overlap
+        routed = np.empty_like(dA)
+        # Masked ufuncs (where=) are several times slower than multiplying by
+        # the mask, so the gradient is routed as dA * won.
+        for index in reversed(range(len(offsets))):
+            _, (out_rows, out_cols), (in_rows, in_cols) = offsets[index]
+            target = dA_prev[:, in_rows, in_cols]
+            if overlap:
+                # Add, not assign: with overlapping windows one cell can win several.
+                part = routed[:, out_rows, out_cols]
+                np.multiply(dA[:, out_rows, out_cols], wins[index], out=part)
+                target += part
+            else:
+                np.multiply(dA[:, out_rows, out_cols], wins[index], out=target)
         return
+    top = np.empty(dA.shape, dtype=A_prev.dtype)
+    _max_forward(A_prev, geometry, top)
+    top_is_nan = np.isnan(top)
+
+    def tied(out_rows, out_cols, in_rows, in_cols):
+        cells = A_prev[:, in_rows, in_cols]
+        hit = cells == top[:, out_rows, out_cols]
+        return hit | (np.isnan(cells) & top_is_nan[:, out_rows, out_cols])
+
     share = dA
     if ties == "split":
-        tie_count = np.zeros(A.shape, dtype=np.int64)
-        for _, (out_rows, out_cols), (in_rows, in_cols) in offsets:
-            tie_count[:, out_rows, out_cols] += is_max(in_rows, in_cols, out_rows, out_cols)
+        tie_count = np.zeros(dA.shape, dtype=np.int64)
+        for _, out_index, in_index in offsets:
+            tie_count[:, out_index[0], out_index[1]] += tied(*out_index, *in_index)
         # A window of padding alone has no tied cell and sends nothing back.
-        share = np.divide(dA, tie_count, out=np.zeros(dA.shape, dA_prev.dtype),
-                          where=tie_count > 0)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in offsets:
-        hit = is_max(in_rows, in_cols, out_rows, out_cols)
+        share = np.divide(dA, tie_count, out=np.zeros_like(dA), where=tie_count > 0)
+    for _, (out_rows, out_cols), (in_rows, in_cols) in backwards:
+        hit = tied(out_rows, out_cols, in_rows, in_cols)
         dA_prev[:, in_rows, in_cols] += np.where(hit, share[:, out_rows, out_cols], 0)
 
 
 def _avg_backward(dA, geometry, dA_prev, divisors):
-    share = np.divide(dA, divisors, out=np.zeros_like(dA), where=divisors > 0)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in geometry.offset_slices():
+    share = np.empty_like(dA)
+    _divide(dA, divisors, share)
+    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(list(geometry.offset_slices())):
         dA_prev[:, in_rows, in_cols] += share[:, out_rows, out_cols]
 
 
@@ -232,15 +312,15 @@ def pool_backward(dA, A_prev, kernel_shape, stride=(1, 1), mode="max", *, paddin
 
     >>> A = np.array([[1, 2, 5, 6],
     ...               [3, 4, 7, 8],
-    ...               [9, 9, 0, -1],
+    ...               [9, 9, -4, -1],
     ...               [9, 9, -2, -3]]).reshape(1, 4, 4, 1)
     >>> dA = np.array([[10.0, 20.0], [30.0, 40.0]]).reshape(1, 2, 2, 1)
     >>> pool_backward(dA, A, 2, 2)[0, :, :, 0]
     array([[ 0.,  0.,  0.,  0.],
            [ 0., 10.,  0., 20.],
-           [30.,  0., 40.,  0.],
+           [30.,  0.,  0., 40.],
            [ 0.,  0.,  0.,  0.]])
-    >>> pool_backward(dA, A, 2, 2, ties="all")[2:, :2, 0]
+    >>> pool_backward(dA, A, 2, 2, ties="all")[0, 2:, :2, 0]
     array([[30., 30.],
            [30., 30.]])
     >>> pool_backward(dA, A, 2, 2, mode="avg")[0, :2, :, 0]
@@ -250,13 +330,15 @@ def pool_backward(dA, A_prev, kernel_shape, stride=(1, 1), mode="max", *, paddin
     dA, A_prev, geometry = prepare_backward(dA, A_prev, kernel_shape, stride, mode, padding,
                                             dilation, ceil_mode, count_include_pad,
                                             divisor_override, ties)
-    dA_prev = np.zeros(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
-    dA = dA.astype(dA_prev.dtype, copy=False)
+    dA_prev = np.empty(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
         divisors = _divisors(geometry, count_include_pad, divisor_override).astype(dA_prev.dtype)
     for batch in _chunks(A_prev):
+        dA_planes = _to_planes(dA[batch]).astype(dA_prev.dtype, copy=False)
+        routed = np.zeros((dA_planes.shape[0], *A_prev.shape[1:3]), dtype=dA_prev.dtype)
         if mode == "max":
-            _max_backward(dA[batch], A_prev[batch], geometry, dA_prev[batch], ties)
+            _max_backward(dA_planes, _to_planes(A_prev[batch]), geometry, routed, ties)
         else:
-            _avg_backward(dA[batch], geometry, dA_prev[batch], divisors)
+            _avg_backward(dA_planes, geometry, routed, divisors)
+        _from_planes(routed, dA_prev[batch])
     return dA_prev
