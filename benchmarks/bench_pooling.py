@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -76,8 +77,12 @@ def torch_timers(torch, A_prev, dA, kernel, stride, mode):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per timing (best counts)")
-    parser.add_argument("--loop-examples", type=int, default=20,
-                        help="digits the loop version is timed on, then scaled")
+    parser.add_argument(
+        "--loop-examples",
+        type=int,
+        default=20,
+        help="digits the loop version is timed on, then scaled",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -91,10 +96,14 @@ def main(argv=None):
     digits = two_channel(load_mnist()[0])
     m = digits.shape[0]
     rng = np.random.default_rng(0)
-    header = (f"{'dtype':8} {'kernel/stride':13} {'mode':4} {'pass':8} {'loops':>9} {'fast':>8} "
-              f"{'torch':>8} {'copy':>7} {'fast/torch':>10} {'loops/fast':>10}")
-    print(f"input (m, h, w, c) = {digits.shape}; times in ms, best of {args.repeat}; "
-          f"loops timed on {args.loop_examples} digits and scaled to {m}")
+    header = (
+        f"{'dtype':8} {'kernel/stride':13} {'mode':4} {'pass':8} {'loops':>9} {'fast':>8} "
+        f"{'torch':>8} {'copy':>7} {'fast/torch':>10} {'loops/fast':>10}"
+    )
+    print(
+        f"input (m, h, w, c) = {digits.shape}; times in ms, best of {args.repeat}; "
+        f"loops timed on {args.loop_examples} digits and scaled to {m}"
+    )
     print(header)
     print("-" * len(header))
     worst = {"forward": 0.0, "backward": 0.0, "loops": np.inf}
@@ -107,38 +116,44 @@ def main(argv=None):
                 out = pool_forward(A_prev, kernel, stride, mode)
                 dA = rng.standard_normal(out.shape).astype(dtype)
                 timers = torch_timers(torch, A_prev, dA, kernel, stride, mode) if torch else {}
+                options = (kernel, stride, mode)
                 passes = {
                     "forward": (
-                        lambda: pool_forward(A_prev, kernel, stride, mode),
-                        lambda: reference.pool_forward(few, kernel, stride, mode),
+                        partial(pool_forward, A_prev, *options),
+                        partial(reference.pool_forward, few, *options),
                         [timer[0] for timer in timers.values()],
                     ),
                     "backward": (
-                        lambda: pool_backward(dA, A_prev, kernel, stride, mode),
-                        lambda: reference.pool_backward(dA[: len(few)], few, kernel, stride, mode),
+                        partial(pool_backward, dA, A_prev, *options),
+                        partial(reference.pool_backward, dA[: len(few)], few, *options),
                         [timer[1] for timer in timers.values()],
                     ),
                 }
                 for name, (fast, loops, torch_runs) in passes.items():
                     fast_ms = best_time(fast, args.repeat)
                     loops_ms = best_time(loops, 1) * m / len(few)
-                    torch_ms = min((best_time(run, args.repeat) for run in torch_runs),
-                                   default=np.nan)
+                    torch_ms = min(
+                        (best_time(run, args.repeat) for run in torch_runs), default=np.nan
+                    )
                     ratio = fast_ms / torch_ms
                     speedup = loops_ms / fast_ms
                     if torch_runs:
                         worst[name] = max(worst[name], ratio)
                     worst["loops"] = min(worst["loops"], speedup)
-                    print(f"{np.dtype(dtype).name:8} {f'{kernel[0]}/{stride[0]}':13} {mode:4} "
-                          f"{name:8} {loops_ms:9.0f} {fast_ms:8.1f} {torch_ms:8.1f} {copy_ms:7.1f} "
-                          f"{ratio:10.2f} {speedup:10.0f}")
+                    print(
+                        f"{np.dtype(dtype).name:8} {f'{kernel[0]}/{stride[0]}':13} {mode:4} "
+                        f"{name:8} {loops_ms:9.0f} {fast_ms:8.1f} {torch_ms:8.1f} {copy_ms:7.1f} "
+                        f"{ratio:10.2f} {speedup:10.0f}"
+                    )
     print()
     if torch:
         for name, target in (("forward", TARGET_FORWARD), ("backward", TARGET_BACKWARD)):
             verdict = "met" if worst[name] <= target else "MISSED"
             print(f"{name}: worst fast/torch {worst[name]:.2f} (target <= {target}): {verdict}")
     verdict = "met" if worst["loops"] >= TARGET_LOOPS else "MISSED"
-    print(f"loops: smallest speed-up {worst['loops']:.0f}x (target >= {TARGET_LOOPS:.0f}x): {verdict}")
+    print(
+        f"loops: smallest speed-up {worst['loops']:.0f}x (target >= {TARGET_LOOPS:.0f}x): {verdict}"
+    )
 
 
 if __name__ == "__main__":

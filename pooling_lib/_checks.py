@@ -24,7 +24,9 @@ def as_float_array(value, name, ndim=None, layout=""):
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}: {error}") from error
+        raise TypeError(
+            f"{name} must be a numeric array, got {type(value).__name__}: {error}"
+        ) from error
     kind = array.dtype.kind
     if kind == "c":
         raise TypeError(
@@ -69,7 +71,9 @@ def check_divisor(divisor_override):
     if not isinstance(divisor_override, numbers.Integral) or isinstance(
         divisor_override, bool | np.bool_
     ):
-        raise TypeError(f"divisor_override must be None or a positive int, got {divisor_override!r}")
+        raise TypeError(
+            f"divisor_override must be None or a positive int, got {divisor_override!r}"
+        )
     if divisor_override < 1:
         raise ValueError(
             f"divisor_override must be a positive int, got {divisor_override}; "
@@ -78,8 +82,17 @@ def check_divisor(divisor_override):
     return int(divisor_override)
 
 
-def prepare(A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
-            count_include_pad, divisor_override):
+def prepare(
+    A_prev,
+    kernel_shape,
+    stride,
+    mode,
+    padding,
+    dilation,
+    ceil_mode,
+    count_include_pad,
+    divisor_override,
+):
     """Check every argument of a forward pass; return ``(A_prev, geometry)``."""
     A_prev = as_float_array(A_prev, "A_prev", ndim=4, layout="(m, h, w, c)")
     check_choice(mode, "mode", MODES)
@@ -94,11 +107,31 @@ def prepare(A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
     return A_prev, geometry
 
 
-def prepare_backward(dA, A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
-                     count_include_pad, divisor_override, ties):
+def prepare_backward(
+    dA,
+    A_prev,
+    kernel_shape,
+    stride,
+    mode,
+    padding,
+    dilation,
+    ceil_mode,
+    count_include_pad,
+    divisor_override,
+    ties,
+):
     """Check every argument of a backward pass; return ``(dA, A_prev, geometry)``."""
-    A_prev, geometry = prepare(A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
-                               count_include_pad, divisor_override)
+    A_prev, geometry = prepare(
+        A_prev,
+        kernel_shape,
+        stride,
+        mode,
+        padding,
+        dilation,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+    )
     check_choice(ties, "ties", TIES)
     dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
     m, _, _, c = A_prev.shape

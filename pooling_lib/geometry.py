@@ -183,7 +183,12 @@ class PoolGeometry:
         first, stop, first_position : int
             ``first >= stop`` when no window has this cell inside the input.
         """
-        n, s, p, d = (self.in_shape[axis], self.stride[axis], self.padding[axis], self.dilation[axis])
+        n, s, p, d = (
+            self.in_shape[axis],
+            self.stride[axis],
+            self.padding[axis],
+            self.dilation[axis],
+        )
         shift = offset * d - p
         first = max(0, -(shift // s))
         stop = max(0, min(self.out_shape[axis], (n - 1 - shift) // s + 1))
@@ -253,8 +258,9 @@ class PoolGeometry:
         return counts
 
 
-def pool_geometry(in_shape, kernel_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
-                  ceil_mode=False):
+def pool_geometry(
+    in_shape, kernel_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1), ceil_mode=False
+):
     """Validate pooling options for an input of spatial size ``in_shape``.
 
     Parameters
@@ -287,7 +293,9 @@ def pool_geometry(in_shape, kernel_shape, stride=(1, 1), padding=(0, 0), dilatio
     """
     h, w = to_pair(in_shape, "in_shape")
     if h < 1 or w < 1:
-        raise ValueError(f"the input's height and width must be at least 1, got (h, w) = ({h}, {w})")
+        raise ValueError(
+            f"the input's height and width must be at least 1, got (h, w) = ({h}, {w})"
+        )
     kernel_shape = to_pair(kernel_shape, "kernel_shape")
     stride = to_pair(stride, "stride")
     padding = to_pair(padding, "padding")
@@ -334,8 +342,9 @@ def pool_geometry(in_shape, kernel_shape, stride=(1, 1), padding=(0, 0), dilatio
     )
 
 
-def output_shape(h, w, kernel_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
-                 ceil_mode=False):
+def output_shape(
+    h, w, kernel_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1), ceil_mode=False
+):
     """Height and width of a pooling's output.
 
     ``floor((n + 2p - d*(k-1) - 1 + (s-1 if ceil_mode else 0)) / s) + 1`` per

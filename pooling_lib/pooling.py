@@ -104,8 +104,18 @@ def _divide(values, divisors, out):
         out[:, divisors == 0] = 0
 
 
-def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0, 0),
-                 dilation=(1, 1), ceil_mode=False, count_include_pad=True, divisor_override=None):
+def pool_forward(
+    A_prev,
+    kernel_shape,
+    stride=(1, 1),
+    mode="max",
+    *,
+    padding=(0, 0),
+    dilation=(1, 1),
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """Forward pass of a 2-D max or average pooling layer.
 
     Parameters
@@ -168,8 +178,17 @@ def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0,
     >>> pool_forward(A, 3, 2, ceil_mode=True).shape
     (1, 2, 2, 1)
     """
-    A_prev, geometry = prepare(A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
-                               count_include_pad, divisor_override)
+    A_prev, geometry = prepare(
+        A_prev,
+        kernel_shape,
+        stride,
+        mode,
+        padding,
+        dilation,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+    )
     m, _, _, c = A_prev.shape
     A = np.empty((m, *geometry.out_shape, c), dtype=A_prev.dtype)
     if mode == "avg":
@@ -265,9 +284,20 @@ def _avg_backward(dA, geometry, dA_prev, divisors):
         dA_prev[:, in_rows, in_cols] += share[:, out_rows, out_cols]
 
 
-def pool_backward(dA, A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0, 0),
-                  dilation=(1, 1), ceil_mode=False, count_include_pad=True, divisor_override=None,
-                  ties="first"):
+def pool_backward(
+    dA,
+    A_prev,
+    kernel_shape,
+    stride=(1, 1),
+    mode="max",
+    *,
+    padding=(0, 0),
+    dilation=(1, 1),
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+    ties="first",
+):
     """Backward pass of a 2-D pooling layer: the gradient with respect to its input.
 
     Parameters
@@ -327,9 +357,19 @@ def pool_backward(dA, A_prev, kernel_shape, stride=(1, 1), mode="max", *, paddin
     array([[2.5, 2.5, 5. , 5. ],
            [2.5, 2.5, 5. , 5. ]])
     """
-    dA, A_prev, geometry = prepare_backward(dA, A_prev, kernel_shape, stride, mode, padding,
-                                            dilation, ceil_mode, count_include_pad,
-                                            divisor_override, ties)
+    dA, A_prev, geometry = prepare_backward(
+        dA,
+        A_prev,
+        kernel_shape,
+        stride,
+        mode,
+        padding,
+        dilation,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+        ties,
+    )
     dA_prev = np.empty(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
         divisors = _divisors(geometry, count_include_pad, divisor_override).astype(dA_prev.dtype)

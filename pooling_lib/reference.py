@@ -57,8 +57,18 @@ def _tied(window):
     return window == top
 
 
-def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0, 0),
-                 dilation=(1, 1), ceil_mode=False, count_include_pad=True, divisor_override=None):
+def pool_forward(
+    A_prev,
+    kernel_shape,
+    stride=(1, 1),
+    mode="max",
+    *,
+    padding=(0, 0),
+    dilation=(1, 1),
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """Forward pass of a pooling layer, one window at a time.
 
     Parameters and results are those of :func:`pooling_lib.pool_forward`.
@@ -70,8 +80,17 @@ def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0,
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    A_prev, geometry = prepare(A_prev, kernel_shape, stride, mode, padding, dilation, ceil_mode,
-                               count_include_pad, divisor_override)
+    A_prev, geometry = prepare(
+        A_prev,
+        kernel_shape,
+        stride,
+        mode,
+        padding,
+        dilation,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+    )
     m, _, _, c = A_prev.shape
     h_out, w_out = geometry.out_shape
     A = np.empty((m, h_out, w_out, c), dtype=A_prev.dtype)
@@ -89,9 +108,20 @@ def pool_forward(A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0,
     return A
 
 
-def pool_backward(dA, A_prev, kernel_shape, stride=(1, 1), mode="max", *, padding=(0, 0),
-                  dilation=(1, 1), ceil_mode=False, count_include_pad=True, divisor_override=None,
-                  ties="first"):
+def pool_backward(
+    dA,
+    A_prev,
+    kernel_shape,
+    stride=(1, 1),
+    mode="max",
+    *,
+    padding=(0, 0),
+    dilation=(1, 1),
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+    ties="first",
+):
     """Backward pass of a pooling layer, one window, example and channel at a time.
 
     Parameters and results are those of :func:`pooling_lib.pool_backward`.
@@ -107,9 +137,19 @@ def pool_backward(dA, A_prev, kernel_shape, stride=(1, 1), mode="max", *, paddin
     array([[0. , 0.5],
            [0.5, 0. ]])
     """
-    dA, A_prev, geometry = prepare_backward(dA, A_prev, kernel_shape, stride, mode, padding,
-                                            dilation, ceil_mode, count_include_pad,
-                                            divisor_override, ties)
+    dA, A_prev, geometry = prepare_backward(
+        dA,
+        A_prev,
+        kernel_shape,
+        stride,
+        mode,
+        padding,
+        dilation,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+        ties,
+    )
     m, _, _, c = A_prev.shape
     h_out, w_out = geometry.out_shape
     dA_prev = np.zeros(A_prev.shape, dtype=gradient_dtype(A_prev, dA))

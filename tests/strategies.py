@@ -31,8 +31,9 @@ def pooling_cases(draw, modes=("max", "avg"), max_side=9, allow_dilation=True):
     if mode == "avg":
         options["count_include_pad"] = draw(st.booleans())
         options["divisor_override"] = draw(st.one_of(st.none(), st.integers(1, 9)))
-    geometry_options = {k: options[k] for k in ("kernel_shape", "stride", "padding", "dilation",
-                                                "ceil_mode")}
+    geometry_options = {
+        k: options[k] for k in ("kernel_shape", "stride", "padding", "dilation", "ceil_mode")
+    }
     try:
         geometry = pool_geometry((h, w), **geometry_options)
     except ValueError:

@@ -27,14 +27,24 @@ def backward(request):
 @pytest.mark.parametrize(
     "A_prev, error, message",
     [
-        (np.zeros((28, 28)), ValueError,
-         r"A_prev must have 4 dimensions \(m, h, w, c\), got shape \(28, 28\); for one grey "
-         r"image use A\[None, :, :, None\]"),
+        (
+            np.zeros((28, 28)),
+            ValueError,
+            r"A_prev must have 4 dimensions \(m, h, w, c\), got shape \(28, 28\); for one grey "
+            r"image use A\[None, :, :, None\]",
+        ),
         (np.zeros((5, 28, 28)), ValueError, r"got shape \(5, 28, 28\); for a batch of grey images"),
         (np.zeros((1, 2, 3, 4, 5)), ValueError, r"got shape \(1, 2, 3, 4, 5\)$"),
-        (np.zeros((1, 0, 4, 1)), ValueError, r"non-empty height and width, got shape \(1, 0, 4, 1\)"),
-        (np.zeros((1, 4, 4, 1), dtype=complex), TypeError,
-         r"A_prev must hold real numbers, got complex dtype complex128"),
+        (
+            np.zeros((1, 0, 4, 1)),
+            ValueError,
+            r"non-empty height and width, got shape \(1, 0, 4, 1\)",
+        ),
+        (
+            np.zeros((1, 4, 4, 1), dtype=complex),
+            TypeError,
+            r"A_prev must hold real numbers, got complex dtype complex128",
+        ),
         (np.full((1, 4, 4, 1), "a"), TypeError, r"A_prev must hold numbers, got dtype <U1"),
         (np.array([[[[None]]]]), TypeError, r"A_prev must hold numbers, got dtype object"),
         ([[1, 2], [3]], TypeError, r"A_prev must be a numeric array, got list"),
@@ -48,36 +58,82 @@ def test_bad_arrays(forward, A_prev, error, message):
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        (dict(kernel_shape=0), ValueError,
-         r"kernel_shape must be positive, got \(0, 0\); a window needs at least one cell"),
+        (
+            dict(kernel_shape=0),
+            ValueError,
+            r"kernel_shape must be positive, got \(0, 0\); a window needs at least one cell",
+        ),
         (dict(kernel_shape=(2, -1)), ValueError, r"kernel_shape must be positive, got \(2, -1\)"),
-        (dict(kernel_shape=2.5), TypeError, r"kernel_shape must be an int or a pair of ints, got 2.5"),
+        (
+            dict(kernel_shape=2.5),
+            TypeError,
+            r"kernel_shape must be an int or a pair of ints, got 2.5",
+        ),
         (dict(kernel_shape=(2, 2.0)), TypeError, r"got \(2, 2.0\)"),
-        (dict(kernel_shape=True), TypeError, r"kernel_shape must be an int or a pair of ints, got True"),
+        (
+            dict(kernel_shape=True),
+            TypeError,
+            r"kernel_shape must be an int or a pair of ints, got True",
+        ),
         (dict(kernel_shape="2"), TypeError, r"got '2'"),
-        (dict(kernel_shape=(1, 2, 3)), ValueError,
-         r"kernel_shape must be an int or a pair of ints \(rows, cols\), got \(1, 2, 3\) with 3"),
-        (dict(kernel_shape=2, stride=0), ValueError,
-         r"stride must be positive, got \(0, 0\); stride=1 places a window at every position"),
-        (dict(kernel_shape=2, dilation=(1, 0)), ValueError, r"dilation must be positive, got \(1, 0\)"),
-        (dict(kernel_shape=2, padding=-1), ValueError,
-         r"padding must be zero or positive, got \(-1, -1\)"),
-        (dict(kernel_shape=3, padding=2), ValueError,
-         r"padding must be at most half the kernel, kernel_shape // 2 = \(1, 1\), got "
-         r"padding=\(2, 2\) for kernel_shape=\(3, 3\)"),
-        (dict(kernel_shape=7), ValueError,
-         r"kernel_shape=\(7, 7\) with dilation=\(1, 1\) spans 7 x 7 cells, larger than the "
-         r"padded input of 6 x 6"),
+        (
+            dict(kernel_shape=(1, 2, 3)),
+            ValueError,
+            r"kernel_shape must be an int or a pair of ints \(rows, cols\), got \(1, 2, 3\) with 3",
+        ),
+        (
+            dict(kernel_shape=2, stride=0),
+            ValueError,
+            r"stride must be positive, got \(0, 0\); stride=1 places a window at every position",
+        ),
+        (
+            dict(kernel_shape=2, dilation=(1, 0)),
+            ValueError,
+            r"dilation must be positive, got \(1, 0\)",
+        ),
+        (
+            dict(kernel_shape=2, padding=-1),
+            ValueError,
+            r"padding must be zero or positive, got \(-1, -1\)",
+        ),
+        (
+            dict(kernel_shape=3, padding=2),
+            ValueError,
+            r"padding must be at most half the kernel, kernel_shape // 2 = \(1, 1\), got "
+            r"padding=\(2, 2\) for kernel_shape=\(3, 3\)",
+        ),
+        (
+            dict(kernel_shape=7),
+            ValueError,
+            r"kernel_shape=\(7, 7\) with dilation=\(1, 1\) spans 7 x 7 cells, larger than the "
+            r"padded input of 6 x 6",
+        ),
         (dict(kernel_shape=3, dilation=3), ValueError, r"spans 7 x 7 cells"),
-        (dict(kernel_shape=2, mode="mean"), ValueError,
-         r"mode must be one of 'max', 'avg', got 'mean'"),
-        (dict(kernel_shape=2, ceil_mode="yes"), TypeError, r"ceil_mode must be True or False, got 'yes'"),
-        (dict(kernel_shape=2, mode="avg", count_include_pad=1), TypeError,
-         r"count_include_pad must be True or False, got 1"),
-        (dict(kernel_shape=2, mode="avg", divisor_override=0), ValueError,
-         r"divisor_override must be a positive int, got 0; use None to divide by the number"),
-        (dict(kernel_shape=2, mode="avg", divisor_override=2.0), TypeError,
-         r"divisor_override must be None or a positive int, got 2.0"),
+        (
+            dict(kernel_shape=2, mode="mean"),
+            ValueError,
+            r"mode must be one of 'max', 'avg', got 'mean'",
+        ),
+        (
+            dict(kernel_shape=2, ceil_mode="yes"),
+            TypeError,
+            r"ceil_mode must be True or False, got 'yes'",
+        ),
+        (
+            dict(kernel_shape=2, mode="avg", count_include_pad=1),
+            TypeError,
+            r"count_include_pad must be True or False, got 1",
+        ),
+        (
+            dict(kernel_shape=2, mode="avg", divisor_override=0),
+            ValueError,
+            r"divisor_override must be a positive int, got 0; use None to divide by the number",
+        ),
+        (
+            dict(kernel_shape=2, mode="avg", divisor_override=2.0),
+            TypeError,
+            r"divisor_override must be None or a positive int, got 2.0",
+        ),
     ],
 )
 def test_bad_options(forward, kwargs, error, message):
@@ -93,8 +149,11 @@ def test_bad_ties(backward):
 @pytest.mark.parametrize(
     "dA, message",
     [
-        (np.zeros((2, 3, 3, 2)), r"dA must have the forward output's shape \(m, h_out, w_out, c\) = "
-         r"\(2, 3, 3, 1\), got \(2, 3, 3, 2\)"),
+        (
+            np.zeros((2, 3, 3, 2)),
+            r"dA must have the forward output's shape \(m, h_out, w_out, c\) = "
+            r"\(2, 3, 3, 1\), got \(2, 3, 3, 2\)",
+        ),
         (np.zeros((2, 5, 5, 1)), r"= \(2, 3, 3, 1\), got \(2, 5, 5, 1\)"),
         (np.zeros((3, 3, 1)), r"dA must have 4 dimensions \(m, h_out, w_out, c\), got shape"),
     ],

@@ -52,7 +52,9 @@ def test_every_window_starts_inside_the_input_or_the_left_padding(case):
         assert starts[-1] < geometry.in_shape[axis]
         # The last window reaches the padded input's far edge, or ceil mode let it hang over.
         last_cell = geometry.window_positions(axis)[-1, -1]
-        assert last_cell <= geometry.in_shape[axis] + geometry.padding[axis] - 1 or geometry.ceil_mode
+        assert (
+            last_cell <= geometry.in_shape[axis] + geometry.padding[axis] - 1 or geometry.ceil_mode
+        )
 
 
 @settings(max_examples=200, deadline=None)

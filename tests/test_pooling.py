@@ -138,7 +138,9 @@ def test_overlapping_windows_add_their_gradients():
     grad = pool_backward(dA, A_prev, 2, 1)[0, :, :, 0]
     np.testing.assert_array_equal(grad, [[0, 0, 0], [0, 1111, 0], [0, 0, 0]])
     avg = pool_backward(dA, A_prev, 2, 1, mode="avg")[0, :, :, 0]
-    np.testing.assert_allclose(avg, np.array([[1, 11, 10], [101, 1111, 1010], [100, 1100, 1000]]) / 4)
+    np.testing.assert_allclose(
+        avg, np.array([[1, 11, 10], [101, 1111, 1010], [100, 1100, 1000]]) / 4
+    )
 
 
 def test_nan_wins_and_the_last_nan_takes_the_gradient():

@@ -87,8 +87,9 @@ def test_mnist_batch_matches_pytorch_exactly(torch):
     [
         dict(kernel_shape=2, stride=2, mode="avg", ceil_mode=True),
         dict(kernel_shape=3, stride=2, mode="avg", padding=1, ceil_mode=True),
-        dict(kernel_shape=3, stride=2, mode="avg", padding=1, ceil_mode=True,
-             count_include_pad=False),
+        dict(
+            kernel_shape=3, stride=2, mode="avg", padding=1, ceil_mode=True, count_include_pad=False
+        ),
         dict(kernel_shape=(4, 2), stride=(3, 1), mode="avg", padding=(2, 1), divisor_override=3),
         dict(kernel_shape=3, stride=3, mode="max", padding=1, ceil_mode=True),
         dict(kernel_shape=(2, 3), stride=(1, 2), mode="max", dilation=(3, 2), ceil_mode=True),
@@ -106,8 +107,12 @@ def test_every_option_on_negative_inputs(torch, options):
 
 def test_negative_zero_and_infinities_route_like_pytorch(torch):
     A_prev = np.array(
-        [[-0.0, 0.0, -np.inf, -np.inf], [0.0, -0.0, -np.inf, -np.inf], [np.inf, np.inf, 1, np.nan],
-         [np.nan, np.inf, np.nan, 1]]
+        [
+            [-0.0, 0.0, -np.inf, -np.inf],
+            [0.0, -0.0, -np.inf, -np.inf],
+            [np.inf, np.inf, 1, np.nan],
+            [np.nan, np.inf, np.nan, 1],
+        ]
     ).reshape(1, 4, 4, 1)
     dA = np.arange(1.0, 10.0).reshape(1, 3, 3, 1)
     options = dict(kernel_shape=2, stride=1)
@@ -117,22 +122,35 @@ def test_negative_zero_and_infinities_route_like_pytorch(torch):
 
 
 @pytest.mark.parametrize("h", range(1, 12))
-@pytest.mark.parametrize("kernel, stride, padding, dilation", [
-    (1, 1, 0, 1), (2, 2, 1, 1), (3, 2, 1, 1), (3, 3, 1, 2), (2, 3, 0, 3), (4, 3, 2, 1),
-])
+@pytest.mark.parametrize(
+    "kernel, stride, padding, dilation",
+    [
+        (1, 1, 0, 1),
+        (2, 2, 1, 1),
+        (3, 2, 1, 1),
+        (3, 3, 1, 2),
+        (2, 3, 0, 3),
+        (4, 3, 2, 1),
+    ],
+)
 @pytest.mark.parametrize("ceil_mode", [False, True])
-def test_output_shape_and_errors_match_pytorch(torch, h, kernel, stride, padding, dilation,
-                                               ceil_mode):
+def test_output_shape_and_errors_match_pytorch(
+    torch, h, kernel, stride, padding, dilation, ceil_mode
+):
     from pooling_lib import output_shape
 
     x = torch.zeros(1, 1, h, 5)
     try:
-        expected = tuple(torch.nn.functional.max_pool2d(
-            x, (kernel, 1), (stride, 1), (padding, 0), (dilation, 1), ceil_mode=ceil_mode
-        ).shape[2:])
+        expected = tuple(
+            torch.nn.functional.max_pool2d(
+                x, (kernel, 1), (stride, 1), (padding, 0), (dilation, 1), ceil_mode=ceil_mode
+            ).shape[2:]
+        )
     except RuntimeError:
         with pytest.raises(ValueError):
             output_shape(h, 5, (kernel, 1), (stride, 1), (padding, 0), (dilation, 1), ceil_mode)
         return
-    assert output_shape(h, 5, (kernel, 1), (stride, 1), (padding, 0), (dilation, 1),
-                        ceil_mode) == expected
+    assert (
+        output_shape(h, 5, (kernel, 1), (stride, 1), (padding, 0), (dilation, 1), ceil_mode)
+        == expected
+    )
