@@ -251,3 +251,16 @@ def test_large_batches_are_processed_in_chunks_with_the_same_result():
             pool_backward(dA, A_prev, 3, 2, padding=1)[n : n + 1],
             reference.pool_backward(dA[n : n + 1], one, 3, 2, padding=1),
         )
+
+
+def test_many_channels_round_trip_through_planes():
+    """More than a few channels take the transposing copy back from planes."""
+    rng = np.random.default_rng(6)
+    A_prev = rng.standard_normal((3, 7, 6, 11))
+    out = pool_forward(A_prev, 3, 2, padding=1)
+    np.testing.assert_array_equal(out, reference.pool_forward(A_prev, 3, 2, padding=1))
+    dA = rng.standard_normal(out.shape)
+    np.testing.assert_allclose(
+        pool_backward(dA, A_prev, 3, 2, padding=1),
+        reference.pool_backward(dA, A_prev, 3, 2, padding=1),
+    )
