@@ -13,6 +13,8 @@ Modules, one idea each:
 * ``data``: the bundled MNIST digits.
 """
 
+import importlib
+
 from .data import load_mnist, two_channel
 from .geometry import PoolGeometry, output_shape, pool_geometry
 from .pooling import pool_backward, pool_forward
@@ -27,3 +29,22 @@ __all__ = [
     "two_channel",
 ]
 __version__ = "0.1.0"
+
+_SUBMODULES = (
+    "data",
+    "exercises",
+    "explorers",
+    "geometry",
+    "gradcheck",
+    "plots",
+    "pooling",
+    "reference",
+)
+
+
+def __getattr__(name):
+    """Import a submodule on first use, so ``pooling_lib.explorers`` works after
+    ``import pooling_lib`` without making every user pay for the widgets."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'pooling_lib' has no attribute {name!r}")

@@ -1,0 +1,81 @@
+"""The dashboard, served by Voila, shows no code, runs clean, and every control moves a picture.
+
+Run with ``pytest tests/e2e -m e2e``. Screenshots go to ``tests/e2e/artifacts/demo/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import pytest
+
+from .helpers import (
+    ARTIFACTS,
+    Deadline,
+    KernelTraffic,
+    block_outside_requests,
+    budget_seconds,
+    code_shown,
+    course_root,
+    dashboard_notebook,
+    exercise_controls,
+    fresh_folder,
+    latency_verdict,
+    open_in_voila,
+    page_errors,
+    record_latencies,
+)
+
+
+@pytest.mark.e2e
+def test_dashboard_hides_code_and_every_control_moves_its_picture(request, latency_summary):
+    notebook = dashboard_notebook(course_root())
+    if not notebook.is_file():
+        pytest.fail(f"the dashboard notebook {notebook} does not exist", pytrace=False)
+    serve = request.getfixturevalue("voila")
+    page = request.getfixturevalue("page")
+    deadline = Deadline(budget_seconds(), f"{notebook.name} in Voila")
+    shots = fresh_folder(ARTIFACTS / notebook.stem)
+    traffic = KernelTraffic()
+    traffic.attach(page)
+    # Voila asks a CDN for Font Awesome; offline that must fail fast, not hang the page.
+    block_outside_requests(page, blocked=[])
+    started = time.monotonic()
+    try:
+        open_in_voila(page, serve(notebook), traffic, deadline)
+        page.screenshot(path=shots / "00-dashboard.png", timeout=deadline.remaining_ms())
+        # Errors first: a traceback quotes source lines, which the code check would flag.
+        problems = page_errors(page) + traffic.errors
+        if problems:
+            pytest.fail(f"{notebook.name} fails in Voila:\n" + "\n\n".join(problems))
+        shown = code_shown(page, notebook)
+        if shown:
+            pytest.fail(f"{notebook.name} shows code in Voila:\n" + "\n".join(shown))
+        if not page.locator(".widget-slider").count():
+            pytest.fail(f"{notebook.name} shows no slider in Voila", pytrace=False)
+
+        presses = exercise_controls(page, traffic, shots, deadline)
+    except BaseException:
+        with contextlib.suppress(Exception):  # never hide the real failure
+            page.screenshot(path=shots / "failure.png", timeout=10_000)
+        raise
+    seconds = time.monotonic() - started
+
+    record = record_latencies("voila", notebook, presses, seconds)
+    line = (
+        f"voila {notebook.name}: {record['count']} picture changes, "
+        f"median {record['median_ms']} ms, worst {record['worst_ms']} ms, {seconds:.0f} s"
+    )
+    if traffic.stderr:
+        # Not a failure (a deprecation warning is not a bug), but a learner would see it.
+        line += f"\n      stderr: {''.join(traffic.stderr).strip()[:300]}"
+    print(line)
+    latency_summary(line)
+
+    failures = [f"{p.control}, {p.action}: {p.problem}" for p in presses if p.problem]
+    if failures:
+        pytest.fail(f"{notebook.name}: controls misbehave:\n" + "\n\n".join(failures))
+    slow = latency_verdict(record)
+    if slow:
+        pytest.fail(f"{notebook.name}: pictures too slow in Voila: {slow}")
