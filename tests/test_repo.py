@@ -78,7 +78,9 @@ def test_course_notebook_opens_with_objectives_and_closes_with_summary_and_quest
     )
     first = "".join(notebook["cells"][0]["source"])
     assert first.startswith("# "), "a notebook starts with its title"
-    for heading in ("objectives", "summary", "questions"):
+    objectives = r"^(#+ |\*\*).*(objectives|by the end of this notebook|in this notebook you)"
+    assert re.search(objectives, first, re.IGNORECASE | re.MULTILINE), "objectives come first"
+    for heading in ("summary", "questions"):
         assert re.search(rf"^#+ .*{heading}", markdown, re.IGNORECASE | re.MULTILINE), heading
 
 
