@@ -1,0 +1,225 @@
+"""How fast every explorer answers a slider: the time from a new value to a new PNG.
+
+Each explorer is built (its first picture is not timed), then driven through a
+scripted tour of its controls, the way a learner or an instructor moves them:
+each slider up through its interesting values and back, toggles flipped, and a
+few settings the library refuses (which must still draw a picture). One change
+is one assignment ``explorer.<control>.value = v``: in the kernel this runs the
+update and renders the PNG before returning, so timing the assignment times
+what the learner waits for (less the browser's own drawing).
+
+Run from the repository root::
+
+    python benchmarks/bench_explorers.py            # one tour per explorer
+    python benchmarks/bench_explorers.py --rounds 3 # repeat the tours
+
+The last line is exactly ``explorers: median X ms, worst Y ms per slider change``;
+the target is a median of at most 100 ms and a worst of at most 250 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from pooling_lib.explorers import (
+    gradient_explorer,
+    max_mask_explorer,
+    pipeline_explorer,
+    pooling_animation,
+    window_explorer,
+)
+
+TOURS = {
+    "window_explorer": (
+        window_explorer,
+        [
+            ("kernel_h", 3),
+            ("kernel_w", 3),
+            ("stride_h", 1),
+            ("stride_w", 1),
+            ("stride_h", 3),
+            ("stride_w", 3),
+            ("padding", 1),
+            ("padding", 2),
+            ("padding", 0),
+            ("ceil_mode", True),
+            ("stride_h", 4),
+            ("stride_w", 4),
+            ("ceil_mode", False),
+            ("dilation", 2),
+            ("dilation", 4),
+            ("kernel_h", 8),
+            ("dilation", 1),
+            ("kernel_w", 8),
+            ("padding", 4),
+            ("kernel_h", 2),
+            ("padding", 1),
+            ("kernel_w", 2),
+            ("mode", "avg"),
+            ("channel", "inverse"),
+            ("digit", 1234),
+            ("mode", "max"),
+            ("channel", "digit"),
+            ("stride_h", 2),
+            ("stride_w", 2),
+            ("padding", 0),
+            ("digit", 0),
+        ],
+    ),
+    "max_mask_explorer": (
+        max_mask_explorer,
+        [
+            ("ties", "all"),
+            ("ties", "split"),
+            ("ties", "first"),
+            ("kernel_h", 3),
+            ("kernel_w", 3),
+            ("stride_h", 1),
+            ("stride_w", 1),
+            ("ties", "all"),
+            ("stride_h", 3),
+            ("stride_w", 3),
+            ("padding", 1),
+            ("padding", 3),
+            ("padding", 0),
+            ("channel", "inverse"),
+            ("ties", "split"),
+            ("digit", 2500),
+            ("kernel_h", 6),
+            ("kernel_w", 6),
+            ("stride_h", 6),
+            ("stride_w", 6),
+            ("kernel_h", 2),
+            ("kernel_w", 2),
+            ("stride_h", 2),
+            ("stride_w", 2),
+            ("channel", "digit"),
+            ("ties", "first"),
+            ("digit", 0),
+        ],
+    ),
+    "gradient_explorer": (
+        gradient_explorer,
+        [
+            ("row", 6),
+            ("row", 7),
+            ("col", 5),
+            ("col", 6),
+            ("col", 7),
+            ("row", 8),
+            ("seed", 1),
+            ("seed", 2),
+            ("kernel_h", 2),
+            ("kernel_w", 2),
+            ("row", 3),
+            ("col", 3),
+            ("stride_h", 1),
+            ("stride_w", 1),
+            ("row", 12),
+            ("col", 20),
+            ("kernel_h", 6),
+            ("kernel_w", 6),
+            ("stride_h", 6),
+            ("stride_w", 6),
+            ("row", 1),
+            ("col", 2),
+            ("digit", 3000),
+            ("kernel_h", 3),
+            ("kernel_w", 3),
+            ("stride_h", 2),
+            ("stride_w", 2),
+            ("seed", 0),
+            ("digit", 0),
+        ],
+    ),
+    "pipeline_explorer": (
+        pipeline_explorer,
+        [
+            ("shift_right", 2),
+            ("shift_right", 3),
+            ("shift_right", 0),
+            ("shift_down", 1),
+            ("shift_down", 2),
+            ("kernel_name", "horizontal edges"),
+            ("shift_down", -1),
+            ("kernel_name", "blur"),
+            ("kernel_name", "sharpen"),
+            ("pool", 3),
+            ("pool", 4),
+            ("pool", 1),
+            ("mode", "avg"),
+            ("shift_right", -2),
+            ("digit", 4200),
+            ("mode", "max"),
+            ("pool", 2),
+            ("kernel_name", "vertical edges"),
+            ("shift_down", 0),
+            ("shift_right", 1),
+            ("digit", 0),
+        ],
+    ),
+    "pooling_animation": (
+        pooling_animation,
+        [
+            *(("step", step) for step in range(1, 25)),
+            ("mode", "avg"),
+            ("step", 30),
+            ("step", 31),
+            ("kernel", 3),
+            ("stride", 3),
+            ("step", 40),
+            ("step", 41),
+            ("kernel", 7),
+            ("stride", 7),
+            ("step", 5),
+            ("mode", "max"),
+            ("digit", 777),
+            ("kernel", 2),
+            ("stride", 2),
+            ("step", 0),
+            ("digit", 0),
+        ],
+    ),
+}
+
+
+def run_tour(make, changes, rounds):
+    """Build an explorer, apply ``changes`` ``rounds`` times; return each change's ms."""
+    explorer = make()
+    times = []
+    for _ in range(rounds):
+        for name, value in changes:
+            control = getattr(explorer, name)
+            if control.value == value:
+                continue
+            renders = explorer.renders
+            start = time.perf_counter()
+            control.value = value
+            times.append(1000 * (time.perf_counter() - start))
+            if explorer.renders == renders:
+                raise RuntimeError(f"{name} = {value!r} did not render a new picture")
+            if explorer.last_error is not None:
+                raise RuntimeError(f"{name} = {value!r} failed: {explorer.last_error!r}")
+    return times
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1, help="tours per explorer (default 1)")
+    args = parser.parse_args(argv)
+    every = []
+    print(f"{'explorer':<20} {'changes':>7} {'median ms':>10} {'worst ms':>9}")
+    for name, (make, changes) in TOURS.items():
+        times = run_tour(make, changes, args.rounds)
+        every.extend(times)
+        print(f"{name:<20} {len(times):>7} {statistics.median(times):>10.1f} {max(times):>9.1f}")
+    print(
+        f"explorers: median {statistics.median(every):.0f} ms, worst {max(every):.0f} ms "
+        "per slider change"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,695 @@
+"""Interactive explorers: the pictures of :mod:`pooling_lib.plots` behind sliders.
+
+Each explorer is one widget a notebook shows in one line::
+
+    from pooling_lib.explorers import window_explorer
+    window_explorer()
+
+Moving a slider calls the view's ``update`` (artists changed in place, no new
+figure) and puts the rendered PNG into a ``widgets.Image``. There is no
+``interact`` and no ``Output`` widget, so the notebooks pass strict nbval,
+and nothing ever raises into the notebook: options the library refuses are
+drawn as a message in the picture.
+
+An explorer is a ``widgets.VBox`` whose saved output also holds a PNG of its
+current state, so a notebook on GitHub or nbviewer shows the picture without
+a kernel, and whose ``repr`` names its state without memory addresses, so
+saved outputs do not change between runs.
+
+Everything a test needs is an attribute: the sliders (``explorer.kernel_h``,
+``explorer.stride_w``, ...), the view with its drawn artists
+(``explorer.view``), and the image widget (``explorer.image``).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+
+import ipywidgets as widgets
+
+from .geometry import output_shape, to_pair
+from .plots import (
+    CHANNELS,
+    PIPELINE_KERNELS,
+    TIE_POLICIES,
+    AnimationView,
+    GradientView,
+    MaxMaskView,
+    PipelineView,
+    WindowView,
+    digit_image,
+)
+from .plots import _Style as _PlotStyle
+
+__all__ = [
+    "Explorer",
+    "GradientExplorer",
+    "MaxMaskExplorer",
+    "PipelineExplorer",
+    "PoolingAnimation",
+    "WindowExplorer",
+    "gradient_explorer",
+    "max_mask_explorer",
+    "pipeline_explorer",
+    "pooling_animation",
+    "window_explorer",
+]
+
+N_DIGITS = 5000
+
+_PRESENTATION_CSS = (
+    "<style>.pooling-presentation .widget-label, .pooling-presentation .widget-readout,"
+    " .pooling-presentation .widget-toggle-button, .pooling-presentation .widget-dropdown select,"
+    " .pooling-presentation .widget-checkbox label {font-size: 18px !important;}</style>"
+)
+
+
+def _output_or_one(in_shape, kernel, stride):
+    """The output size, or (1, 1) when the options give none (the picture says why)."""
+    try:
+        return output_shape(*in_shape, kernel, stride)
+    except ValueError:
+        return (1, 1)
+
+
+def _subject(digit, channel="digit"):
+    _, label = digit_image(digit, channel)
+    inverse = ", inverse" if channel == "inverse" else ""
+    return f"digit #{digit} (a {label}{inverse})"
+
+
+class Explorer(widgets.VBox):
+    """Sliders above a picture that redraws on every change.
+
+    Subclasses build their view and controls, then call
+    :meth:`_start`; they define :meth:`_update` (read the controls, update
+    the view) and may define :meth:`_sync_controls` (adjust one control's
+    range to another's value, e.g. the output row to the output size).
+
+    Attributes
+    ----------
+    view : pooling_lib.plots._View
+        The picture: its artists are what tests inspect.
+    image : ipywidgets.Image
+        The rendered PNG shown in the notebook.
+    controls : dict of str to ipywidgets.Widget
+        Every control that changes the picture, by name.
+    renders : int
+        How many PNGs have been rendered, for tests.
+    last_error : Exception or None
+        An unexpected error from the last update, drawn as a message.
+    """
+
+    def _start(self, view, rows):
+        """Lay out the controls above the picture, connect them, and draw once."""
+        self.view = view
+        self.presentation = view.style.presentation
+        self.renders = 0
+        self.last_error = None
+        self._held = False
+        self._syncing = False
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        control_rows = [widgets.HBox(list(row)) for row in rows]
+        children = [*control_rows, self.image]
+        if self.presentation:
+            children.insert(0, widgets.HTML(_PRESENTATION_CSS))
+        super().__init__(children=children)
+        if self.presentation:
+            self.add_class("pooling-presentation")
+        self.controls = {control._pooling_name: control for control in self._named_controls}
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._sync_controls()
+        self.refresh()
+
+    def _control(self, name, widget):
+        """Name a control: it is observed, and its value is part of the state and repr."""
+        widget._pooling_name = name
+        if not hasattr(self, "_named_controls"):
+            self._named_controls = []
+        self._named_controls.append(widget)
+        return widget
+
+    def _slider(self, name, description, value, low, high, continuous=True):
+        """An IntSlider wide enough for a projector, its range widened to hold ``value``."""
+        width = "420px" if self.presentation else "310px"
+        value = int(value)
+        return self._control(
+            name,
+            widgets.IntSlider(
+                value=value,
+                min=min(low, value),
+                max=max(high, value),
+                step=1,
+                description=description,
+                continuous_update=continuous,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width=width),
+            ),
+        )
+
+    def _toggles(self, name, description, options, value, tooltips=None):
+        return self._control(
+            name,
+            widgets.ToggleButtons(
+                options=list(options),
+                value=value,
+                description=description,
+                tooltips=list(tooltips or []),
+                style={"description_width": "initial", "button_width": "72px"},
+            ),
+        )
+
+    def _on_change(self, change=None):
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            self._sync_controls()
+        finally:
+            self._syncing = False
+        self.refresh()
+
+    def _sync_controls(self):
+        """Keep dependent controls in range; by default nothing depends on anything."""
+
+    def refresh(self):
+        """Update the picture from the controls and, unless held, render it."""
+        try:
+            self._update()
+            self.last_error = None
+        except Exception as error:  # a learner gets a message in the picture, not a traceback
+            self.last_error = error
+            self.view._set_message(f"unexpected error: {error}")
+        if not self._held:
+            self.image.value = self.view.png()
+            self.renders += 1
+
+    @contextlib.contextmanager
+    def hold_render(self):
+        """Change several controls, render once at the end.
+
+        Inside the block every change still updates the view (its artists
+        and attributes), which is what a fast sweep over many settings
+        checks, but no PNG is made.
+
+        Examples
+        --------
+        >>> explorer = window_explorer()
+        >>> with explorer.hold_render():
+        ...     explorer.kernel_h.value = 3
+        ...     explorer.kernel_w.value = 3
+        >>> explorer.view.geometry.out_shape
+        (13, 13)
+        """
+        held, self._held = self._held, True
+        try:
+            yield self
+        finally:
+            self._held = held
+            if not held:
+                self.refresh()
+
+    def state(self):
+        """The controls' values, by name: what the picture shows."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def __repr__(self):
+        items = ", ".join(f"{name}={value!r}" for name, value in self.state().items())
+        return f"{type(self).__name__}({items})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = repr(self)
+        # Shown where no widget can be, e.g. on GitHub or nbviewer.
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
+
+
+class WindowExplorer(Explorer):
+    """Where every window falls on a digit; see :func:`window_explorer`.
+
+    Controls: ``digit``, ``channel``, ``mode``, ``kernel_h``, ``kernel_w``,
+    ``stride_h``, ``stride_w``, ``padding``, ``dilation``, ``ceil_mode``.
+    The picture is a :class:`pooling_lib.plots.WindowView`.
+    """
+
+    def __init__(
+        self,
+        digit=0,
+        channel="digit",
+        kernel=2,
+        stride=2,
+        padding=0,
+        dilation=1,
+        ceil_mode=False,
+        mode="max",
+        presentation=None,
+    ):
+        kernel, stride = to_pair(kernel, "kernel"), to_pair(stride, "stride")
+        self.presentation = _PlotStyle(presentation).presentation
+        self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
+        self.channel = self._toggles(
+            "channel",
+            "channel",
+            CHANNELS,
+            channel,
+            ["the digit: ink 1 on 0", "its inverse: 1 - digit"],
+        )
+        self.mode = self._toggles("mode", "mode", ("max", "avg"), mode)
+        self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 8)
+        self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 8)
+        self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 8)
+        self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 8)
+        self.padding = self._slider("padding", "padding", padding, 0, 4)
+        self.dilation = self._slider("dilation", "dilation", dilation, 1, 4)
+        self.ceil_mode = self._control(
+            "ceil_mode",
+            widgets.Checkbox(
+                value=bool(ceil_mode),
+                description="ceil mode",
+                indent=False,
+                layout=widgets.Layout(width="140px"),
+            ),
+        )
+        rows = [
+            (self.digit, self.channel, self.mode),
+            (self.kernel_h, self.kernel_w, self.ceil_mode),
+            (self.stride_h, self.stride_w),
+            (self.padding, self.dilation),
+        ]
+        view = WindowView(presentation, margin=self.padding.max)
+        self._start(view, rows)
+
+    def _update(self):
+        image, _ = digit_image(self.digit.value, self.channel.value)
+        self.view.update(
+            image,
+            kernel_shape=(self.kernel_h.value, self.kernel_w.value),
+            stride=(self.stride_h.value, self.stride_w.value),
+            padding=self.padding.value,
+            dilation=self.dilation.value,
+            ceil_mode=self.ceil_mode.value,
+            mode=self.mode.value,
+            subject=_subject(self.digit.value, self.channel.value),
+        )
+
+
+class MaxMaskExplorer(Explorer):
+    """Which pixel wins each max window, and ties; see :func:`max_mask_explorer`.
+
+    Controls: ``digit``, ``channel``, ``ties``, ``kernel_h``, ``kernel_w``,
+    ``stride_h``, ``stride_w``, ``padding``. The picture is a
+    :class:`pooling_lib.plots.MaxMaskView`.
+    """
+
+    def __init__(
+        self,
+        digit=0,
+        channel="digit",
+        kernel=2,
+        stride=2,
+        padding=0,
+        ties="first",
+        presentation=None,
+    ):
+        kernel, stride = to_pair(kernel, "kernel"), to_pair(stride, "stride")
+        self.presentation = _PlotStyle(presentation).presentation
+        self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
+        self.channel = self._toggles("channel", "channel", CHANNELS, channel)
+        self.ties = self._toggles(
+            "ties",
+            "ties",
+            TIE_POLICIES,
+            ties,
+            [
+                "the first maximum in row-major order gets dA (PyTorch)",
+                "every tied maximum gets all of dA",
+                "tied maxima share dA equally",
+            ],
+        )
+        self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 6)
+        self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 6)
+        self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 6)
+        self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 6)
+        self.padding = self._slider("padding", "padding", padding, 0, 3)
+        rows = [
+            (self.digit, self.channel, self.ties),
+            (self.kernel_h, self.kernel_w, self.padding),
+            (self.stride_h, self.stride_w),
+        ]
+        self._start(MaxMaskView(presentation), rows)
+
+    def _update(self):
+        image, _ = digit_image(self.digit.value, self.channel.value)
+        self.view.update(
+            image,
+            kernel_shape=(self.kernel_h.value, self.kernel_w.value),
+            stride=(self.stride_h.value, self.stride_w.value),
+            padding=self.padding.value,
+            ties=self.ties.value,
+            subject=_subject(self.digit.value, self.channel.value),
+        )
+
+
+class GradientExplorer(Explorer):
+    """Where one output cell's gradient goes; see :func:`gradient_explorer`.
+
+    Controls: ``digit``, ``kernel_h``, ``kernel_w``, ``stride_h``,
+    ``stride_w``, ``row``, ``col``, ``seed``. ``row`` and ``col`` range over
+    the output, which changes with kernel and stride. The picture is a
+    :class:`pooling_lib.plots.GradientView`.
+    """
+
+    def __init__(self, digit=0, kernel=3, stride=2, row=5, col=4, seed=0, presentation=None):
+        kernel, stride = to_pair(kernel, "kernel"), to_pair(stride, "stride")
+        self.presentation = _PlotStyle(presentation).presentation
+        self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
+        self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 6)
+        self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 6)
+        self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 6)
+        self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 6)
+        self.row = self._slider("row", "output row", row, 0, 27)
+        self.col = self._slider("col", "output col", col, 0, 27)
+        self.seed = self._slider("seed", "dA seed", seed, 0, 99)
+        rows = [
+            (self.digit, self.seed),
+            (self.kernel_h, self.kernel_w),
+            (self.stride_h, self.stride_w),
+            (self.row, self.col),
+        ]
+        self._start(GradientView(presentation), rows)
+
+    def _sync_controls(self):
+        h_out, w_out = _output_or_one(
+            digit_image(self.digit.value)[0].shape,
+            (self.kernel_h.value, self.kernel_w.value),
+            (self.stride_h.value, self.stride_w.value),
+        )
+        self.row.max, self.col.max = h_out - 1, w_out - 1
+
+    def _update(self):
+        image, _ = digit_image(self.digit.value)
+        self.view.update(
+            image,
+            kernel_shape=(self.kernel_h.value, self.kernel_w.value),
+            stride=(self.stride_h.value, self.stride_w.value),
+            cell=(self.row.value, self.col.value),
+            seed=self.seed.value,
+            subject=_subject(self.digit.value),
+        )
+
+
+class PipelineExplorer(Explorer):
+    """Convolution, ReLU and pooling on a shifted digit; see :func:`pipeline_explorer`.
+
+    Controls: ``digit``, ``kernel_name``, ``shift_down``, ``shift_right``,
+    ``pool``, ``mode``. The picture is a :class:`pooling_lib.plots.PipelineView`.
+    """
+
+    def __init__(
+        self,
+        digit=0,
+        kernel_name="vertical edges",
+        shift_down=0,
+        shift_right=1,
+        pool=2,
+        mode="max",
+        presentation=None,
+    ):
+        self.presentation = _PlotStyle(presentation).presentation
+        self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
+        self.kernel_name = self._control(
+            "kernel_name",
+            widgets.Dropdown(
+                options=list(PIPELINE_KERNELS),
+                value=kernel_name,
+                description="conv kernel",
+                style={"description_width": "initial"},
+            ),
+        )
+        self.shift_down = self._slider("shift_down", "shift down", shift_down, -3, 3)
+        self.shift_right = self._slider("shift_right", "shift right", shift_right, -3, 3)
+        self.pool = self._slider("pool", "pool size", pool, 1, 4)
+        self.mode = self._toggles("mode", "mode", ("max", "avg"), mode)
+        rows = [
+            (self.digit, self.kernel_name, self.mode),
+            (self.shift_down, self.shift_right, self.pool),
+        ]
+        self._start(PipelineView(presentation), rows)
+
+    def _update(self):
+        image, _ = digit_image(self.digit.value)
+        self.view.update(
+            image,
+            kernel_name=self.kernel_name.value,
+            shift=(self.shift_down.value, self.shift_right.value),
+            pool=self.pool.value,
+            mode=self.mode.value,
+            subject=_subject(self.digit.value),
+        )
+
+
+class PoolingAnimation(Explorer):
+    """A window walking across the digit; see :func:`pooling_animation`.
+
+    Controls: ``digit``, ``mode``, ``kernel``, ``stride`` and ``step``;
+    ``play`` (an ``ipywidgets.Play``) drives ``step`` in the browser. The
+    picture is a :class:`pooling_lib.plots.AnimationView`.
+    """
+
+    def __init__(
+        self, digit=0, kernel=2, stride=2, mode="max", step=0, interval=400, presentation=None
+    ):
+        self.presentation = _PlotStyle(presentation).presentation
+        self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
+        self.mode = self._toggles("mode", "mode", ("max", "avg"), mode)
+        self.kernel = self._slider("kernel", "kernel", kernel, 1, 7)
+        self.stride = self._slider("stride", "stride", stride, 1, 7)
+        self.step = self._slider("step", "step", step, 0, 195)
+        self.play = widgets.Play(
+            value=self.step.value,
+            min=0,
+            max=self.step.max,
+            step=1,
+            interval=int(interval),
+            description="play",
+            show_repeat=False,
+        )
+        # Linked in the browser: a running animation costs the kernel one render per step.
+        self._link = widgets.jslink((self.play, "value"), (self.step, "value"))
+        rows = [
+            (self.play, self.step),
+            (self.kernel, self.stride, self.mode),
+            (self.digit,),
+        ]
+        self._start(AnimationView(presentation), rows)
+
+    def _sync_controls(self):
+        h_out, w_out = _output_or_one(
+            digit_image(self.digit.value)[0].shape, self.kernel.value, self.stride.value
+        )
+        self.step.max = h_out * w_out - 1
+        self.play.max = self.step.max
+
+    def _update(self):
+        image, _ = digit_image(self.digit.value)
+        self.view.update(
+            image,
+            kernel_shape=self.kernel.value,
+            stride=self.stride.value,
+            mode=self.mode.value,
+            step=self.step.value,
+            subject=_subject(self.digit.value),
+        )
+
+
+def window_explorer(
+    digit=0,
+    channel="digit",
+    kernel=2,
+    stride=2,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,
+    mode="max",
+    presentation=None,
+):
+    """Every pooling window on an MNIST digit, with the pooled output beside it.
+
+    Sliders for the digit, kernel and stride (height and width), padding
+    and dilation, a ceil-mode box and max/avg buttons. The picture shows
+    each window's outline (one highlighted, with its values enlarged), the
+    output at the same pixel scale, the output-size formula with the
+    current numbers, the padding, the ceil-mode overhang, and the rows and
+    columns the floor drops. Refused options show a message instead.
+
+    Parameters
+    ----------
+    digit : int, default 0
+        Index of one of the 5,000 bundled digits.
+    channel : {'digit', 'inverse'}, default 'digit'
+    kernel, stride : int or (int, int), default 2
+    padding, dilation : int, default 0 and 1
+    ceil_mode : bool, default False
+    mode : {'max', 'avg'}, default 'max'
+    presentation : bool, optional
+        Larger fonts, picture and controls for a projector; default
+        :func:`pooling_lib.plots.set_presentation`'s setting.
+
+    Returns
+    -------
+    WindowExplorer
+        A widget: display it (the last line of a cell) to use it.
+
+    Examples
+    --------
+    >>> window_explorer(kernel=3, stride=2)
+    WindowExplorer(digit=0, channel='digit', mode='max', kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, padding=0, dilation=1, ceil_mode=False)
+    """  # noqa: E501
+    return WindowExplorer(
+        digit, channel, kernel, stride, padding, dilation, ceil_mode, mode, presentation
+    )
+
+
+def max_mask_explorer(
+    digit=0, channel="digit", kernel=2, stride=2, padding=0, ties="first", presentation=None
+):
+    """Which input pixel wins each max window, the ties, and the gradient for ``dA = 1``.
+
+    On MNIST most windows lie on the flat black background, where every
+    cell ties at 0. The picture marks unique winners (circles), tied
+    windows (blue) and the tied cells that get gradient (squares) under the
+    chosen tie policy, shows ``dA_prev`` for ``dA = 1``, and counts the
+    pixels that get gradient under each policy.
+
+    Parameters
+    ----------
+    digit : int, default 0
+    channel : {'digit', 'inverse'}, default 'digit'
+    kernel, stride : int or (int, int), default 2
+    padding : int, default 0
+    ties : {'first', 'all', 'split'}, default 'first'
+        As in :func:`pooling_lib.pool_backward`.
+    presentation : bool, optional
+
+    Returns
+    -------
+    MaxMaskExplorer
+
+    Examples
+    --------
+    >>> explorer = max_mask_explorer(ties="all")
+    >>> explorer.view.receivers
+    {'first': 196, 'all': 635, 'split': 635}
+    """
+    return MaxMaskExplorer(digit, channel, kernel, stride, padding, ties, presentation)
+
+
+def gradient_explorer(digit=0, kernel=3, stride=2, row=5, col=4, seed=0, presentation=None):
+    """Follow one output cell's gradient back to the input, for max and for avg.
+
+    Pick the output cell with the row and column sliders (focus a slider and
+    use the arrow keys to step). Its window lights up on the digit, its
+    upstream gradient (from a seeded random ``dA``) is written, and the
+    pixels that receive it are marked: one for max, every cell for avg. Below,
+    the whole ``dA_prev`` for both, and how many windows read each pixel when
+    windows overlap (stride < kernel).
+
+    Parameters
+    ----------
+    digit : int, default 0
+    kernel, stride : int or (int, int), default 3 and 2
+    row, col : int, default 5 and 4
+        The output cell.
+    seed : int, default 0
+        Seed of ``dA``, standard normal rounded to 2 decimals.
+    presentation : bool, optional
+
+    Returns
+    -------
+    GradientExplorer
+
+    Examples
+    --------
+    >>> explorer = gradient_explorer()
+    >>> explorer.view.cell, explorer.view.receivers_max.tolist()
+    ((5, 4), [[11, 10]])
+    """
+    return GradientExplorer(digit, kernel, stride, row, col, seed, presentation)
+
+
+def pipeline_explorer(
+    digit=0,
+    kernel_name="vertical edges",
+    shift_down=0,
+    shift_right=1,
+    pool=2,
+    mode="max",
+    presentation=None,
+):
+    """Convolution, ReLU and pooling on a digit that moves by a few pixels.
+
+    Shows how much the ReLU map and the pooled map change when the digit
+    shifts, as maps and as relative L2 changes: pooling keeps the strongest
+    response of each block, so small shifts change it less.
+
+    Parameters
+    ----------
+    digit : int, default 0
+    kernel_name : str, default 'vertical edges'
+        One of ``'vertical edges'``, ``'horizontal edges'``, ``'blur'``,
+        ``'sharpen'`` (:data:`pooling_lib.plots.PIPELINE_KERNELS`).
+    shift_down, shift_right : int, default 0 and 1
+        Pixels to move the digit; negative moves up or left.
+    pool : int, default 2
+        Pooling window and stride.
+    mode : {'max', 'avg'}, default 'max'
+    presentation : bool, optional
+
+    Returns
+    -------
+    PipelineExplorer
+
+    Examples
+    --------
+    >>> explorer = pipeline_explorer()
+    >>> explorer.view.changes["pooled"] < explorer.view.changes["relu"]
+    True
+    """
+    return PipelineExplorer(digit, kernel_name, shift_down, shift_right, pool, mode, presentation)
+
+
+def pooling_animation(
+    digit=0, kernel=2, stride=2, mode="max", step=0, interval=400, presentation=None
+):
+    """A window walking across the digit, the output filling in cell by cell.
+
+    Press play (or drag the step slider): each step shows the current window
+    on the digit, its values enlarged with the max circled or the mean
+    worked out, and the output so far. For class demos; square kernels and
+    strides keep the controls few.
+
+    Parameters
+    ----------
+    digit : int, default 0
+    kernel, stride : int, default 2
+    mode : {'max', 'avg'}, default 'max'
+    step : int, default 0
+        Window to start at, row-major from 0.
+    interval : int, default 400
+        Milliseconds per step when playing.
+    presentation : bool, optional
+
+    Returns
+    -------
+    PoolingAnimation
+
+    Examples
+    --------
+    >>> animation = pooling_animation(step=15)
+    >>> animation.view.cell, animation.step.max
+    ((1, 1), 195)
+    """
+    return PoolingAnimation(digit, kernel, stride, mode, step, interval, presentation)

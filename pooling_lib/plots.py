@@ -1,0 +1,2892 @@
+"""Pictures of pooling, drawn on matplotlib Figures: no widgets, no pyplot.
+
+Each picture is a *view*: a class that builds one
+:class:`~matplotlib.figure.Figure` and its artists once, then redraws by
+changing those artists in place (``set_data``, ``set_segments``,
+``set_text``...) whenever :meth:`update` is called. Building artists once is
+what makes the widgets in :mod:`pooling_lib.explorers` answer a slider within
+a few tens of milliseconds, and the same views make the static figures below:
+
+* :class:`WindowView` / :func:`window_figure`: every window on a digit, the
+  pooled output at the same pixel scale, the output-size formula, padding,
+  ceil-mode overhang and what the floor drops.
+* :class:`MaxMaskView` / :func:`max_mask_figure`: which pixel wins each max
+  window, which windows are ties, and the gradient under each tie policy.
+* :class:`GradientView` / :func:`gradient_figure`: where one output cell's
+  gradient goes under max and under average pooling, and the whole
+  ``dA_prev`` map.
+* :class:`PipelineView` / :func:`pipeline_figure`: convolution, ReLU and
+  pooling on a shifted digit, and how much each map changes.
+* :class:`AnimationView` / :func:`animation_figure`: one step of the window
+  walking across the digit.
+
+Every window position comes from :func:`pooling_lib.pool_geometry` and every
+pooled value from :func:`pooling_lib.pool_forward` /
+:func:`pooling_lib.pool_backward`: the pictures never recompute geometry.
+Options that the library refuses (padding over half the kernel, a window
+larger than the padded digit) are drawn as a short message in the picture,
+never raised.
+
+Colours are colour-blind safe: ``cividis`` for pixels, the diverging
+``PuOr_r`` (orange positive, purple negative) for gradients, and the
+Okabe-Ito palette for marks, which also differ in shape.
+
+Three things keep an update within a few tens of milliseconds on a small
+machine. The static part of a figure (frames, ticks, colour bars, legends)
+is drawn once per layout and then restored from a copy (``_View.png``).
+All text is drawn as glyph outlines (:class:`GlyphText`, :class:`CellLabels`),
+which matplotlib fills far faster than it renders ``Text``. And the PNG is
+written without row filters, which Pillow spends most of its time on.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import struct
+import textwrap
+import zlib
+from collections import OrderedDict
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath, text_to_path
+from matplotlib.ticker import MaxNLocator, NullFormatter
+from matplotlib.transforms import Affine2D, ScaledTranslation, blended_transform_factory
+
+from .data import load_mnist
+from .geometry import pool_geometry, to_pair
+from .pooling import pool_backward, pool_forward
+
+__all__ = [
+    "CHANNELS",
+    "DPI",
+    "PIPELINE_KERNELS",
+    "TIE_POLICIES",
+    "AnimationView",
+    "CellLabels",
+    "GlyphText",
+    "GradientView",
+    "MaxMaskView",
+    "PipelineView",
+    "PoolingFigure",
+    "WindowView",
+    "animation_figure",
+    "conv2d_valid",
+    "digit_image",
+    "figure_png",
+    "gradient_figure",
+    "max_mask_figure",
+    "output_size_formula",
+    "pipeline_figure",
+    "set_presentation",
+    "shift_image",
+    "window_figure",
+    "window_values",
+]
+
+DPI = 80
+CHANNELS = ("digit", "inverse")
+IMAGE_CMAP = mpl.colormaps["cividis"].with_extremes(bad="#d9d9d9")
+GRADIENT_CMAP = mpl.colormaps["PuOr_r"].with_extremes(bad="#d9d9d9")
+COUNT_CMAP = mpl.colormaps["viridis"]
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#8c8c8c"
+UNREAD_RGBA = (0.92, 0.92, 0.92, 0.62)
+
+PIPELINE_KERNELS = {
+    "vertical edges": np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]),
+    "horizontal edges": np.array([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]]),
+    "blur": np.full((3, 3), 1.0 / 9.0),
+    "sharpen": np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]]),
+}
+
+_presentation_default = False
+
+
+def set_presentation(on=True):
+    """Make every picture built from now on large enough for a projector.
+
+    Parameters
+    ----------
+    on : bool, default True
+        Larger fonts and a larger figure when true. Pictures and explorers
+        given ``presentation=True`` or ``False`` explicitly ignore this.
+
+    Returns
+    -------
+    bool
+        The previous setting, so a caller can restore it.
+
+    Examples
+    --------
+    >>> previous = set_presentation(True)
+    >>> WindowView().style.presentation, WindowView(presentation=False).style.presentation
+    (True, False)
+    >>> _ = set_presentation(previous)
+    """
+    global _presentation_default
+    previous = _presentation_default
+    _presentation_default = bool(on)
+    return previous
+
+
+class _Style:
+    """Font sizes and figure scale for the screen or for a projector."""
+
+    def __init__(self, presentation):
+        self.presentation = _presentation_default if presentation is None else bool(presentation)
+        scale = 1.45 if self.presentation else 1.0
+        self.figure_scale = 1.3 if self.presentation else 1.0
+        self.font = 11.0 * scale
+        self.small = 9.0 * scale
+        self.large = 13.0 * scale
+        self.cell = 7.5 * scale
+        self.line = 1.0 * scale
+        self.marker = 6.0 * scale
+
+
+class PoolingFigure(Figure):
+    """A matplotlib Figure that shows itself as a PNG in Jupyter, with or without pyplot."""
+
+    pooling_prepare = None
+
+    def draw(self, renderer):
+        # Labels that depend on the colour limits are set just before drawing.
+        if self.pooling_prepare is not None:
+            self.pooling_prepare()
+        super().draw(renderer)
+
+    def _repr_png_(self):
+        return figure_png(self)
+
+
+def figure_png(figure, compress_level=1):
+    """Render a figure to PNG bytes, identical for identical figures.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        What to draw; drawn at the module's fixed ``DPI``.
+    compress_level : int, default 1
+        zlib level, 0-9: 1 is fast enough for a slider, 9 makes the smallest
+        file (for pictures kept in the repository).
+
+    Returns
+    -------
+    bytes
+        A PNG file without the matplotlib version or any timestamp in it, so
+        that saved notebook outputs do not change between runs.
+
+    Examples
+    --------
+    >>> figure_png(window_figure())[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    buffer = io.BytesIO()
+    figure.savefig(
+        buffer,
+        format="png",
+        dpi=DPI,
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": int(compress_level)},
+    )
+    return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist():
+    images, labels = load_mnist()
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
+
+
+def digit_image(index=0, channel="digit"):
+    """One bundled MNIST digit as a 2-D image, and its label.
+
+    Parameters
+    ----------
+    index : int, default 0
+        Which of the 5,000 bundled digits (ordered by label, 500 each).
+    channel : {'digit', 'inverse'}, default 'digit'
+        The digit itself (ink 1 on background 0) or its inverse ``1 - digit``,
+        the two channels of :func:`pooling_lib.two_channel`.
+
+    Returns
+    -------
+    image : ndarray of float64, shape (28, 28)
+        Read-only pixel values in [0, 1].
+    label : int
+        The digit shown.
+
+    Raises
+    ------
+    ValueError
+        If ``index`` is out of range or ``channel`` is not one of the two.
+
+    Examples
+    --------
+    >>> image, label = digit_image(0)
+    >>> image.shape, label
+    ((28, 28), 0)
+    """
+    images, labels = _mnist()
+    if not 0 <= int(index) < len(images):
+        raise ValueError(f"index must be in 0..{len(images) - 1}, got {index}")
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {CHANNELS}, got {channel!r}")
+    image = images[int(index)]
+    if channel == "inverse":
+        image = 1.0 - image
+        image.flags.writeable = False
+    return image, int(labels[int(index)])
+
+
+def _as_image(image):
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2 or min(image.shape) < 1:
+        raise ValueError(f"image must be 2-D with shape (h, w), got shape {image.shape}")
+    return image
+
+
+def conv2d_valid(image, kernel):
+    """'Valid' 2-D convolution as deep-learning layers compute it (no kernel flip).
+
+    Strictly this is cross-correlation: output cell ``(i, j)`` is
+    ``sum(kernel * image[i:i+kh, j:j+kw])``. Only positions where the whole
+    kernel fits are kept, so the output is smaller than the image.
+
+    Parameters
+    ----------
+    image : array_like, shape (h, w)
+    kernel : array_like, shape (kh, kw)
+        At most as large as the image.
+
+    Returns
+    -------
+    ndarray of float64, shape (h - kh + 1, w - kw + 1)
+
+    Raises
+    ------
+    ValueError
+        If either is not 2-D or the kernel is larger than the image.
+
+    Examples
+    --------
+    >>> image = np.arange(16.0).reshape(4, 4)
+    >>> conv2d_valid(image, [[0, 1], [0, 0]])
+    array([[ 1.,  2.,  3.],
+           [ 5.,  6.,  7.],
+           [ 9., 10., 11.]])
+    """
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(
+            f"image and kernel must be 2-D, got shapes {image.shape} and {kernel.shape}"
+        )
+    kh, kw = kernel.shape
+    h, w = image.shape
+    if kh > h or kw > w or kh < 1 or kw < 1:
+        raise ValueError(
+            f"kernel of shape {kernel.shape} does not fit in the image of shape {image.shape}; "
+            "a 'valid' convolution needs 1 <= kernel size <= image size"
+        )
+    out = np.zeros((h - kh + 1, w - kw + 1))
+    # One whole-image slice per kernel offset, as pool_forward does.
+    for di in range(kh):
+        for dj in range(kw):
+            out += kernel[di, dj] * image[di : di + out.shape[0], dj : dj + out.shape[1]]
+    return out
+
+
+def shift_image(image, down=0, right=0):
+    """Move an image by whole pixels, filling the uncovered border with zeros.
+
+    Unlike ``np.roll`` nothing wraps around: ink pushed off one edge is lost,
+    as when a digit is written off-centre.
+
+    Parameters
+    ----------
+    image : array_like, shape (h, w)
+    down, right : int, default 0
+        Pixels to move; negative values move up or left.
+
+    Returns
+    -------
+    ndarray of float64, shape (h, w)
+
+    Examples
+    --------
+    >>> shift_image(np.arange(1.0, 5.0).reshape(2, 2), right=1)
+    array([[0., 1.],
+           [0., 3.]])
+    """
+    image = _as_image(image)
+    h, w = image.shape
+    out = np.zeros_like(image)
+    down, right = int(down), int(right)
+    if abs(down) >= h or abs(right) >= w:
+        return out
+    src_rows = slice(max(0, -down), h - max(0, down))
+    dst_rows = slice(max(0, down), h - max(0, -down))
+    src_cols = slice(max(0, -right), w - max(0, right))
+    dst_cols = slice(max(0, right), w - max(0, -right))
+    out[dst_rows, dst_cols] = image[src_rows, src_cols]
+    return out
+
+
+def window_values(image, geometry):
+    """Every window's cells as one array, NaN where a cell is padding or overhang.
+
+    Parameters
+    ----------
+    image : array_like, shape (h, w)
+    geometry : PoolGeometry
+        From :func:`pooling_lib.pool_geometry` for this image's shape.
+
+    Returns
+    -------
+    values : ndarray of float64, shape (h_out, w_out, kh, kw)
+        ``values[i, j]`` is window ``(i, j)``, row-major as PyTorch scans it.
+    rows : ndarray of int, shape (h_out, kh)
+        Input row of every window cell (``geometry.window_positions(0)``).
+    cols : ndarray of int, shape (w_out, kw)
+        Input column of every window cell.
+
+    Examples
+    --------
+    >>> g = pool_geometry((3, 3), 2, stride=2, ceil_mode=True)
+    >>> values, rows, cols = window_values(np.arange(9.0).reshape(3, 3), g)
+    >>> values[1, 1]
+    array([[ 8., nan],
+           [nan, nan]])
+    """
+    image = _as_image(image)
+    rows = geometry.window_positions(0)
+    cols = geometry.window_positions(1)
+    inside = geometry.inside(0)[:, None, :, None] & geometry.inside(1)[None, :, None, :]
+    h, w = image.shape
+    clipped = image[
+        np.clip(rows, 0, h - 1)[:, None, :, None], np.clip(cols, 0, w - 1)[None, :, None, :]
+    ]
+    return np.where(inside, clipped, np.nan), rows, cols
+
+
+def _max_winners(image, geometry):
+    """Winner of every max window (PyTorch's first maximum) and its tied cells.
+
+    Returns winner rows and cols (h_out, w_out), the tie count (h_out, w_out)
+    and the tied mask (h_out, w_out, kh, kw). A window of padding alone has
+    tie count 0 and no winner.
+    """
+    values, rows, cols = window_values(image, geometry)
+    h_out, w_out, kh, kw = values.shape
+    filled = np.where(np.isnan(values), -np.inf, values).reshape(h_out, w_out, kh * kw)
+    # argmax returns the first maximum in row-major window order: PyTorch's rule.
+    first = np.argmax(filled, axis=-1)
+    best = np.take_along_axis(filled, first[..., None], axis=-1)
+    tied = (filled == best) & np.isfinite(filled)
+    win_rows = rows[np.arange(h_out)[:, None], first // kw]
+    win_cols = cols[np.arange(w_out)[None, :], first % kw]
+    return win_rows, win_cols, tied.sum(axis=-1), tied.reshape(h_out, w_out, kh, kw)
+
+
+def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False, name="h"):
+    """The output-size formula along one axis, with the numbers filled in.
+
+    Parameters
+    ----------
+    n, kernel, stride, padding, dilation : int
+        Input size and pooling options along this axis.
+    ceil_mode : bool, default False
+        Round up, then drop a last window that would start in the padding.
+    name : str, default 'h'
+        Axis name written in front, e.g. ``'h'`` or ``'w'``.
+
+    Returns
+    -------
+    str
+        One line such as ``'h_out = floor((28 + 2*0 - 1*(2-1) - 1) / 2) + 1 = ...'``,
+        whose last number is what :func:`pooling_lib.output_shape` returns, or
+        a short reason when no output exists.
+
+    Examples
+    --------
+    >>> output_size_formula(28, 3, 2)
+    'h_out = floor((28 + 2*0 - 1*(3-1) - 1) / 2) + 1 = floor(25 / 2) + 1 = 13'
+    >>> output_size_formula(5, 2, 2, ceil_mode=True, name="w")
+    'w_out = ceil((5 + 2*0 - 1*(2-1) - 1) / 2) + 1 = ceil(3 / 2) + 1 = 3'
+    >>> output_size_formula(28, 3, 2, padding=2)
+    'h_out: padding 2 is more than kernel // 2 = 1, not allowed'
+    """
+    terms = f"{n} + 2*{padding} - {dilation}*({kernel}-1) - 1"
+    numerator = n + 2 * padding - dilation * (kernel - 1) - 1
+    if padding > kernel // 2:
+        return (
+            f"{name}_out: padding {padding} is more than kernel // 2 = {kernel // 2}, not allowed"
+        )
+    if numerator < 0:
+        return f"{name}_out: {terms} = {numerator} < 0, so not even one window fits"
+    if not ceil_mode:
+        return (
+            f"{name}_out = floor(({terms}) / {stride}) + 1 = floor({numerator} / {stride}) + 1 "
+            f"= {numerator // stride + 1}"
+        )
+    raw = -(-numerator // stride) + 1
+    text = f"{name}_out = ceil(({terms}) / {stride}) + 1 = ceil({numerator} / {stride}) + 1 = {raw}"
+    out = pool_geometry((n, n), kernel, stride, padding, dilation, True).out_shape[0]
+    if out != raw:
+        text += f" - 1 = {out} (the last window would start in the padding)"
+    return text
+
+
+def _geometry_or_message(in_shape, kernel_shape, stride, padding, dilation, ceil_mode):
+    """A PoolGeometry and '' or, for options the library refuses, None and a short message."""
+    try:
+        return pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode), ""
+    except ValueError as error:
+        return None, _explain(error, in_shape, kernel_shape, padding, dilation)
+
+
+def _explain(error, in_shape, kernel_shape, padding, dilation):
+    """Say in one short line, plus a hint, why pool_geometry refused the options."""
+    same = kernel_shape[0] == kernel_shape[1] and padding[0] == padding[1]
+    for axis, axis_name in enumerate(("height", "width")):
+        k, p = kernel_shape[axis], padding[axis]
+        if p > k // 2:
+            where = "" if same else f" {axis_name}"
+            return (
+                f"padding {p} is more than half the kernel{where} ({k} // 2 = {k // 2})\n"
+                "More would make windows of padding alone: lower the padding or enlarge the kernel."
+            )
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation, strict=True)]
+    padded = [n + 2 * p for n, p in zip(in_shape, padding, strict=True)]
+    if spans[0] > padded[0] or spans[1] > padded[1]:
+        return (
+            f"the window spans {spans[0]} x {spans[1]} pixels, more than the padded digit "
+            f"({padded[0]} x {padded[1]})\n"
+            f"Kernel {kernel_shape[0]} x {kernel_shape[1]} with dilation {dilation[0]}: use a "
+            "smaller kernel or dilation, or more padding."
+        )
+    return str(error).split(";")[0]
+
+
+def _wrap(text, width):
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+
+
+def _window_boxes(geometry, inset=0.0):
+    """Outline of every window's span as closed polylines, shape (h_out * w_out, 5, 2) in (x, y)."""
+    rows = geometry.window_positions(0)
+    cols = geometry.window_positions(1)
+    top, bottom = rows[:, 0] - 0.5 + inset, rows[:, -1] + 0.5 - inset
+    left, right = cols[:, 0] - 0.5 + inset, cols[:, -1] + 0.5 - inset
+    t, l_ = np.meshgrid(top, left, indexing="ij")
+    b, r = np.meshgrid(bottom, right, indexing="ij")
+    corners = [(l_, t), (r, t), (r, b), (l_, b), (l_, t)]
+    return np.stack([np.stack(xy, axis=-1) for xy in corners], axis=2).reshape(-1, 5, 2)
+
+
+def _cell_squares(rows, cols):
+    """Unit squares centred on the cells (rows[k], cols[k]), shape (n, 4, 2) in (x, y)."""
+    rows = np.asarray(rows, dtype=float).ravel()
+    cols = np.asarray(cols, dtype=float).ravel()
+    dx = np.array([-0.5, 0.5, 0.5, -0.5])
+    dy = np.array([-0.5, -0.5, 0.5, 0.5])
+    return np.stack([cols[:, None] + dx, rows[:, None] + dy], axis=-1)
+
+
+def _window_cells(geometry, i, j):
+    """Rows and cols of every cell of window (i, j), padding included, row-major."""
+    rows = geometry.window_positions(0)[i]
+    cols = geometry.window_positions(1)[j]
+    grid_rows, grid_cols = np.meshgrid(rows, cols, indexing="ij")
+    return grid_rows.ravel(), grid_cols.ravel()
+
+
+def _set_box(rect, top, left, bottom, right):
+    rect.set_bounds(left - 0.5, top - 0.5, right - left + 1, bottom - top + 1)
+
+
+def _int_ticks(ax, n_rows, n_cols, style=None):
+    """Ticks at the first and last row and column, enough to read the size."""
+    ax.pooling_ticks.set(sorted({0, n_cols - 1}), sorted({0, n_rows - 1}))
+
+
+def _symmetric(values, floor=1e-12):
+    finite = np.abs(values[np.isfinite(values)])
+    return max(float(finite.max()) if finite.size else 0.0, floor)
+
+
+def _fmt(value):
+    if np.isnan(value):
+        return ""
+    if np.isinf(value):
+        return "-inf" if value < 0 else "inf"
+    return f"{value:.2f}"
+
+
+def _fmt_signed(value):
+    # Adding 0.0 turns -0.0 (from rounding) into 0.0, so no cell reads "-0.00".
+    return f"{value + 0.0:+.2f}".replace("-", "\N{MINUS SIGN}")
+
+
+@functools.cache
+def _char_outline(char, family):
+    """One character's outline at size 1 and its advance, from a size-100 font for precision."""
+    prop = FontProperties(family=family, size=100)
+
+    def width(text):
+        return text_to_path.get_text_width_height_descent(text, prop, False)[0]
+
+    # Between two x's, so that a space (no ink of its own) has its width too.
+    advance = width(f"x{char}x") - width("xx")
+    if char.isspace():
+        return np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type), advance / 100
+    outline = TextPath((0, 0), char, prop=prop)
+    return outline.vertices / 100, outline.codes, advance / 100
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_outline(line, family):
+    """Glyph outlines of one line at size 1, set by advance widths, and its width.
+
+    Building a line from cached characters takes microseconds where
+    ``TextPath`` takes milliseconds; it leaves out kerning, which at these
+    sizes moves a letter by a fraction of a pixel.
+
+    Returns
+    -------
+    vertices : ndarray, shape (n, 2)
+    codes : ndarray, shape (n,)
+    width : float
+    """
+    vertices, codes, x = [], [], 0.0
+    for char in line:
+        char_vertices, char_codes, advance = _char_outline(char, family)
+        if len(char_vertices):
+            vertices.append(char_vertices + [x, 0.0])
+            codes.append(char_codes)
+        x += advance
+    if not vertices:
+        return np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type), x
+    return np.concatenate(vertices), np.concatenate(codes), x
+
+
+class GlyphText(PathPatch):
+    """Text drawn as glyph outlines: looks like matplotlib's ``Text``, draws far faster.
+
+    ``Text`` rasterises every glyph through FreeType on each draw, about
+    5 ms for a 70-character line; the same outlines filled as one path take
+    about 0.1 ms. The outlines of each string are built once and kept, so
+    text that changes with a slider costs almost nothing to redraw.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    x, y : float
+        Anchor point, in ``anchor`` coordinates.
+    anchor : matplotlib.transforms.Transform
+        ``figure.transFigure``, ``ax.transAxes`` or ``ax.transData``.
+    fontsize : float
+        In points.
+    ha : {'left', 'center', 'right'}, default 'left'
+        Horizontal alignment of each line, in the text's own direction.
+    va : {'baseline', 'top', 'center', 'bottom'}, default 'baseline'
+        Vertical alignment of the block of lines.
+    offset : (float, float), default (0, 0)
+        Shift from the anchor, in points.
+    rotation : {0, 90}, default 0
+        90 reads upwards, as a y-axis label.
+    family : str, default 'DejaVu Sans'
+    color : color, default 'black'
+    """
+
+    def __init__(
+        self,
+        figure,
+        x,
+        y,
+        anchor,
+        fontsize,
+        ha="left",
+        va="baseline",
+        offset=(0, 0),
+        rotation=0,
+        family="DejaVu Sans",
+        color="black",
+        zorder=3,
+    ):
+        super().__init__(
+            Path(np.zeros((1, 2))), facecolor=color, edgecolor="none", lw=0, zorder=zorder
+        )
+        self.set_clip_on(False)
+        self._prop = FontProperties(family=family, size=fontsize)
+        self._family = family
+        self._align = (ha, va)
+        self._offset = offset
+        self._rotation = rotation
+        self._anchor = anchor
+        self._dpi_scale = figure.dpi_scale_trans
+        self._paths = {}
+        self._text = ""
+        self.set_position((x, y))
+
+    def set_offset(self, offset):
+        """Shift from the anchor, in points."""
+        self._offset = (float(offset[0]), float(offset[1]))
+        self.set_position(self._xy)
+
+    def set_position(self, xy):
+        """Move the anchor point to ``xy``, in anchor coordinates."""
+        self._xy = (float(xy[0]), float(xy[1]))
+        placement = Affine2D().rotate_deg(self._rotation).translate(*self._offset).scale(1 / 72)
+        self.set_transform(placement + self._dpi_scale + ScaledTranslation(*self._xy, self._anchor))
+
+    def get_position(self):
+        return self._xy
+
+    def get_text(self):
+        return self._text
+
+    def set_text(self, text):
+        """Show ``text``; its outlines are built when it is first drawn."""
+        self._text = str(text)
+
+    def _outline(self, text):
+        """All lines' glyph outlines, aligned about (0, 0), in points."""
+        size = self._prop.get_size_in_points()
+        _, height, descent = text_to_path.get_text_width_height_descent("lp", self._prop, False)
+        ascent, step = height - descent, 1.3 * size
+        lines = text.split("\n")
+        ha, va = self._align
+        first_baseline = {
+            "baseline": 0.0,
+            "top": -ascent,
+            "bottom": (len(lines) - 1) * step + descent,
+            "center": ((len(lines) - 1) * step + descent - ascent) / 2,
+        }[va]
+        pieces = []
+        for number, line in enumerate(lines):
+            if not line:
+                continue
+            vertices, codes, width = _line_outline(line, self._family)
+            if not len(vertices):
+                continue
+            shift = {"left": 0.0, "center": -width * size / 2, "right": -width * size}[ha]
+            pieces.append(Path(vertices * size + [shift, first_baseline - number * step], codes))
+        return Path.make_compound_path(*pieces) if pieces else Path(np.zeros((1, 2)))
+
+    def draw(self, renderer):
+        if not self._text.strip():
+            return
+        path = self._paths.get(self._text)
+        if path is None:
+            path = self._outline(self._text)
+            if len(self._paths) > 256:
+                self._paths.clear()
+            self._paths[self._text] = path
+        self.set_path(path)
+        super().draw(renderer)
+
+
+class _AxisText:
+    """Tick labels and axis labels of one axes, drawn as :class:`GlyphText`."""
+
+    _pad = 5.0
+
+    def __init__(self, view, ax, xlabel, ylabel):
+        self.view = view
+        self.ax = ax
+        self.size = view.style.small
+        self._x_anchor = blended_transform_factory(ax.transData, ax.transAxes)
+        self._y_anchor = blended_transform_factory(ax.transAxes, ax.transData)
+        self.x_labels = []
+        self.y_labels = []
+        self.xlabel = self.ylabel = None
+        if xlabel:
+            self.xlabel = self._text(
+                0.5,
+                0.0,
+                ax.transAxes,
+                ha="center",
+                va="top",
+                offset=(0, -(self._pad + 1.3 * self.size)),
+            )
+            self.xlabel.set_text(xlabel)
+        if ylabel:
+            self.ylabel = self._text(0.0, 0.5, ax.transAxes, ha="center", va="bottom", rotation=90)
+            self.ylabel.set_text(ylabel)
+
+    def _text(self, x, y, anchor, **kwargs):
+        text = GlyphText(self.view.figure, x, y, anchor, self.size, **kwargs)
+        self.ax.add_artist(text)
+        text.set_clip_on(False)
+        return text
+
+    def set(self, xticks, yticks, xlabels=None, ylabels=None):
+        """Put ticks at ``xticks``/``yticks`` (data units), labelled with the numbers or labels."""
+        if list(self.ax.get_xticks()) != list(xticks):
+            self.ax.set_xticks(xticks)
+        if list(self.ax.get_yticks()) != list(yticks):
+            self.ax.set_yticks(yticks)
+        xlabels = xlabels or [f"{v:g}" for v in xticks]
+        ylabels = ylabels or [f"{v:g}" for v in yticks]
+        self._fill(
+            self.x_labels,
+            [(x, 0) for x in xticks],
+            xlabels,
+            lambda: self._text(0, 0, self._x_anchor, ha="center", va="top", offset=(0, -self._pad)),
+        )
+        self._fill(
+            self.y_labels,
+            [(0, y) for y in yticks],
+            ylabels,
+            lambda: self._text(
+                0, 0, self._y_anchor, ha="right", va="center", offset=(-self._pad, 0)
+            ),
+        )
+        if self.ylabel is not None:
+            widest = max((len(label) for label in ylabels), default=0)
+            self.ylabel.set_offset((-(self._pad + 0.62 * self.size * widest + 3), 0))
+
+    @staticmethod
+    def _fill(pool, positions, labels, make):
+        while len(pool) < len(positions):
+            pool.append(make())
+        for k, text in enumerate(pool):
+            if k < len(positions):
+                text.set_position(positions[k])
+                text.set_text(labels[k])
+            else:
+                text.set_text("")
+
+
+class _ColorbarText:
+    """A colour bar's tick labels and label, drawn as :class:`GlyphText`."""
+
+    def __init__(self, view, bar, label):
+        self.bar = bar
+        self.size = view.style.small
+        self.view = view
+        self.tick_labels = []
+        self.label = self._text(0.5, ha="center", va="top", rotation=90)
+        self.label.set_text(label)
+        self._shown = None
+
+    def _text(self, y, **kwargs):
+        text = GlyphText(self.view.figure, 1.0, y, self.bar.ax.transAxes, self.size, **kwargs)
+        self.bar.ax.add_artist(text)
+        text.set_clip_on(False)
+        return text
+
+    def refresh(self):
+        """Bring the colour bar up to its image's limits, and relabel its ticks."""
+        mappable = self.bar.mappable
+        if getattr(mappable, "pooling_colorbar_stale", False):
+            self.bar.update_normal(mappable)
+            mappable.pooling_colorbar_stale = False
+        low, high = self.bar.vmin, self.bar.vmax
+        ticks = [t for t in self.bar.get_ticks() if low - 1e-9 <= t <= high + 1e-9]
+        if (ticks, low, high) == self._shown:
+            return
+        self._shown = (ticks, low, high)
+        labels = [f"{t:g}".replace("-", "\N{MINUS SIGN}") for t in ticks]
+        while len(self.tick_labels) < len(ticks):
+            self.tick_labels.append(self._text(0.0, ha="left", va="center", offset=(4, 0)))
+        # Colour bars of a TwoSlopeNorm have a non-linear data scale: place the labels in
+        # axes fractions, found through that scale.
+        to_axes = self.bar.ax.transAxes.inverted()
+        for k, text in enumerate(self.tick_labels):
+            text.set_text(labels[k] if k < len(ticks) else "")
+            if k < len(ticks):
+                y = to_axes.transform(self.bar.ax.transData.transform((0.0, ticks[k])))[1]
+                text.set_position((1.0, y))
+        widest = max((len(label) for label in labels), default=0)
+        self.label.set_offset((4 + 0.62 * self.size * widest + 4, 0))
+
+
+class CellLabels:
+    """Numbers written in grid cells, all drawn as one PathCollection.
+
+    A hundred matplotlib ``Text`` artists take about 50 ms to draw; the same
+    strings as glyph outlines in one collection take about 2 ms, which keeps
+    a slider instant while every cell shows its value. The font shrinks to
+    fit the cells; below 5 points nothing is written, since it could not be
+    read.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose data coordinates put cell ``(row, col)`` at ``x=col, y=row``.
+    fontsize : float
+        Largest font size, in points.
+
+    Attributes
+    ----------
+    strings : list of str
+        What is written, one per cell, in the order given to :meth:`show`.
+    positions : ndarray, shape (n, 2)
+        ``(x, y)`` data coordinates of each string's centre.
+    fontsize : float
+        Size of the strings last written, in points.
+    collection : matplotlib.collections.PathCollection
+    """
+
+    min_fontsize = 5.0
+
+    def __init__(self, ax, fontsize, zorder=6):
+        self.ax = ax
+        self.max_fontsize = fontsize
+        self.fontsize = fontsize
+        self._prop = FontProperties(family="DejaVu Sans")
+        self._glyphs = {}
+        digit = TextPath((0, 0), "0", size=1, prop=self._prop).get_extents()
+        self._middle = (digit.y0 + digit.y1) / 2
+        self.collection = PathCollection(
+            [],
+            offsets=np.zeros((0, 2)),
+            offset_transform=ax.transData,
+            edgecolors="none",
+            zorder=zorder,
+        )
+        self._scale = Affine2D()
+        # Glyphs are stored at size 1 and scaled here, from points to pixels.
+        self.collection.set_transform(self._scale + ax.figure.dpi_scale_trans)
+        ax.add_collection(self.collection, autolim=False)
+        self.strings = []
+        self.positions = np.zeros((0, 2))
+
+    def _glyph(self, text):
+        """Outline of ``text`` at size 1, centred on its middle, and its width."""
+        entry = self._glyphs.get(text)
+        if entry is None:
+            vertices, codes, width = _line_outline(text, "DejaVu Sans")
+            centred = Path(vertices - [width / 2, self._middle], codes)
+            entry = (centred, width)
+            if len(self._glyphs) > 4096:
+                self._glyphs.clear()
+            self._glyphs[text] = entry
+        return entry
+
+    def fit(self, strings):
+        """Largest font size (up to the maximum) at which every string fits its cell."""
+        cell_w, cell_h = _cell_size(self.ax)
+        widest = max((self._glyph(s)[1] for s in strings), default=1.0)
+        return min(self.max_fontsize, 0.8 * cell_w / max(widest, 0.5), 0.55 * cell_h)
+
+    def show(self, strings, positions, colors):
+        """Write ``strings[k]`` centred at ``positions[k]`` in ``colors[k]``, if legible.
+
+        Returns
+        -------
+        bool
+            False, and nothing written, when the cells are too small to read.
+        """
+        strings = list(strings)
+        fontsize = self.fit(strings)
+        if fontsize < self.min_fontsize or not strings:
+            strings, positions, colors = [], np.zeros((0, 2)), ["black"]
+        self.strings = strings
+        self.fontsize = fontsize
+        self.positions = np.asarray(positions, dtype=float).reshape(-1, 2)
+        self._scale.clear().scale(fontsize / 72)
+        self.collection.set_paths([self._glyph(s)[0] for s in strings])
+        self.collection.set_offsets(self.positions)
+        self.collection.set_facecolor(colors)
+        return bool(strings)
+
+    def show_grid(self, values, cmap, norm, format=None, nan_text=None):
+        """Write every value of a 2-D array in its cell, dark or light against its colour.
+
+        ``format`` turns a value into a string (default 2 decimals); NaN
+        cells get ``nan_text``, or nothing when it is None.
+        """
+        format = format or _fmt
+        values = np.asarray(values, dtype=float)
+        missing = np.isnan(values)
+        keep = ~missing if nan_text is None else np.ones_like(missing)
+        rows, cols = np.nonzero(keep)
+        cell_values = values[rows, cols]
+        shown = np.where(np.isfinite(cell_values), cell_values, norm.vmin)
+        rgba = cmap(norm(shown))
+        rgba[np.isnan(cell_values)] = cmap.get_bad()
+        luminance = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722])
+        colors = np.where(luminance[:, None] > 0.45, [[0, 0, 0, 1]], [[1, 1, 1, 1]])
+        strings = [nan_text if np.isnan(v) else format(v) for v in cell_values]
+        return self.show(strings, np.column_stack([cols, rows]), colors)
+
+    def clear(self):
+        """Write nothing."""
+        self.show([], np.zeros((0, 2)), [])
+
+
+def _cell_size(ax):
+    """Width and height in points of one data unit (one cell) of an image axes."""
+    fig_w, fig_h = ax.figure.get_size_inches()
+    box = ax.get_position()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    return (
+        box.width * fig_w * 72 / max(abs(x1 - x0), 1e-9),
+        box.height * fig_h * 72 / max(abs(y1 - y0), 1e-9),
+    )
+
+
+def _cell_points(ax):
+    return min(_cell_size(ax))
+
+
+def _fixed_labels(axis):
+    return tuple(getattr(axis.get_major_formatter(), "seq", ()))
+
+
+def _encode_png(rgba, compress_level=1):
+    """PNG bytes of an RGBA image, shape (h, w, 4), without row filters.
+
+    Pillow tries every PNG row filter on every row, which costs more than
+    drawing the picture; figures are mostly flat colour, which deflate
+    packs well unfiltered, in a third of the time. Nothing in the file
+    depends on when or with what it was made.
+    """
+    height, width = rgba.shape[:2]
+    rows = np.empty((height, width * 4 + 1), dtype=np.uint8)
+    rows[:, 0] = 0
+    rows[:, 1:] = rgba.reshape(height, width * 4)
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), int(compress_level)))
+        + chunk(b"IEND", b"")
+    )
+
+
+class _View:
+    """One figure, built once; :meth:`update` changes its artists in place.
+
+    Rendering is split in two. Artists registered with :meth:`_dynamic`
+    change on every update; everything else (axes, ticks, labels, colour
+    bars, legends) changes only with the layout. :meth:`png` draws the
+    static part once per layout, keeps it, and on later calls restores it
+    and draws only the dynamic artists over it, in the order a full draw
+    would use. Text is the slowest thing matplotlib draws, and most of it
+    is static, so this halves the time of a typical update.
+    """
+
+    figsize = (10.0, 6.0)
+    backgrounds_kept = 4
+
+    def __init__(self, presentation=None):
+        self.style = _Style(presentation)
+        width, height = self.figsize
+        scale = self.style.figure_scale
+        self.figure = PoolingFigure(figsize=(width * scale, height * scale), dpi=DPI)
+        FigureCanvasAgg(self.figure)
+        self._dynamic_artists = []
+        self._colorbar_ticks = []
+        self.figure.pooling_prepare = self._refresh_colorbars
+        self._floating = []
+        self._dynamic_set = frozenset()
+        self._backgrounds = OrderedDict()
+        self.full_draws = 0
+        self.message = ""
+        self.message_text = self._dynamic(
+            self.figure.text(
+                0.5,
+                0.55,
+                "",
+                ha="center",
+                va="center",
+                fontsize=self.style.large,
+                zorder=20,
+                visible=False,
+                bbox={"boxstyle": "round,pad=0.6", "fc": "#fff6df", "ec": VERMILLION, "lw": 2},
+            )
+        )
+
+    def _refresh_colorbars(self):
+        for ticks in self._colorbar_ticks:
+            ticks.refresh()
+
+    def _dynamic(self, *artists):
+        """Register artists that updates change; returns the artist (or the tuple)."""
+        self._dynamic_artists.extend(artists)
+        return artists[0] if len(artists) == 1 else artists
+
+    def _labels(self, ax, fontsize):
+        labels = CellLabels(ax, fontsize)
+        self._dynamic(labels.collection)
+        return labels
+
+    def _float(self, *axes):
+        """Mark axes whose frame, ticks or size change with updates.
+
+        Everything of a floating axes is redrawn on every render and left out
+        of the static key, so moving or resizing it needs no full redraw.
+        Its titles must come from :meth:`_dynamic_title`.
+        """
+        self._floating.extend(axes)
+
+    def _draw_list(self):
+        """The dynamic artists, in the order a full draw would draw them."""
+        dynamic = set(self._dynamic_artists)
+        # Images cover the inner half of the axes' frame, so the frame is redrawn after them.
+        for ax in {artist.axes for artist in self._dynamic_artists} - {None}:
+            dynamic.update(ax.spines.values())
+        order = []
+        for ax in self.figure.axes:
+            children = ax.get_children()
+            if ax in self._floating:
+                titles = {ax.title, ax._left_title, ax._right_title}
+                rest = [a for a in children if a is not ax.patch and a not in titles]
+                dynamic.update(rest)
+                order.append(ax.patch)
+                order.extend(sorted(rest, key=lambda artist: artist.get_zorder()))
+            else:
+                mine = [artist for artist in children if artist in dynamic]
+                order.extend(sorted(mine, key=lambda artist: artist.get_zorder()))
+        figure_level = [artist for artist in self._dynamic_artists if artist.axes is None]
+        order.extend(sorted(figure_level, key=lambda artist: artist.get_zorder()))
+        self._dynamic_set = frozenset(dynamic)
+        return order
+
+    def _static_key(self):
+        """Everything the static part of the picture depends on."""
+        parts = []
+        for ax in self.figure.axes:
+            if ax in self._floating:
+                continue
+            parts.append(
+                (
+                    ax.get_visible(),
+                    tuple(ax.get_position().bounds),
+                    ax.get_xlim(),
+                    ax.get_ylim(),
+                    tuple(ax.get_xticks()),
+                    tuple(ax.get_yticks()),
+                    _fixed_labels(ax.xaxis),
+                    _fixed_labels(ax.yaxis),
+                    ax.get_xlabel(),
+                    ax.get_ylabel(),
+                    ax.get_title(),
+                )
+            )
+        parts.extend(
+            (text.get_text(), text.get_visible())
+            for text in self.figure.texts
+            if text not in self._dynamic_set
+        )
+        return tuple(parts)
+
+    def png(self, compress_level=1):
+        """The current picture as PNG bytes.
+
+        The pixels are those :func:`figure_png` gives (a full draw), to
+        within antialiasing at a few frame corners; the bytes depend only
+        on what is drawn.
+
+        Parameters
+        ----------
+        compress_level : int, default 1
+            zlib level, 0-9.
+
+        Returns
+        -------
+        bytes
+        """
+        canvas = self.figure.canvas
+        self._refresh_colorbars()
+        order = self._draw_list()
+        key = self._static_key()
+        background = self._backgrounds.pop(key, None)
+        if background is None:
+            shown = [artist for artist in order if artist.get_visible()]
+            for artist in shown:
+                artist.set_visible(False)
+            try:
+                canvas.draw()
+            finally:
+                for artist in shown:
+                    artist.set_visible(True)
+            background = canvas.copy_from_bbox(self.figure.bbox)
+            self.full_draws += 1
+        else:
+            canvas.restore_region(background)
+        self._backgrounds[key] = background
+        while len(self._backgrounds) > self.backgrounds_kept:
+            self._backgrounds.popitem(last=False)
+        renderer = canvas.get_renderer()
+        for artist in order:
+            if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
+                artist.draw(renderer)
+        return _encode_png(np.asarray(canvas.buffer_rgba()), compress_level)
+
+    def _set_message(self, message):
+        self.message = message
+        self.message_text.set_text(_wrap(message, 62))
+        self.message_text.set_visible(bool(message))
+
+    def _image_axes(self, rect, title="", labels=True):
+        """An axes for an image, with a title (``ax.pooling_title``) and glyph tick labels.
+
+        Matplotlib's tick labels, axis labels and titles are ``Text``
+        artists, each costing a glyph rasterisation per draw; these are
+        :class:`GlyphText` instead, so a full redraw costs little more than
+        a partial one.
+        """
+        ax = self.figure.add_axes(rect)
+        ax.tick_params(labelbottom=False, labelleft=False, length=3)
+        ax.pooling_title = self._dynamic_title(ax)
+        ax.pooling_title.set_text(title)
+        ax.pooling_ticks = _AxisText(
+            self, ax, "column" if labels else None, "row" if labels else None
+        )
+        return ax
+
+    def _bar_axes(self, rect, title, categories, xlabel=None):
+        """An axes for a few bars, labelled below; the heights are written on the bars."""
+        ax = self.figure.add_axes(rect)
+        ax.tick_params(labelbottom=False, labelleft=False, length=2)
+        ax.pooling_title = self._dynamic_title(ax)
+        ax.pooling_title.set_text(title)
+        ax.pooling_ticks = _AxisText(self, ax, xlabel, None)
+        ax.pooling_ticks.set(list(range(len(categories))), [], list(categories))
+        ax.yaxis.set_visible(False)
+        ax.spines[["top", "right", "left"]].set_visible(False)
+        return ax
+
+    def _colorbar(self, mappable, rect, label, integer=False):
+        cax = self.figure.add_axes(rect)
+        bar = self.figure.colorbar(mappable, cax=cax)
+        bar.locator = MaxNLocator(nbins=4, integer=integer)
+        # The colour bar re-enables its labels on every update: empty ones cost nothing.
+        bar.formatter = NullFormatter()
+        bar.ax.tick_params(length=2)
+        mappable.pooling_colorbar = bar
+        self._colorbar_ticks.append(_ColorbarText(self, bar, label))
+        return bar
+
+    def _image(self, ax, cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, zorder=1):
+        return self._dynamic(
+            ax.imshow(
+                np.zeros((2, 2)),
+                cmap=cmap,
+                vmin=vmin,
+                vmax=vmax,
+                interpolation="nearest",
+                zorder=zorder,
+                aspect="auto",
+            )
+        )
+
+    def _diverging(self, ax):
+        image = self._image(ax, cmap=GRADIENT_CMAP, vmin=-1.0, vmax=1.0)
+        image.set_norm(TwoSlopeNorm(0.0, -1.0, 1.0))
+        return image
+
+    def _highlight(self, ax, lw=3.0, color=VERMILLION, zorder=8):
+        """A thick outline with a white halo, visible on dark and bright pixels alike."""
+        halo = Rectangle(
+            (0, 0), 1, 1, fc="none", ec="white", lw=(lw + 2) * self.style.line, zorder=zorder
+        )
+        box = Rectangle(
+            (0, 0), 1, 1, fc="none", ec=color, lw=lw * self.style.line, zorder=zorder + 0.1
+        )
+        ax.add_patch(halo)
+        ax.add_patch(box)
+        return self._dynamic(halo, box)
+
+    def _dynamic_title(self, ax):
+        """A title that updates can change without a full redraw.
+
+        Matplotlib re-places an axes' own title on every full draw (and
+        misplaces it while it is hidden), so changing titles are plain texts
+        fixed where the title would be.
+        """
+        existing = getattr(ax, "pooling_title", None)
+        if existing is not None:
+            return existing
+        return self._glyphs(ax, 0.5, 1.0, self.style.font, ha="center", offset=(0, 6))
+
+    def _dynamic_axis_labels(self, ax):
+        """Axis labels, for an axes without ticks, that updates can change."""
+        below = self._glyphs(ax, 0.5, 0.0, self.style.small, ha="center", va="top", offset=(0, -3))
+        left = self._glyphs(
+            ax, 0.0, 0.5, self.style.small, ha="center", va="bottom", offset=(-3, 0), rotation=90
+        )
+        return below, left
+
+    def _legend_image(self, handles, upper_left, **options):
+        """Draw a legend once, into pixels placed on the figure.
+
+        A legend never changes, but redrawing its text is a large part of a
+        full draw; as an image it costs a copy.
+
+        Returns
+        -------
+        list of str
+            The legend's labels, in order.
+        """
+        scratch = Figure(figsize=self.figure.get_size_inches(), dpi=DPI)
+        FigureCanvasAgg(scratch)
+        legend = scratch.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=upper_left,
+            fontsize=self.style.small,
+            frameon=False,
+            borderaxespad=0.0,
+            **options,
+        )
+        scratch.canvas.draw()
+        box = legend.get_window_extent()
+        height = int(scratch.bbox.height)
+        x0, x1 = max(0, int(box.x0) - 2), int(np.ceil(box.x1)) + 2
+        top, bottom = max(0, height - int(np.ceil(box.y1)) - 2), height - int(box.y0) + 2
+        pixels = np.asarray(scratch.canvas.buffer_rgba())[top:bottom, x0:x1].copy()
+        self.figure.figimage(pixels, xo=x0, yo=height - bottom, origin="upper", zorder=5)
+        return [text.get_text() for text in legend.get_texts()]
+
+    def _figure_text(self, x, y, size, **kwargs):
+        """A figure-level text that updates change."""
+        text = GlyphText(self.figure, x, y, self.figure.transFigure, size, **kwargs)
+        self.figure.add_artist(text)
+        return self._dynamic(text)
+
+    def _glyphs(self, ax, x, y, size, coordinates="axes", **kwargs):
+        """A text in an axes that updates change; ``coordinates`` 'axes' or 'data'."""
+        anchor = ax.transAxes if coordinates == "axes" else ax.transData
+        text = GlyphText(self.figure, x, y, anchor, size, **kwargs)
+        ax.add_artist(text)
+        text.set_clip_on(False)
+        return self._dynamic(text)
+
+
+def _set_symmetric(ax_image, values):
+    """Centre a diverging map on 0, symmetric about the largest magnitude."""
+    top = _symmetric(values)
+    _set_clim(ax_image, -top, top)
+
+
+def _set_clim(ax_image, vmin, vmax):
+    if ax_image.get_clim() == (vmin, vmax):
+        return
+    if getattr(ax_image, "pooling_colorbar", None) is None:
+        ax_image.set_clim(vmin, vmax)
+        return
+    # Rebuilding a colour bar costs more than the rest of an update, and an update
+    # that is never drawn (a sweep, a held render) does not need it: it waits for the draw.
+    with ax_image.callbacks.blocked(signal="changed"):
+        ax_image.set_clim(vmin, vmax)
+    ax_image.pooling_colorbar_stale = True
+
+
+def _set_extent(ax_image, n_rows, n_cols):
+    ax_image.set_extent((-0.5, n_cols - 0.5, n_rows - 0.5, -0.5))
+
+
+def _set_limits(ax, top, left, bottom, right):
+    ax.set_xlim(left - 0.5, right + 0.5)
+    ax.set_ylim(bottom + 0.5, top - 0.5)
+
+
+def _span_text(positions, noun):
+    first, last = int(positions[0]), int(positions[-1])
+    if first == last:
+        return f"{noun} {first}"
+    step = int(positions[1] - positions[0])
+    return f"{noun}s {first}-{last}" + (f" by {step}" if step > 1 else "")
+
+
+def _show_zoom(ax, zoom_image, labels, axis_labels, winner, window, rows, cols, mode):
+    """Draw one window's cells enlarged, with their values and (for max) the winner circled."""
+    kh, kw = window.shape
+    zoom_image.set_data(window)
+    _set_extent(zoom_image, kh, kw)
+    _set_limits(ax, 0, 0, kh - 1, kw - 1)
+    axis_labels[0].set_text(_span_text(cols, "column"))
+    axis_labels[1].set_text(_span_text(rows, "row"))
+    labels.show_grid(window, IMAGE_CMAP, zoom_image.norm, nan_text="pad")
+    finite = np.isfinite(window)
+    if mode == "max" and finite.any():
+        flat = int(np.argmax(np.where(finite, window, -np.inf)))
+        winner.set_data([flat % kw], [flat // kw])
+        winner.set_markersize(0.8 * _cell_points(ax))
+    else:
+        winner.set_data([], [])
+    return window[finite]
+
+
+class WindowView(_View):
+    """Every pooling window on a digit, and the pooled output at the same pixel scale.
+
+    Drawn: the digit (``image``) and its padding (``padding_patch``, grey
+    hatching); every window's outline (``windows``, alternating white and
+    blue so overlaps show); one window highlighted, the largest output in
+    the middle row (``highlight_cells``, ``highlight_box``), with its output cell
+    (``output_box``); pixels no window reads greyed out (``unread``); the
+    rows and columns the floor drops (``dropped``, red hatching); the
+    ceil-mode overhang (``overhang``, orange hatching); the pooled output
+    (``output``) with one input pixel as large as one output cell; the
+    highlighted window enlarged with its values (``zoom``, ``zoom_labels``,
+    ``zoom_winner``); the output-size formula with the current numbers
+    (``formula``).
+
+    Parameters
+    ----------
+    presentation : bool, optional
+        Larger fonts and figure; default :func:`set_presentation`'s setting.
+    margin : int, optional
+        Always show this many cells around the input, so that the digit
+        stays put while padding changes (an explorer passes its largest
+        padding). By default the view fits the padding and windows tightly.
+
+    Attributes
+    ----------
+    figure : PoolingFigure
+    geometry : PoolGeometry or None
+        The current geometry; None when the options are refused.
+    highlighted : tuple of int or None
+        Output cell ``(i, j)`` of the highlighted window.
+    pooled : ndarray, shape (h_out, w_out)
+        The pooled output drawn.
+    message : str
+        What the picture says about refused options, '' if none.
+
+    Examples
+    --------
+    >>> view = WindowView()
+    >>> image, _ = digit_image(0)
+    >>> view.update(image, kernel_shape=3, stride=2)
+    >>> view.geometry.out_shape, len(view.windows.get_segments())
+    ((13, 13), 169)
+    >>> view.update(image, kernel_shape=3, stride=2, padding=2)
+    >>> view.message.splitlines()[0]
+    'padding 2 is more than half the kernel (3 // 2 = 1)'
+    """
+
+    figsize = (12.0, 6.6)
+    _top, _bottom, _right = 0.875, 0.25, 0.725
+
+    def __init__(self, presentation=None, margin=None):
+        super().__init__(presentation)
+        self.margin = margin
+        style = self.style
+        self.title = self._figure_text(0.5, 0.975, style.large, ha="center", va="top")
+        self.ax_in = self._image_axes([0.06, self._bottom, 0.4, 0.5])
+        self.ax_out = self._image_axes([0.5, self._bottom, 0.2, 0.3])
+        self.ax_zoom = self._image_axes([0.79, 0.5, 0.175, 0.33], labels=False)
+        self.ax_zoom.pooling_ticks.set([], [])
+        self._float(self.ax_out, self.ax_zoom)
+        self.out_title = self._dynamic_title(self.ax_out)
+        self.zoom_title = self._dynamic_title(self.ax_zoom)
+        self.zoom_axis_labels = self._dynamic_axis_labels(self.ax_zoom)
+        self.padding_patch = self._dynamic(
+            Rectangle((0, 0), 1, 1, fc="#f2f2f2", ec=GREY, hatch="//", lw=0, zorder=0.5)
+        )
+        self.ax_in.add_patch(self.padding_patch)
+        self.image = self._image(self.ax_in)
+        self.unread = self._dynamic(
+            self.ax_in.imshow(np.zeros((2, 2, 4)), interpolation="nearest", zorder=2, aspect="auto")
+        )
+        self.overhang = self._dynamic(
+            *(
+                Rectangle((0, 0), 1, 1, fc="#fff3d6", ec=ORANGE, hatch="xx", lw=0, zorder=0.6)
+                for _ in range(2)
+            )
+        )
+        self.dropped = self._dynamic(
+            *(
+                Rectangle(
+                    (0, 0), 1, 1, fc=(0, 0, 0, 0), ec=VERMILLION, hatch="\\\\", lw=0, zorder=3
+                )
+                for _ in range(2)
+            )
+        )
+        for patch in (*self.overhang, *self.dropped):
+            self.ax_in.add_patch(patch)
+        self.windows = self._dynamic(
+            LineCollection([], linewidths=style.line, zorder=4, alpha=0.85)
+        )
+        self.ax_in.add_collection(self.windows, autolim=False)
+        self.highlight_cells = self._dynamic(
+            PolyCollection([], facecolors=(0.835, 0.369, 0.0, 0.5), edgecolors="none", zorder=5)
+        )
+        self.ax_in.add_collection(self.highlight_cells, autolim=False)
+        self._highlight_halo, self.highlight_box = self._highlight(self.ax_in)
+        self.output = self._image(self.ax_out)
+        self._output_halo, self.output_box = self._highlight(self.ax_out, lw=2.0)
+        self.no_output = self._glyphs(
+            self.ax_out, 0.5, 0.5, style.font, ha="center", va="center", color=GREY
+        )
+        self.no_output.set_text("no output")
+        self.zoom = self._image(self.ax_zoom)
+        self.zoom_labels = self._labels(self.ax_zoom, style.font)
+        self.zoom_winner = self._dynamic(
+            *self.ax_zoom.plot(
+                [],
+                [],
+                "o",
+                mfc="none",
+                mec=VERMILLION,
+                mew=2.5 * style.line,
+                zorder=7,
+            )
+        )
+        self.formula = self._figure_text(
+            0.03, 0.165, style.small, ha="left", va="top", family="DejaVu Sans Mono"
+        )
+        handles = [
+            Line2D([], [], color=SKY, lw=2, label="windows (outlines)"),
+            Patch(
+                fc=(0.835, 0.369, 0.0, 0.5), ec=VERMILLION, lw=2.5, label="one window, its output"
+            ),
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                mfc="none",
+                mec=VERMILLION,
+                mew=2,
+                ms=10,
+                label="its maximum (zoom)",
+            ),
+            Patch(fc="#f2f2f2", ec=GREY, hatch="//", label="padding (max -inf, avg 0)"),
+            Patch(fc="#fff3d6", ec=ORANGE, hatch="xx", label="ceil-mode overhang"),
+            Patch(fc="white", ec=VERMILLION, hatch="\\\\", label="dropped by the floor"),
+            Patch(fc=UNREAD_RGBA, ec=GREY, label="read by no window"),
+        ]
+        self.legend = self._legend_image(
+            handles, (0.765, 0.43), ncols=1, handlelength=1.8, labelspacing=0.45
+        )
+        self.geometry = None
+        self.highlighted = None
+        self.pooled = np.zeros((0, 0))
+        self.state = {}
+
+    def update(
+        self,
+        image,
+        kernel_shape=2,
+        stride=2,
+        padding=0,
+        dilation=1,
+        ceil_mode=False,
+        mode="max",
+        title=None,
+        subject=None,
+    ):
+        """Redraw for these options.
+
+        Parameters
+        ----------
+        image : array_like, shape (h, w)
+            The picture to pool, e.g. from :func:`digit_image`.
+        kernel_shape, stride, padding, dilation : int or (int, int)
+            As for :func:`pooling_lib.pool_forward`.
+        ceil_mode : bool
+        mode : {'max', 'avg'}
+        title : str, optional
+            Written above the picture; by default the options.
+        subject : str, optional
+            What the picture shows, written before the title, e.g. 'digit #0 (a 0)'.
+        """
+        image = _as_image(image)
+        kernel_shape = to_pair(kernel_shape, "kernel_shape")
+        stride = to_pair(stride, "stride")
+        padding = to_pair(padding, "padding")
+        dilation = to_pair(dilation, "dilation")
+        ceil_mode = bool(ceil_mode)
+        h, w = image.shape
+        self.state = dict(
+            kernel_shape=kernel_shape,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+            mode=mode,
+        )
+        geometry, message = _geometry_or_message(
+            (h, w), kernel_shape, stride, padding, dilation, ceil_mode
+        )
+        self.geometry = geometry
+        self._set_message(message)
+        if title is None:
+            title = _options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode)
+        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self.image.set_data(image)
+        _set_extent(self.image, h, w)
+        ph, pw = padding
+        self.padding_patch.set_bounds(-pw - 0.5, -ph - 0.5, w + 2 * pw, h + 2 * ph)
+        self.ax_in.pooling_title.set_text(f"input {h} x {w}")
+        lines = [
+            output_size_formula(n, k, s, p, d, ceil_mode, name)
+            for name, n, k, s, p, d in zip(
+                "hw", (h, w), kernel_shape, stride, padding, dilation, strict=True
+            )
+        ]
+        if geometry is None:
+            self.formula.set_text("\n".join(lines))
+            self._draw_refused(h, w, padding)
+            return
+        lines.append(_coverage(geometry))
+        self.formula.set_text("\n".join(lines))
+        self._draw_windows(image, geometry, mode)
+
+    def _set_drawn(self, visible):
+        for artist in (
+            self.windows,
+            self.highlight_cells,
+            self._highlight_halo,
+            self.highlight_box,
+            self.output,
+            self._output_halo,
+            self.output_box,
+            self.unread,
+            *self.overhang,
+            *self.dropped,
+        ):
+            artist.set_visible(visible)
+        self.no_output.set_visible(not visible)
+        self.ax_zoom.set_visible(visible)
+        # An empty placeholder needs no axis names.
+        self.ax_out.pooling_ticks.xlabel.set_text("column" if visible else "")
+        self.ax_out.pooling_ticks.ylabel.set_text("row" if visible else "")
+
+    def _draw_refused(self, h, w, padding):
+        ph, pw = padding
+        self._set_drawn(False)
+        self.highlighted = None
+        self.pooled = np.zeros((0, 0))
+        self.out_title.set_text("")
+        top, left, bottom, right = self._input_limits(h, w, -ph, -pw, h - 1 + ph, w - 1 + pw)
+        _set_limits(self.ax_out, 0, 0, 7, 7)
+        self.ax_out.pooling_ticks.set([], [])
+        _int_ticks(self.ax_in, h, w, self.style)
+        self._place((bottom - top + 1, right - left + 1), (8, 8), (h, w))
+
+    def _input_limits(self, h, w, top, left, bottom, right):
+        """Show at least ``margin`` cells around the input, and set the input's limits."""
+        if self.margin is not None:
+            top, left = min(top, -self.margin), min(left, -self.margin)
+            bottom, right = max(bottom, h - 1 + self.margin), max(right, w - 1 + self.margin)
+        _set_limits(self.ax_in, top, left, bottom, right)
+        return top, left, bottom, right
+
+    def _draw_windows(self, image, geometry, mode):
+        h, w = geometry.in_shape
+        h_out, w_out = geometry.out_shape
+        rows, cols = geometry.window_positions(0), geometry.window_positions(1)
+        ph, pw = geometry.padding
+        self._set_drawn(True)
+        self.windows.set_segments(_window_boxes(geometry, inset=0.12))
+        parity = (np.add.outer(np.arange(h_out), np.arange(w_out)) % 2).ravel()
+        self.windows.set_color(
+            np.where(parity[:, None] == 0, [[1, 1, 1, 1]], [[0.337, 0.706, 0.914, 1]])
+        )
+        self.windows.set_linewidth(self.style.line * (0.7 if h_out * w_out > 400 else 1.1))
+        pooled = pool_forward(
+            image[None, :, :, None],
+            geometry.kernel_shape,
+            geometry.stride,
+            mode,
+            padding=geometry.padding,
+            dilation=geometry.dilation,
+            ceil_mode=geometry.ceil_mode,
+        )[0, :, :, 0]
+        i, j = _pick_window(pooled)
+        self.highlighted = (i, j)
+        cell_rows, cell_cols = _window_cells(geometry, i, j)
+        self.highlight_cells.set_verts(_cell_squares(cell_rows, cell_cols))
+        for rect in (self._highlight_halo, self.highlight_box):
+            _set_box(rect, rows[i, 0], cols[j, 0], rows[i, -1], cols[j, -1])
+        unread = np.zeros((h, w, 4))
+        unread[geometry.overlap_counts() == 0] = UNREAD_RGBA
+        self.unread.set_data(unread)
+        _set_extent(self.unread, h, w)
+        top, left = min(-ph, rows[0, 0]), min(-pw, cols[0, 0])
+        bottom = max(h - 1 + ph, rows[-1, -1])
+        right = max(w - 1 + pw, cols[-1, -1])
+        last_row, last_col = rows[-1, -1], cols[-1, -1]
+        # Overhang: cells of the last windows beyond the padded input (ceil mode only).
+        self.overhang[0].set_bounds(
+            left - 0.5, h + ph - 0.5, right - left + 1, max(0, last_row - (h - 1 + ph))
+        )
+        self.overhang[1].set_bounds(
+            w + pw - 0.5, top - 0.5, max(0, last_col - (w - 1 + pw)), bottom - top + 1
+        )
+        # Dropped: input rows and columns after the last window's last cell.
+        self.dropped[0].set_bounds(-0.5, last_row + 0.5, w, max(0, h - 1 - last_row))
+        self.dropped[1].set_bounds(last_col + 0.5, -0.5, max(0, w - 1 - last_col), h)
+        self.pooled = pooled
+        # A max window of padding alone is -inf; it is drawn as 'no value' (grey), not black.
+        self.output.set_data(np.where(np.isfinite(pooled), pooled, np.nan))
+        _set_extent(self.output, h_out, w_out)
+        for rect in (self._output_halo, self.output_box):
+            _set_box(rect, i, j, i, j)
+        self.out_title.set_text(f"{mode}-pooled output {h_out} x {w_out}")
+        top, left, bottom, right = self._input_limits(h, w, top, left, bottom, right)
+        _set_limits(self.ax_out, 0, 0, h_out - 1, w_out - 1)
+        _int_ticks(self.ax_in, h, w, self.style)
+        _int_ticks(self.ax_out, h_out, w_out, self.style)
+        self._place((bottom - top + 1, right - left + 1), (h_out, w_out), (h, w))
+        values, _, _ = window_values(image, geometry)
+        _show_zoom(
+            self.ax_zoom,
+            self.zoom,
+            self.zoom_labels,
+            self.zoom_axis_labels,
+            self.zoom_winner,
+            values[i, j],
+            rows[i],
+            cols[j],
+            mode,
+        )
+        word = "max" if mode == "max" else "mean"
+        self.zoom_title.set_text(f"window ({i}, {j}): {word} {_fmt(pooled[i, j])}")
+
+    def _place(self, span_in, span_out, in_shape):
+        """Size both axes so that one input pixel is as large as one output cell.
+
+        With a ``margin`` the scale allows for the widest output any
+        options give (stride 1: the input plus one cell), so it does not
+        change, and the input stays put, while the output grows and shrinks.
+        """
+        fig_w, fig_h = self.figure.get_size_inches()
+        gap, margin = 0.9 * self.style.figure_scale, 0.7 * self.style.figure_scale
+        region_w = fig_w * self._right - margin - gap
+        region_h = fig_h * (self._top - self._bottom)
+        room = (
+            span_out
+            if self.margin is None
+            else (max(span_out[0], in_shape[0] + 1), max(span_out[1], in_shape[1] + 1))
+        )
+        scale = min(region_w / (span_in[1] + room[1]), region_h / max(span_in[0], room[0]))
+        width_in = span_in[1] * scale
+        x0 = margin + (region_w - width_in - room[1] * scale) / 2
+        top = fig_h * self._top
+        self.ax_in.set_position(
+            [
+                x0 / fig_w,
+                (top - span_in[0] * scale) / fig_h,
+                width_in / fig_w,
+                span_in[0] * scale / fig_h,
+            ]
+        )
+        self.ax_out.set_position(
+            [
+                (x0 + width_in + gap) / fig_w,
+                (top - span_out[0] * scale) / fig_h,
+                span_out[1] * scale / fig_w,
+                span_out[0] * scale / fig_h,
+            ]
+        )
+
+
+def _pick_window(pooled):
+    """The window to highlight: in the middle row, the largest output nearest the middle.
+
+    A window on ink shows more in its zoom than one on the flat background.
+    """
+    i = pooled.shape[0] // 2
+    row = np.where(np.isfinite(pooled[i]), pooled[i], -np.inf)
+    candidates = np.flatnonzero(row == row.max())
+    middle = pooled.shape[1] // 2
+    return i, int(candidates[np.argmin(np.abs(candidates - middle))])
+
+
+def _coverage(geometry):
+    """One line saying what the floor drops, what ceil mode adds, and what no window reads."""
+    notes = []
+    dropped = []
+    overhang = []
+    for axis, noun in enumerate(("row", "column")):
+        n, p = geometry.in_shape[axis], geometry.padding[axis]
+        last = int(geometry.window_positions(axis)[-1, -1])
+        if last < n - 1:
+            first = last + 1
+            dropped.append(f"{noun} {first}" if first == n - 1 else f"{noun}s {first}-{n - 1}")
+        if last > n - 1 + p:
+            extra = last - (n - 1 + p)
+            overhang.append(f"{extra} {noun}{'s' if extra > 1 else ''}")
+    if dropped:
+        notes.append("the floor drops " + " and ".join(dropped))
+    if overhang:
+        notes.append("ceil mode overhangs the padding by " + " and ".join(overhang))
+    if not notes:
+        notes.append("the windows reach every row and column")
+    unread = int((geometry.overlap_counts() == 0).sum())
+    if unread:
+        notes.append(f"{unread} pixels are read by no window")
+    return "; ".join(notes)
+
+
+def _options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode):
+    parts = [
+        f"{mode} pooling",
+        f"kernel {kernel_shape[0]} x {kernel_shape[1]}",
+        f"stride {stride[0]} x {stride[1]}",
+    ]
+    if padding != (0, 0):
+        parts.append(
+            f"padding {padding[0]}"
+            if padding[0] == padding[1]
+            else f"padding {padding[0]}, {padding[1]}"
+        )
+    if dilation != (1, 1):
+        parts.append(
+            f"dilation {dilation[0]}"
+            if dilation[0] == dilation[1]
+            else f"dilation {dilation[0]}, {dilation[1]}"
+        )
+    if ceil_mode:
+        parts.append("ceil mode")
+    return ", ".join(parts)
+
+
+TIE_POLICIES = ("first", "all", "split")
+
+
+class MaxMaskView(_View):
+    """Which pixel wins each max window, which windows are ties, and where gradient goes.
+
+    Drawn on the digit: every window's outline (``windows``); tied windows,
+    whose maximum appears in more than one cell, shaded blue
+    (``tied_windows``); a circle on the winner of every untied window
+    (``clear_winners``) and a square on the cells of tied windows that get
+    gradient under the chosen tie policy (``tied_winners``). Beside it: the
+    gradient ``dA_prev`` for ``dA = 1`` everywhere (``gradient``), and a bar
+    per policy counting the pixels that get gradient (``bars``).
+
+    Attributes
+    ----------
+    winners : ndarray of int, shape (h_out * w_out, 2)
+        ``(row, col)`` of each window's winner under ties='first' (PyTorch),
+        row-major over the windows.
+    tie_counts : ndarray of int, shape (h_out, w_out)
+        How many cells of each window share its maximum.
+    receivers : dict of str to int
+        Pixels that get gradient under each policy.
+    totals : dict of str to float
+        Sum of ``dA_prev`` under each policy.
+    dA_prev : ndarray, shape (h, w)
+        The gradient drawn, under the chosen policy.
+
+    Examples
+    --------
+    >>> view = MaxMaskView()
+    >>> view.update(digit_image(0)[0], kernel_shape=2, stride=2, ties="first")
+    >>> view.winners.shape, int((view.tie_counts > 1).sum())
+    ((196, 2), 155)
+    >>> view.receivers
+    {'first': 196, 'all': 635, 'split': 635}
+    """
+
+    figsize = (11.5, 6.6)
+
+    def __init__(self, presentation=None):
+        super().__init__(presentation)
+        style = self.style
+        self.title = self._figure_text(0.5, 0.975, style.large, ha="center", va="top")
+        self.ax_in = self._image_axes([0.055, 0.29, 0.33, 0.58], "who wins each window")
+        self.ax_grad = self._image_axes([0.455, 0.29, 0.29, 0.58], "gradient for dA = 1")
+        self.ax_bar = self._bar_axes(
+            [0.865, 0.35, 0.12, 0.52], "pixels that\nget gradient", TIE_POLICIES, "ties ="
+        )
+        self.image = self._image(self.ax_in)
+        self.windows = self._dynamic(
+            LineCollection([], colors="white", linewidths=0.6 * style.line, alpha=0.6, zorder=4)
+        )
+        self.ax_in.add_collection(self.windows, autolim=False)
+        self.tied_windows = self._dynamic(
+            PolyCollection([], facecolors=(0.337, 0.706, 0.914, 0.35), edgecolors="none", zorder=3)
+        )
+        self.ax_in.add_collection(self.tied_windows, autolim=False)
+        self.clear_winners = self._dynamic(
+            *self.ax_in.plot(
+                [],
+                [],
+                "o",
+                ms=style.marker,
+                mfc=VERMILLION,
+                mec="white",
+                mew=0.8,
+                zorder=6,
+                label="unique maximum: gets dA",
+            )
+        )
+        self.tied_winners = self._dynamic(
+            *self.ax_in.plot(
+                [],
+                [],
+                "s",
+                ms=style.marker * 0.75,
+                mfc=SKY,
+                mec="black",
+                mew=0.6,
+                zorder=5,
+                label="tied maximum that gets dA under this policy",
+            )
+        )
+        self.gradient = self._diverging(self.ax_grad)
+        self.colorbar = self._colorbar(self.gradient, [0.755, 0.29, 0.012, 0.58], "dA_prev")
+        self._float(self.colorbar.ax)
+        self.bars = self._dynamic(
+            *self.ax_bar.bar(
+                range(3),
+                [0, 0, 0],
+                color=[VERMILLION, SKY, GREEN],
+                edgecolor="black",
+                linewidth=0.8,
+            )
+        )
+        for bar, hatch in zip(self.bars, ("", "//", ".."), strict=True):
+            bar.set_hatch(hatch)
+        self.bar_labels = [
+            self._glyphs(
+                self.ax_bar,
+                k,
+                0,
+                style.small,
+                coordinates="data",
+                ha="center",
+                va="bottom",
+                offset=(0, 2),
+            )
+            for k in range(3)
+        ]
+        legend_handles = [
+            self.clear_winners,
+            self.tied_winners,
+            Patch(fc=(0.337, 0.706, 0.914, 0.35), ec="none", label="tied window"),
+        ]
+        self.legend = self._legend_image(legend_handles, (0.03, 0.2), ncols=3)
+        self.summary = self._figure_text(0.03, 0.13, style.small, ha="left", va="top")
+        self.winners = np.zeros((0, 2), dtype=int)
+        self.tie_counts = np.zeros((0, 0), dtype=int)
+        self.receivers = {}
+        self.totals = {}
+        self.dA_prev = np.zeros((0, 0))
+        self.geometry = None
+        self.state = {}
+
+    def update(
+        self, image, kernel_shape=2, stride=2, padding=0, ties="first", title=None, subject=None
+    ):
+        """Redraw for these options.
+
+        Parameters
+        ----------
+        image : array_like, shape (h, w)
+        kernel_shape, stride, padding : int or (int, int)
+            As for :func:`pooling_lib.pool_forward` (max pooling).
+        ties : {'first', 'all', 'split'}
+            Tie policy of :func:`pooling_lib.pool_backward` to show.
+        title, subject : str, optional
+            As for :meth:`WindowView.update`.
+        """
+        image = _as_image(image)
+        kernel_shape = to_pair(kernel_shape, "kernel_shape")
+        stride = to_pair(stride, "stride")
+        padding = to_pair(padding, "padding")
+        if ties not in TIE_POLICIES:
+            raise ValueError(f"ties must be one of {TIE_POLICIES}, got {ties!r}")
+        h, w = image.shape
+        self.state = dict(kernel_shape=kernel_shape, stride=stride, padding=padding, ties=ties)
+        geometry, message = _geometry_or_message(
+            (h, w), kernel_shape, stride, padding, (1, 1), False
+        )
+        self.geometry = geometry
+        self._set_message(message)
+        if title is None:
+            title = _options_title("max", kernel_shape, stride, padding, (1, 1), False)
+            title += f", ties='{ties}'"
+        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self.image.set_data(image)
+        _set_extent(self.image, h, w)
+        ph, pw = padding
+        _set_limits(self.ax_in, -ph, -pw, h - 1 + ph, w - 1 + pw)
+        _set_limits(self.ax_grad, 0, 0, h - 1, w - 1)
+        _int_ticks(self.ax_in, h, w, self.style)
+        _int_ticks(self.ax_grad, h, w, self.style)
+        drawn = (
+            self.windows,
+            self.tied_windows,
+            self.clear_winners,
+            self.tied_winners,
+            self.gradient,
+            *self.bars,
+            *self.bar_labels,
+        )
+        for artist in drawn:
+            artist.set_visible(geometry is not None)
+        if geometry is None:
+            self.winners = np.zeros((0, 2), dtype=int)
+            self.tie_counts = np.zeros((0, 0), dtype=int)
+            self.receivers, self.totals = {}, {}
+            self.dA_prev = np.zeros((0, 0))
+            self.summary.set_text("")
+            return
+        win_rows, win_cols, tie_counts, tied = _max_winners(image, geometry)
+        self.winners = np.column_stack([win_rows.ravel(), win_cols.ravel()])
+        self.tie_counts = tie_counts
+        is_tied = tie_counts > 1
+        boxes = _window_boxes(geometry, inset=0.1)
+        self.windows.set_segments(boxes)
+        self.tied_windows.set_verts(boxes[is_tied.ravel(), :4])
+        clear = tie_counts == 1
+        self.clear_winners.set_data(win_cols[clear], win_rows[clear])
+        if ties == "first":
+            tied_rows, tied_cols = win_rows[is_tied], win_cols[is_tied]
+        else:
+            rows, cols = geometry.window_positions(0), geometry.window_positions(1)
+            i, j, t, u = np.nonzero(tied & is_tied[:, :, None, None])
+            tied_rows, tied_cols = rows[i, t], cols[j, u]
+        self.tied_winners.set_data(tied_cols, tied_rows)
+        A_prev = image[None, :, :, None]
+        dA = np.ones((1, *geometry.out_shape, 1))
+        gradients = {
+            policy: pool_backward(
+                dA, A_prev, kernel_shape, stride, "max", padding=padding, ties=policy
+            )[0, :, :, 0]
+            for policy in TIE_POLICIES
+        }
+        self.receivers = {p: int(np.count_nonzero(g)) for p, g in gradients.items()}
+        self.totals = {p: float(g.sum()) for p, g in gradients.items()}
+        self.dA_prev = gradients[ties]
+        self.gradient.set_data(self.dA_prev)
+        _set_extent(self.gradient, h, w)
+        # One colour scale for all three policies, so switching policy compares like with like.
+        _set_symmetric(self.gradient, np.array([max(g.max() for g in gradients.values()), 1.0]))
+        for k, policy in enumerate(TIE_POLICIES):
+            bar = self.bars[k]
+            bar.set_height(self.receivers[policy])
+            selected = policy == ties
+            bar.set_alpha(1.0 if selected else 0.35)
+            bar.set_linewidth(2.5 if selected else 0.5)
+            self.bar_labels[k].set_position((k, self.receivers[policy]))
+            self.bar_labels[k].set_text(str(self.receivers[policy]))
+        self.ax_bar.set_ylim(0, h * w * 1.12)
+        n_windows = tie_counts.size
+        n_tied = int(is_tied.sum())
+        explain = {
+            "first": "the first maximum in row-major order takes each window's dA (PyTorch)",
+            "all": "every tied cell takes the whole dA, so the total exceeds the windows'",
+            "split": "tied cells share dA equally, so the total equals the windows'",
+        }[ties]
+        self.summary.set_text(
+            f"{n_windows} windows, {n_tied} tied ({100 * n_tied / n_windows:.0f}%): their maximum "
+            "is in more than one cell, mostly the flat background.\n"
+            f"ties='{ties}': {explain}.\n"
+            f"{self.receivers[ties]} pixels get gradient; sum of dA_prev = "
+            f"{self.totals[ties]:g} for {n_windows} windows "
+            f"(first {self.totals['first']:g}, all {self.totals['all']:g}, "
+            f"split {self.totals['split']:g})."
+        )
+
+
+class GradientView(_View):
+    """Where one output cell's gradient goes, for max and for average pooling.
+
+    Top row: the digit under max pooling with the chosen window lit and its
+    winner marked (``max_winner``); the same under average pooling with every
+    cell that gets a share marked (``avg_receivers``); the upstream gradient
+    ``dA`` (seeded, rounded to 2 decimals) with the chosen cell outlined.
+    Bottom row: the whole ``dA_prev`` for max (``grad_max``) and for average
+    (``grad_avg``) on a diverging map centred at 0, and how many windows read
+    each pixel (``overlap``) when windows overlap.
+
+    Attributes
+    ----------
+    dA : ndarray, shape (h_out, w_out)
+    dA_prev_max, dA_prev_avg : ndarray, shape (h, w)
+        From :func:`pooling_lib.pool_backward` (max with ties='first').
+    cell : tuple of int
+        The chosen output cell, clipped into the output.
+    receivers_max : ndarray of int, shape (1, 2)
+        ``(row, col)`` of the pixel that gets the cell's gradient under max.
+    receivers_avg : ndarray of int, shape (kh * kw, 2)
+        The pixels that share it under avg.
+    overlap_counts : ndarray of int, shape (h, w)
+        From :meth:`PoolGeometry.overlap_counts`.
+
+    Examples
+    --------
+    >>> view = GradientView()
+    >>> view.update(digit_image(0)[0], kernel_shape=3, stride=2, cell=(6, 6), seed=0)
+    >>> view.cell, view.geometry.out_shape, view.receivers_avg.shape
+    ((6, 6), (13, 13), (9, 2))
+    """
+
+    figsize = (12.5, 8.2)
+
+    def __init__(self, presentation=None):
+        super().__init__(presentation)
+        style = self.style
+        self.title = self._figure_text(0.5, 0.985, style.large, ha="center", va="top")
+        self.headline = self._figure_text(0.5, 0.94, style.font, ha="center", va="top")
+        col_x = (0.05, 0.375, 0.70)
+        width, height = 0.215, 0.33
+        top_y, bottom_y = 0.5, 0.065
+        self.ax_max = self._image_axes([col_x[0], top_y, width, height])
+        self.ax_avg = self._image_axes([col_x[1], top_y, width, height])
+        self.ax_dA = self._image_axes([col_x[2], top_y, width, height])
+        self.ax_gmax = self._image_axes([col_x[0], bottom_y, width, height])
+        self.ax_gavg = self._image_axes([col_x[1], bottom_y, width, height])
+        self.ax_overlap = self._image_axes([col_x[2], bottom_y, width, height])
+        self.max_title = self._dynamic_title(self.ax_max)
+        self.avg_title = self._dynamic_title(self.ax_avg)
+        self.overlap_title = self._dynamic_title(self.ax_overlap)
+        self.image_max = self._image(self.ax_max)
+        self.image_avg = self._image(self.ax_avg)
+        self.window_max, self.window_avg = (
+            self._dynamic(
+                PolyCollection([], facecolors=(0.835, 0.369, 0.0, 0.4), edgecolors="none", zorder=4)
+            )
+            for _ in range(2)
+        )
+        self.ax_max.add_collection(self.window_max, autolim=False)
+        self.ax_avg.add_collection(self.window_avg, autolim=False)
+        self._max_boxes = self._highlight(self.ax_max)
+        self._avg_boxes = self._highlight(self.ax_avg)
+        self.max_winner = self._dynamic(
+            *self.ax_max.plot(
+                [], [], "o", ms=style.marker * 1.4, mfc=VERMILLION, mec="white", mew=1.2, zorder=9
+            )
+        )
+        self.avg_receivers = self._dynamic(
+            *self.ax_avg.plot(
+                [], [], "s", ms=style.marker * 0.8, mfc=SKY, mec="black", mew=0.6, zorder=9
+            )
+        )
+        self.dA_image = self._diverging(self.ax_dA)
+        self._dA_boxes = self._highlight(self.ax_dA, lw=2.0)
+        self.dA_labels = self._labels(self.ax_dA, style.cell)
+        self.grad_max = self._diverging(self.ax_gmax)
+        self.grad_avg = self._diverging(self.ax_gavg)
+        self._gmax_boxes = self._highlight(self.ax_gmax, lw=1.5)
+        self._gavg_boxes = self._highlight(self.ax_gavg, lw=1.5)
+        self.overlap = self._image(self.ax_overlap, cmap=COUNT_CMAP, vmin=0, vmax=4)
+        self.no_overlap = self._glyphs(
+            self.ax_overlap, 0.5, 0.5, style.font, ha="center", va="center", color="#333333"
+        )
+        bar_w, bar_gap = 0.01, 0.008
+        self._colorbar(self.dA_image, [col_x[2] + width + bar_gap, top_y, bar_w, height], "dA")
+        self._colorbar(
+            self.grad_max, [col_x[0] + width + bar_gap, bottom_y, bar_w, height], "dA_prev"
+        )
+        self._colorbar(
+            self.grad_avg, [col_x[1] + width + bar_gap, bottom_y, bar_w, height], "dA_prev"
+        )
+        self.overlap_bar = self._colorbar(
+            self.overlap,
+            [col_x[2] + width + bar_gap, bottom_y, bar_w, height],
+            "windows",
+            integer=True,
+        )
+        self.ax_gmax.pooling_title.set_text("max: the whole dA_prev")
+        self.ax_gavg.pooling_title.set_text("avg: the whole dA_prev")
+        self.geometry = None
+        self.cell = (0, 0)
+        self.dA = np.zeros((0, 0))
+        self.dA_prev_max = self.dA_prev_avg = np.zeros((0, 0))
+        self.receivers_max = np.zeros((0, 2), dtype=int)
+        self.receivers_avg = np.zeros((0, 2), dtype=int)
+        self.overlap_counts = np.zeros((0, 0), dtype=int)
+        self.state = {}
+
+    def update(
+        self, image, kernel_shape=3, stride=2, cell=(0, 0), seed=0, title=None, subject=None
+    ):
+        """Redraw for these options.
+
+        Parameters
+        ----------
+        image : array_like, shape (h, w)
+        kernel_shape, stride : int or (int, int)
+            As for :func:`pooling_lib.pool_forward`.
+        cell : (int, int)
+            Output cell ``(row, col)`` whose gradient to follow; clipped into
+            the output.
+        seed : int
+            Seed of the random upstream gradient ``dA`` (standard normal,
+            rounded to 2 decimals so the numbers shown are exact).
+        title, subject : str, optional
+            As for :meth:`WindowView.update`.
+        """
+        image = _as_image(image)
+        kernel_shape = to_pair(kernel_shape, "kernel_shape")
+        stride = to_pair(stride, "stride")
+        h, w = image.shape
+        self.state = dict(kernel_shape=kernel_shape, stride=stride, seed=int(seed))
+        geometry, message = _geometry_or_message(
+            (h, w), kernel_shape, stride, (0, 0), (1, 1), False
+        )
+        self.geometry = geometry
+        self._set_message(message)
+        if title is None:
+            title = _options_title("max and avg", kernel_shape, stride, (0, 0), (1, 1), False)
+            title += f", dA ~ N(0, 1) with seed {int(seed)}"
+        self.title.set_text(f"{subject}: {title}" if subject else title)
+        for ax_image in (self.image_max, self.image_avg):
+            ax_image.set_data(image)
+            _set_extent(ax_image, h, w)
+        for ax in (self.ax_max, self.ax_avg, self.ax_gmax, self.ax_gavg, self.ax_overlap):
+            _set_limits(ax, 0, 0, h - 1, w - 1)
+            _int_ticks(ax, h, w, self.style)
+        drawn = (
+            self.window_max,
+            self.window_avg,
+            *self._max_boxes,
+            *self._avg_boxes,
+            self.max_winner,
+            self.avg_receivers,
+            self.dA_image,
+            *self._dA_boxes,
+            self.grad_max,
+            self.grad_avg,
+            *self._gmax_boxes,
+            *self._gavg_boxes,
+            self.overlap,
+        )
+        for artist in drawn:
+            artist.set_visible(geometry is not None)
+        if geometry is None:
+            self.dA_labels.clear()
+            self.headline.set_text("")
+            self.no_overlap.set_text("")
+            for text in (self.max_title, self.avg_title, self.overlap_title):
+                text.set_text("")
+            return
+        h_out, w_out = geometry.out_shape
+        i = int(np.clip(cell[0], 0, h_out - 1))
+        j = int(np.clip(cell[1], 0, w_out - 1))
+        self.cell = (i, j)
+        self.state["cell"] = (i, j)
+        dA = np.round(np.random.default_rng(int(seed)).standard_normal((h_out, w_out)), 2) + 0.0
+        self.dA = dA
+        A_prev = image[None, :, :, None]
+        self.dA_prev_max, self.dA_prev_avg = (
+            pool_backward(dA[None, :, :, None], A_prev, kernel_shape, stride, mode)[0, :, :, 0]
+            for mode in ("max", "avg")
+        )
+        rows, cols = geometry.window_positions(0), geometry.window_positions(1)
+        cell_rows, cell_cols = _window_cells(geometry, i, j)
+        squares = _cell_squares(cell_rows, cell_cols)
+        self.window_max.set_verts(squares)
+        self.window_avg.set_verts(squares)
+        for boxes in (self._max_boxes, self._avg_boxes, self._gmax_boxes, self._gavg_boxes):
+            for rect in boxes:
+                _set_box(rect, rows[i, 0], cols[j, 0], rows[i, -1], cols[j, -1])
+        win_rows, win_cols, tie_counts, _ = _max_winners(image, geometry)
+        winner = (int(win_rows[i, j]), int(win_cols[i, j]))
+        self.receivers_max = np.array([winner])
+        self.max_winner.set_data([winner[1]], [winner[0]])
+        self.receivers_avg = np.column_stack([cell_rows, cell_cols])
+        self.avg_receivers.set_data(cell_cols, cell_rows)
+        value = dA[i, j]
+        divisor = cell_rows.size
+        tie_note = f", the first of {tie_counts[i, j]} tied" if tie_counts[i, j] > 1 else ""
+        self.headline.set_text(
+            f"output cell ({i}, {j}): upstream gradient dA[{i}, {j}] = {_fmt_signed(value)}\n"
+            f"max: all of it goes to pixel {winner}, the window's maximum "
+            f"{image[winner]:.2f}{tie_note}.   avg: {_fmt_signed(value)} / {divisor} = "
+            f"{_fmt_signed(value / divisor)} to each of its {divisor} pixels."
+        )
+        self.max_title.set_text(f"max: {_fmt_signed(value)} to one pixel")
+        self.avg_title.set_text(f"avg: {_fmt_signed(value / divisor)} to each of {divisor}")
+        self.dA_image.set_data(dA)
+        _set_extent(self.dA_image, h_out, w_out)
+        _set_limits(self.ax_dA, 0, 0, h_out - 1, w_out - 1)
+        _int_ticks(self.ax_dA, h_out, w_out, self.style)
+        _set_symmetric(self.dA_image, dA)
+        for rect in self._dA_boxes:
+            _set_box(rect, i, j, i, j)
+        self.ax_dA.pooling_title.set_text(f"upstream dA, {h_out} x {w_out}")
+        if h_out * w_out <= 100:
+            self.dA_labels.show_grid(dA, GRADIENT_CMAP, self.dA_image.norm, _fmt_signed)
+        else:
+            self.dA_labels.clear()
+        for ax_image, grad in (
+            (self.grad_max, self.dA_prev_max),
+            (self.grad_avg, self.dA_prev_avg),
+        ):
+            ax_image.set_data(grad)
+            _set_extent(ax_image, h, w)
+            _set_symmetric(ax_image, grad)
+        counts = geometry.overlap_counts()
+        self.overlap_counts = counts
+        overlapping = stride[0] < kernel_shape[0] or stride[1] < kernel_shape[1]
+        self.overlap.set_visible(overlapping)
+        self.overlap_bar.ax.set_visible(overlapping)
+        if overlapping:
+            self.overlap.set_data(counts)
+            _set_extent(self.overlap, h, w)
+            _set_clim(self.overlap, 0, max(1, int(counts.max())))
+            self.no_overlap.set_text("")
+            self.overlap_title.set_text("windows reading each pixel")
+        else:
+            self.no_overlap.set_text(
+                "stride >= kernel:\nwindows do not overlap,\neach pixel gets gradient\n"
+                "from at most one window"
+            )
+            self.overlap_title.set_text("no overlap")
+
+
+class PipelineView(_View):
+    """Convolution, ReLU and pooling on a shifted digit, and how much each map moves.
+
+    Top row: the shifted digit (the dashed box is where its ink was), its
+    convolution with a small kernel (``conv``), the ReLU of that (``relu``)
+    and the pooled ReLU (``pooled``). Bottom row: the kernel with its numbers
+    (``kernel``, ``kernel_labels``), both relative changes as bars (``bars``),
+    and where the ReLU map and the pooled map changed against the unshifted
+    digit (``relu_change``, ``pooled_change``).
+
+    Attributes
+    ----------
+    changes : dict
+        ``{'relu': r, 'pooled': p}``: ``||f(shifted) - f(digit)|| / ||f(digit)||``
+        for the ReLU map and the pooled map.
+
+    Examples
+    --------
+    >>> view = PipelineView()
+    >>> view.update(digit_image(0)[0], kernel_name="vertical edges", shift=(0, 1))
+    >>> view.changes["pooled"] < view.changes["relu"]
+    True
+    """
+
+    figsize = (12.0, 7.4)
+
+    def __init__(self, presentation=None):
+        super().__init__(presentation)
+        fig, style = self.figure, self.style
+        self.title = self._figure_text(0.5, 0.985, style.large, ha="center", va="top")
+        xs = (0.045, 0.29, 0.535, 0.78)
+        width, height = 0.185, 0.3
+        top_y, bottom_y = 0.575, 0.175
+        self.ax_input = self._image_axes([xs[0], top_y, width, height])
+        self.ax_conv = self._image_axes([xs[1], top_y, width, height])
+        self.ax_relu = self._image_axes([xs[2], top_y, width, height])
+        self.ax_pooled = self._image_axes([xs[3], top_y, width, height])
+        self.ax_kernel = self._image_axes(
+            [xs[0] + 0.035, bottom_y + 0.04, width - 0.07, height - 0.08], labels=False
+        )
+        self.ax_bar = self._bar_axes(
+            [xs[1] + 0.035, bottom_y, width - 0.06, height],
+            "relative L2 change",
+            ("ReLU map", "pooled"),
+        )
+        self.ax_drelu = self._image_axes([xs[2], bottom_y, width, height])
+        self.ax_dpooled = self._image_axes([xs[3], bottom_y, width, height])
+        for ax in (self.ax_conv, self.ax_relu, self.ax_pooled, self.ax_drelu, self.ax_dpooled):
+            ax.pooling_ticks.ylabel.set_text("")
+        self.input_title = self._dynamic_title(self.ax_input)
+        self.kernel_title = self._dynamic_title(self.ax_kernel)
+        self.pooled_title = self._dynamic_title(self.ax_pooled)
+        self.input = self._image(self.ax_input)
+        self.ghost = self._dynamic(
+            LineCollection(
+                [], colors=ORANGE, linewidths=1.5 * style.line, linestyles="--", zorder=5
+            )
+        )
+        self.ax_input.add_collection(self.ghost, autolim=False)
+        self.conv = self._diverging(self.ax_conv)
+        self.relu = self._image(self.ax_relu)
+        self.pooled = self._image(self.ax_pooled)
+        self.kernel = self._diverging(self.ax_kernel)
+        self.kernel_labels = self._labels(self.ax_kernel, style.large)
+        self.ax_kernel.pooling_ticks.set([], [])
+        self.relu_change = self._image(self.ax_drelu)
+        self.pooled_change = self._image(self.ax_dpooled)
+        for x in xs[1:]:
+            arrow = GlyphText(
+                fig,
+                x - 0.032,
+                top_y + height / 2,
+                fig.transFigure,
+                style.large * 1.5,
+                ha="center",
+                va="center",
+                color="#333333",
+            )
+            arrow.set_text("\N{RIGHTWARDS ARROW}")
+            fig.add_artist(arrow)
+        self.bars = self._dynamic(
+            *self.ax_bar.bar(
+                range(2),
+                [0, 0],
+                color=[SKY, ORANGE],
+                edgecolor="black",
+                linewidth=0.8,
+            )
+        )
+        self.bars[1].set_hatch("//")
+        self.bar_labels = [
+            self._glyphs(
+                self.ax_bar,
+                k,
+                0,
+                style.font,
+                coordinates="data",
+                ha="center",
+                va="bottom",
+                offset=(0, 2),
+            )
+            for k in range(2)
+        ]
+        self.ax_bar.set_ylim(0, 165)
+        self.ax_bar.set_xlim(-0.6, 1.6)
+        self.ax_relu.pooling_title.set_text("ReLU")
+        self.ax_drelu.pooling_title.set_text("ReLU map: change")
+        self.ax_dpooled.pooling_title.set_text("pooled map: change")
+        self.explanation = self._figure_text(0.045, 0.085, style.font, ha="left", va="top")
+        self.changes = {}
+        self.state = {}
+
+    def update(
+        self,
+        image,
+        kernel_name="vertical edges",
+        shift=(0, 1),
+        pool=2,
+        mode="max",
+        title=None,
+        subject=None,
+    ):
+        """Redraw for these options.
+
+        Parameters
+        ----------
+        image : array_like, shape (h, w)
+            At least 3 x 3, the convolution kernel's size.
+        kernel_name : str
+            A key of :data:`PIPELINE_KERNELS`.
+        shift : (int, int)
+            Pixels to move the digit ``(down, right)``, zero-filled.
+        pool : int
+            Pooling window and stride (non-overlapping windows).
+        mode : {'max', 'avg'}
+        title, subject : str, optional
+            As for :meth:`WindowView.update`.
+        """
+        image = _as_image(image)
+        if kernel_name not in PIPELINE_KERNELS:
+            raise ValueError(
+                f"kernel_name must be one of {sorted(PIPELINE_KERNELS)}, got {kernel_name!r}"
+            )
+        down, right = (int(v) for v in shift)
+        pool = int(pool)
+        kernel = PIPELINE_KERNELS[kernel_name]
+        self.state = dict(kernel_name=kernel_name, shift=(down, right), pool=pool, mode=mode)
+        if title is None:
+            title = (
+                f"conv ('{kernel_name}') \N{RIGHTWARDS ARROW} ReLU \N{RIGHTWARDS ARROW} "
+                f"{mode} pool {pool} x {pool}, on the digit moved {down} down, "
+                f"{right} right"
+            )
+        self.title.set_text(f"{subject}: {title}" if subject else title)
+        shifted = shift_image(image, down, right)
+        conv = conv2d_valid(shifted, kernel)
+        relu0, relu = (np.maximum(conv2d_valid(image, kernel), 0.0), np.maximum(conv, 0.0))
+        geometry, message = _geometry_or_message(
+            relu.shape, (pool, pool), (pool, pool), (0, 0), (1, 1), False
+        )
+        self._set_message(message)
+        h, w = image.shape
+        self.input.set_data(shifted)
+        _set_extent(self.input, h, w)
+        self._ghost(image, down, right)
+        self.input_title.set_text(f"digit moved ({down}, {right})")
+        self.conv.set_data(conv)
+        _set_extent(self.conv, *conv.shape)
+        _set_symmetric(self.conv, conv)
+        self.ax_conv.pooling_title.set_text(f"conv {conv.shape[0]} x {conv.shape[1]}")
+        top = max(float(relu0.max()), 1e-12)
+        for ax_image, values in ((self.relu, relu), (self.relu_change, np.abs(relu - relu0))):
+            ax_image.set_data(values)
+            _set_extent(ax_image, *values.shape)
+            _set_clim(ax_image, 0, top)
+        self.kernel.set_data(kernel)
+        _set_extent(self.kernel, *kernel.shape)
+        _set_symmetric(self.kernel, kernel)
+        _set_limits(self.ax_kernel, 0, 0, kernel.shape[0] - 1, kernel.shape[1] - 1)
+        self.kernel_labels.show_grid(kernel, GRADIENT_CMAP, self.kernel.norm, _fmt_kernel)
+        self.kernel_title.set_text(f"kernel: {kernel_name}")
+        for ax, shape in (
+            (self.ax_conv, conv.shape),
+            (self.ax_relu, relu.shape),
+            (self.ax_drelu, relu.shape),
+            (self.ax_input, image.shape),
+        ):
+            _set_limits(ax, 0, 0, shape[0] - 1, shape[1] - 1)
+            _int_ticks(ax, *shape, self.style)
+        pool_artists = (self.pooled, self.pooled_change, *self.bars, *self.bar_labels)
+        for artist in pool_artists:
+            artist.set_visible(geometry is not None)
+        if geometry is None:
+            self.changes = {}
+            self.explanation.set_text("")
+            self.pooled_title.set_text("")
+            return
+        pooled0, pooled = (
+            pool_forward(r[None, :, :, None], pool, pool, mode)[0, :, :, 0] for r in (relu0, relu)
+        )
+        for ax_image, values in (
+            (self.pooled, pooled),
+            (self.pooled_change, np.abs(pooled - pooled0)),
+        ):
+            ax_image.set_data(values)
+            _set_extent(ax_image, *values.shape)
+            _set_clim(ax_image, 0, max(float(pooled0.max()), 1e-12))
+        for ax in (self.ax_pooled, self.ax_dpooled):
+            _set_limits(ax, 0, 0, pooled.shape[0] - 1, pooled.shape[1] - 1)
+            _int_ticks(ax, *pooled.shape, self.style)
+        self.pooled_title.set_text(f"{mode} pool {pooled.shape[0]} x {pooled.shape[1]}")
+        self.changes = {
+            "relu": _relative_change(relu, relu0),
+            "pooled": _relative_change(pooled, pooled0),
+        }
+        for k, key in enumerate(("relu", "pooled")):
+            percent = 100 * self.changes[key]
+            self.bars[k].set_height(min(percent, 150.0))
+            self.bar_labels[k].set_position((k, min(percent, 150.0)))
+            self.bar_labels[k].set_text(f"{percent:.0f}%")
+        self.explanation.set_text(self._explain(down, right, pool, mode))
+
+    def _ghost(self, image, down, right):
+        """Dashed outline of where the ink was before the shift."""
+        rows = np.nonzero(image.max(axis=1) > 0.1)[0]
+        cols = np.nonzero(image.max(axis=0) > 0.1)[0]
+        if rows.size == 0 or (down == 0 and right == 0):
+            self.ghost.set_segments([])
+            return
+        top, bottom, left, right_ = rows[0] - 0.5, rows[-1] + 0.5, cols[0] - 0.5, cols[-1] + 0.5
+        self.ghost.set_segments(
+            [[(left, top), (right_, top), (right_, bottom), (left, bottom), (left, top)]]
+        )
+
+    def _explain(self, down, right, pool, mode):
+        relu, pooled = self.changes["relu"], self.changes["pooled"]
+        if pool == 1:
+            return (
+                "A 1 x 1 pool keeps every cell: the pooled map is the ReLU map, and changes "
+                "exactly as much. Try a pool size of 2 or more."
+            )
+        if down == 0 and right == 0:
+            return (
+                "No shift, no change. Move the digit with the shift sliders and compare how "
+                "much the ReLU map and the pooled map change."
+            )
+        if pooled < relu:
+            return (
+                f"The ReLU map changes by {100 * relu:.0f}%, the pooled map by only "
+                f"{100 * pooled:.0f}%: each pooled cell keeps the "
+                f"{'strongest' if mode == 'max' else 'average'} response of a {pool} x {pool} "
+                "block,\nand a small shift mostly moves features within their block. "
+                "That is the small translation invariance pooling buys."
+            )
+        return (
+            f"The pooled map changes as much as the ReLU map ({100 * pooled:.0f}% vs "
+            f"{100 * relu:.0f}%): this shift moves features across block borders\n"
+            f"(a shift by a multiple of {pool} moves the whole pooled map by whole cells)."
+        )
+
+
+def _fmt_kernel(value):
+    return f"{value:.2g}".replace("-", "\N{MINUS SIGN}")
+
+
+def _relative_change(new, old):
+    norm = float(np.linalg.norm(old))
+    if norm == 0.0:
+        return 0.0 if not np.any(new) else float("inf")
+    return float(np.linalg.norm(new - old) / norm)
+
+
+class AnimationView(_View):
+    """One step of a pooling window walking across the digit, row by row.
+
+    Drawn: every window's faint outline (``windows``) and the current one
+    (``current_box``) on the digit; the current window enlarged with its
+    values written (``zoom``, ``zoom_labels``) and, for max, its maximum
+    circled (``zoom_winner``); the output filled in up to the current cell
+    (``output``) with the current cell outlined; a sentence saying what this
+    step computes (``caption``).
+
+    Attributes
+    ----------
+    steps : int
+        Number of windows (``h_out * w_out``).
+    cell : tuple of int
+        Output cell of the current step.
+    value : float
+        What the current window pools to.
+    filled : ndarray, shape (h_out, w_out)
+        The output so far, NaN where not yet computed.
+
+    Examples
+    --------
+    >>> view = AnimationView()
+    >>> view.update(digit_image(0)[0], kernel_shape=2, stride=2, step=15)
+    >>> view.steps, view.cell
+    (196, (1, 1))
+    """
+
+    figsize = (11.0, 5.9)
+
+    def __init__(self, presentation=None):
+        super().__init__(presentation)
+        style = self.style
+        self.title = self._figure_text(0.5, 0.98, style.large, ha="center", va="top")
+        self.ax_in = self._image_axes([0.05, 0.2, 0.33, 0.64], "input")
+        self.ax_zoom = self._image_axes([0.41, 0.27, 0.2, 0.373], labels=False)
+        self.ax_zoom.pooling_ticks.set([], [])
+        self.ax_out = self._image_axes([0.655, 0.2, 0.33, 0.64])
+        self._float(self.ax_out, self.ax_zoom)
+        self.out_title = self._dynamic_title(self.ax_out)
+        self.zoom_title = self._dynamic_title(self.ax_zoom)
+        self.zoom_axis_labels = self._dynamic_axis_labels(self.ax_zoom)
+        self.image = self._image(self.ax_in)
+        self.windows = self._dynamic(
+            LineCollection([], colors="white", linewidths=0.5 * style.line, alpha=0.35, zorder=4)
+        )
+        self.ax_in.add_collection(self.windows, autolim=False)
+        self.current_cells = self._dynamic(
+            PolyCollection([], facecolors=(0.835, 0.369, 0.0, 0.35), edgecolors="none", zorder=5)
+        )
+        self.ax_in.add_collection(self.current_cells, autolim=False)
+        self._in_boxes = self._highlight(self.ax_in)
+        self.current_box = self._in_boxes[1]
+        self.zoom = self._image(self.ax_zoom)
+        self.zoom_labels = self._labels(self.ax_zoom, style.large)
+        self.zoom_winner = self._dynamic(
+            *self.ax_zoom.plot(
+                [],
+                [],
+                "o",
+                mfc="none",
+                mec=VERMILLION,
+                mew=2.5 * style.line,
+                zorder=7,
+            )
+        )
+        self.output = self._image(self.ax_out)
+        self._out_boxes = self._highlight(self.ax_out)
+        self.output_labels = self._labels(self.ax_out, style.font)
+        self.caption = self._figure_text(0.5, 0.075, style.large, ha="center", va="center")
+        self.steps = 0
+        self.cell = (0, 0)
+        self.value = float("nan")
+        self.filled = np.zeros((0, 0))
+        self.geometry = None
+        self.state = {}
+
+    def update(self, image, kernel_shape=2, stride=2, mode="max", step=0, title=None, subject=None):
+        """Redraw for these options.
+
+        Parameters
+        ----------
+        image : array_like, shape (h, w)
+        kernel_shape, stride : int or (int, int)
+        mode : {'max', 'avg'}
+        step : int
+            Which window, counting row-major from 0; clipped into range.
+        title, subject : str, optional
+            As for :meth:`WindowView.update`.
+        """
+        image = _as_image(image)
+        kernel_shape = to_pair(kernel_shape, "kernel_shape")
+        stride = to_pair(stride, "stride")
+        h, w = image.shape
+        geometry, message = _geometry_or_message(
+            (h, w), kernel_shape, stride, (0, 0), (1, 1), False
+        )
+        self.geometry = geometry
+        self._set_message(message)
+        self.state = dict(kernel_shape=kernel_shape, stride=stride, mode=mode)
+        if title is None:
+            title = _options_title(mode, kernel_shape, stride, (0, 0), (1, 1), False)
+        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self.image.set_data(image)
+        _set_extent(self.image, h, w)
+        _set_limits(self.ax_in, 0, 0, h - 1, w - 1)
+        _int_ticks(self.ax_in, h, w, self.style)
+        drawn = (self.windows, self.current_cells, *self._in_boxes, self.output, *self._out_boxes)
+        for artist in drawn:
+            artist.set_visible(geometry is not None)
+        self.ax_zoom.set_visible(geometry is not None)
+        if geometry is None:
+            self.output_labels.clear()
+            self.caption.set_text("")
+            self.steps = 0
+            return
+        h_out, w_out = geometry.out_shape
+        self.steps = h_out * w_out
+        step = int(np.clip(step, 0, self.steps - 1))
+        self.state["step"] = step
+        i, j = divmod(step, w_out)
+        self.cell = (i, j)
+        rows, cols = geometry.window_positions(0), geometry.window_positions(1)
+        self.windows.set_segments(_window_boxes(geometry, inset=0.15))
+        cell_rows, cell_cols = _window_cells(geometry, i, j)
+        self.current_cells.set_verts(_cell_squares(cell_rows, cell_cols))
+        for rect in self._in_boxes:
+            _set_box(rect, rows[i, 0], cols[j, 0], rows[i, -1], cols[j, -1])
+        values, _, _ = window_values(image, geometry)
+        cells = _show_zoom(
+            self.ax_zoom,
+            self.zoom,
+            self.zoom_labels,
+            self.zoom_axis_labels,
+            self.zoom_winner,
+            values[i, j],
+            rows[i],
+            cols[j],
+            mode,
+        )
+        pooled = pool_forward(image[None, :, :, None], kernel_shape, stride, mode)[0, :, :, 0]
+        self.value = float(pooled[i, j])
+        if mode == "max":
+            sentence = f"the max of {cells.size} values = {self.value:.2f}"
+            self.zoom_title.set_text(f"window ({i}, {j}): max {self.value:.2f}")
+        else:
+            sentence = f"{cells.sum():.2f} / {cells.size} = {self.value:.2f}"
+            self.zoom_title.set_text(f"window ({i}, {j}): mean {self.value:.2f}")
+        filled = np.full((h_out, w_out), np.nan)
+        filled.ravel()[: step + 1] = pooled.ravel()[: step + 1]
+        self.filled = filled
+        self.output.set_data(filled)
+        _set_extent(self.output, h_out, w_out)
+        _set_limits(self.ax_out, 0, 0, h_out - 1, w_out - 1)
+        _int_ticks(self.ax_out, h_out, w_out, self.style)
+        for rect in self._out_boxes:
+            _set_box(rect, i, j, i, j)
+        if h_out * w_out <= 100:
+            self.output_labels.show_grid(filled, IMAGE_CMAP, self.output.norm)
+        else:
+            self.output_labels.clear()
+        self.out_title.set_text(f"output {h_out} x {w_out}, filled row by row")
+        self.caption.set_text(
+            f"step {step + 1} of {self.steps}: output[{i}, {j}] = {sentence}  "
+            f"(rows {rows[i, 0]}-{rows[i, -1]}, columns {cols[j, 0]}-{cols[j, -1]})"
+        )
+
+
+def _digit_and_title(digit, channel, image):
+    if image is not None:
+        return _as_image(image), "image"
+    pixels, label = digit_image(digit, channel)
+    return pixels, f"digit #{digit} (a {label}{', inverse' if channel == 'inverse' else ''})"
+
+
+def window_figure(
+    digit=0,
+    *,
+    channel="digit",
+    kernel=2,
+    stride=2,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,
+    mode="max",
+    image=None,
+    presentation=None,
+):
+    """Static picture of :class:`WindowView`: every window on a digit and the pooled output.
+
+    Parameters
+    ----------
+    digit : int, default 0
+        Index of a bundled MNIST digit.
+    channel : {'digit', 'inverse'}, default 'digit'
+    kernel, stride, padding, dilation : int or (int, int)
+        Pooling options, as for :func:`pooling_lib.pool_forward`. Options the
+        library refuses are drawn as a message, not raised.
+    ceil_mode : bool, default False
+    mode : {'max', 'avg'}, default 'max'
+    image : array_like, shape (h, w), optional
+        Draw this instead of a digit.
+    presentation : bool, optional
+        Larger fonts and figure for a projector.
+
+    Returns
+    -------
+    PoolingFigure
+        A :class:`matplotlib.figure.Figure` that shows itself in Jupyter.
+
+    Examples
+    --------
+    >>> window_figure(kernel=3, stride=2)
+    <PoolingFigure size 960x528 with 3 Axes>
+    """
+    pixels, name = _digit_and_title(digit, channel, image)
+    view = WindowView(presentation)
+    view.update(pixels, kernel, stride, padding, dilation, ceil_mode, mode, subject=name)
+    return view.figure
+
+
+def max_mask_figure(
+    digit=0,
+    *,
+    channel="digit",
+    kernel=2,
+    stride=2,
+    padding=0,
+    ties="first",
+    image=None,
+    presentation=None,
+):
+    """Static picture of :class:`MaxMaskView`: winners, ties and the gradient for ``dA = 1``.
+
+    Parameters
+    ----------
+    digit : int, default 0
+    channel : {'digit', 'inverse'}, default 'digit'
+    kernel, stride, padding : int or (int, int)
+    ties : {'first', 'all', 'split'}, default 'first'
+    image : array_like, shape (h, w), optional
+    presentation : bool, optional
+
+    Returns
+    -------
+    PoolingFigure
+
+    Examples
+    --------
+    >>> max_mask_figure(ties="split")
+    <PoolingFigure size 920x528 with 4 Axes>
+    """
+    pixels, name = _digit_and_title(digit, channel, image)
+    view = MaxMaskView(presentation)
+    view.update(pixels, kernel, stride, padding, ties, subject=name)
+    return view.figure
+
+
+def gradient_figure(
+    digit=0, *, kernel=3, stride=2, row=5, col=4, seed=0, image=None, presentation=None
+):
+    """Static picture of :class:`GradientView`: one cell's gradient under max and avg.
+
+    Parameters
+    ----------
+    digit : int, default 0
+    kernel, stride : int or (int, int), default 3 and 2
+    row, col : int, default 5 and 4
+        The output cell to follow.
+    seed : int, default 0
+        Seed of the random upstream gradient.
+    image : array_like, shape (h, w), optional
+    presentation : bool, optional
+
+    Returns
+    -------
+    PoolingFigure
+
+    Examples
+    --------
+    >>> gradient_figure()
+    <PoolingFigure size 1000x656 with 10 Axes>
+    """
+    pixels, name = _digit_and_title(digit, "digit", image)
+    view = GradientView(presentation)
+    view.update(pixels, kernel, stride, (row, col), seed, subject=name)
+    return view.figure
+
+
+def pipeline_figure(
+    digit=0,
+    *,
+    kernel_name="vertical edges",
+    shift=(0, 1),
+    pool=2,
+    mode="max",
+    image=None,
+    presentation=None,
+):
+    """Static picture of :class:`PipelineView`: conv, ReLU, pooling and a shifted digit.
+
+    Parameters
+    ----------
+    digit : int, default 0
+    kernel_name : str, default 'vertical edges'
+        One of :data:`PIPELINE_KERNELS`.
+    shift : (int, int), default (0, 1)
+        ``(down, right)`` in pixels.
+    pool : int, default 2
+    mode : {'max', 'avg'}, default 'max'
+    image : array_like, shape (h, w), optional
+    presentation : bool, optional
+
+    Returns
+    -------
+    PoolingFigure
+
+    Examples
+    --------
+    >>> pipeline_figure(kernel_name="blur")
+    <PoolingFigure size 960x592 with 8 Axes>
+    """
+    pixels, name = _digit_and_title(digit, "digit", image)
+    view = PipelineView(presentation)
+    view.update(pixels, kernel_name, shift, pool, mode, subject=name)
+    return view.figure
+
+
+def animation_figure(
+    digit=0, *, kernel=2, stride=2, mode="max", step=0, image=None, presentation=None
+):
+    """Static picture of :class:`AnimationView`: one step of the window's walk.
+
+    Parameters
+    ----------
+    digit : int, default 0
+    kernel, stride : int or (int, int)
+    mode : {'max', 'avg'}, default 'max'
+    step : int, default 0
+        Which window, row-major from 0.
+    image : array_like, shape (h, w), optional
+    presentation : bool, optional
+
+    Returns
+    -------
+    PoolingFigure
+
+    Examples
+    --------
+    >>> animation_figure(step=20)
+    <PoolingFigure size 880x472 with 3 Axes>
+    """
+    pixels, name = _digit_and_title(digit, "digit", image)
+    view = AnimationView(presentation)
+    view.update(pixels, kernel, stride, mode, step, subject=name)
+    return view.figure

@@ -1,0 +1,602 @@
+"""The pictures draw what the maths computes: windows, winners, gradients, formulas.
+
+Each test updates a view and reads back its artists (segments, marker
+coordinates, image data, texts) and compares them with pooling_lib's own
+geometry, forward and backward passes.
+"""
+
+import io
+import itertools
+
+import matplotlib
+import numpy as np
+import pytest
+from PIL import Image
+
+from pooling_lib import output_shape, plots, pool_backward, pool_forward, pool_geometry
+from pooling_lib.plots import (
+    PIPELINE_KERNELS,
+    AnimationView,
+    CellLabels,
+    GlyphText,
+    GradientView,
+    MaxMaskView,
+    PipelineView,
+    PoolingFigure,
+    WindowView,
+    animation_figure,
+    conv2d_valid,
+    digit_image,
+    figure_png,
+    gradient_figure,
+    max_mask_figure,
+    output_size_formula,
+    pipeline_figure,
+    set_presentation,
+    shift_image,
+    window_figure,
+    window_values,
+)
+
+DIGIT, _ = digit_image(0)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int)
+
+
+def winners_from_backward(image, kernel, stride, padding=0):
+    """Each window's winner under ties='first', from pool_backward with a one-hot dA."""
+    A = image[None, :, :, None]
+    h_out, w_out = output_shape(*image.shape, kernel, stride, padding)
+    found = []
+    for i, j in itertools.product(range(h_out), range(w_out)):
+        dA = np.zeros((1, h_out, w_out, 1))
+        dA[0, i, j, 0] = 1.0
+        grad = pool_backward(dA, A, kernel, stride, padding=padding)[0, :, :, 0]
+        found.append(tuple(int(v) for v in np.argwhere(grad)[0]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def window_view():
+    return WindowView(margin=4)
+
+
+@pytest.fixture(scope="module")
+def mask_view():
+    return MaxMaskView()
+
+
+@pytest.fixture(scope="module")
+def gradient_view():
+    return GradientView()
+
+
+# --- helpers: convolution, shift, formula ------------------------------------------------
+
+
+def test_conv2d_valid_is_cross_correlation():
+    rng = np.random.default_rng(0)
+    image, kernel = rng.standard_normal((6, 7)), rng.standard_normal((3, 2))
+    expected = np.array(
+        [[np.sum(kernel * image[i : i + 3, j : j + 2]) for j in range(6)] for i in range(4)]
+    )
+    np.testing.assert_allclose(conv2d_valid(image, kernel), expected)
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel", "match"),
+    [
+        (np.zeros((4, 4)), np.zeros((5, 1)), "does not fit"),
+        (np.zeros(4), np.zeros((2, 2)), "must be 2-D"),
+    ],
+)
+def test_conv2d_valid_rejects_bad_shapes(image, kernel, match):
+    with pytest.raises(ValueError, match=match):
+        conv2d_valid(image, kernel)
+
+
+def test_shift_image_fills_with_zeros_and_never_wraps():
+    image = np.arange(1.0, 10.0).reshape(3, 3)
+    np.testing.assert_array_equal(shift_image(image, down=1)[0], [0, 0, 0])
+    np.testing.assert_array_equal(shift_image(image, down=1)[1:], image[:2])
+    np.testing.assert_array_equal(shift_image(image, right=-2)[:, 0], image[:, 2])
+    np.testing.assert_array_equal(shift_image(image, down=-1, right=1)[:2, 1:], image[1:, :2])
+    assert not shift_image(image, down=3).any()
+    with pytest.raises(ValueError, match="must be 2-D"):
+        shift_image(np.zeros(3))
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "d", "ceil"),
+    [
+        (n, k, s, p, d, ceil)
+        for n, k, s, p, d, ceil in itertools.product(
+            (1, 5, 28), (1, 2, 3, 5), (1, 2, 3), (0, 1, 2), (1, 2), (False, True)
+        )
+        if p <= k // 2 and d * (k - 1) + 1 <= n + 2 * p
+    ],
+)
+def test_output_size_formula_ends_with_the_output_size(n, k, s, p, d, ceil):
+    text = output_size_formula(n, k, s, p, d, ceil)
+    assert text.startswith("h_out = " + ("ceil((" if ceil else "floor(("))
+    assert f"({n} + 2*{p} - {d}*({k}-1) - 1) / {s}" in text
+    assert int(text.split("= ")[-1].split()[0]) == output_shape(n, n, k, s, p, d, ceil)[0]
+
+
+def test_output_size_formula_explains_the_ceil_mode_drop_and_refusals():
+    # 5 wide, kernel 2, stride 2, padding 1: ceil gives 4 windows, the last would start at 5.
+    text = output_size_formula(5, 2, 2, padding=1, ceil_mode=True)
+    assert text.endswith("= 4 - 1 = 3 (the last window would start in the padding)")
+    assert output_shape(5, 5, 2, 2, 1, ceil_mode=True) == (3, 3)
+    assert "not allowed" in output_size_formula(28, 3, 1, padding=2)
+    assert "not even one window fits" in output_size_formula(4, 3, 1, dilation=2, name="w")
+
+
+def test_window_values_and_winners_match_pool_backward():
+    geometry = pool_geometry((28, 28), 3, 2)
+    values, rows, cols = window_values(DIGIT, geometry)
+    assert values.shape == (13, 13, 3, 3)
+    np.testing.assert_array_equal(values[4, 5], DIGIT[8:11, 10:13])
+    win_rows, win_cols, ties, _ = plots._max_winners(DIGIT, geometry)
+    found = list(zip(win_rows.ravel().tolist(), win_cols.ravel().tolist(), strict=True))
+    assert found == winners_from_backward(DIGIT, 3, 2)
+    assert ties[0, 0] == 9  # a window of background: all nine cells tie at 0
+
+
+def test_digit_image_channels_and_errors():
+    inverse, label = digit_image(0, "inverse")
+    np.testing.assert_allclose(inverse, 1 - DIGIT)
+    assert label == 0
+    assert digit_image(4999)[1] == 9
+    with pytest.raises(ValueError, match="index must be in 0..4999"):
+        digit_image(5000)
+    with pytest.raises(ValueError, match="channel must be one of"):
+        digit_image(0, "red")
+
+
+# --- text and cell labels ---------------------------------------------------------------
+
+
+def test_glyph_text_draws_what_matplotlib_text_draws_in_place():
+    view = WindowView()
+    text = view._figure_text(0.1, 0.5, 12, ha="left", va="center")
+    text.set_text("pooling 2 x 2")
+    assert text.get_text() == "pooling 2 x 2"
+    text.set_position((0.2, 0.4))
+    assert text.get_position() == (0.2, 0.4)
+    view.figure.canvas.draw()
+    box = text.get_window_extent()
+    reference = view.figure.text(0.2, 0.4, "pooling 2 x 2", fontsize=12, va="center")
+    expected = reference.get_window_extent(view.figure.canvas.get_renderer())
+    assert abs(box.x0 - expected.x0) < 2 and abs(box.width - expected.width) < 3
+    assert abs((box.y0 + box.y1) / 2 - (expected.y0 + expected.y1) / 2) < 3
+
+
+def test_glyph_text_alignments_and_rotation():
+    figure = PoolingFigure(figsize=(4, 4), dpi=72)
+    texts = {}
+    for ha, va in itertools.product(("left", "center", "right"), ("top", "bottom", "baseline")):
+        text = GlyphText(figure, 0.5, 0.5, figure.transFigure, 10, ha=ha, va=va)
+        text.set_text("ab\ncd")
+        figure.add_artist(text)
+        texts[ha, va] = text
+    vertical = GlyphText(figure, 0.5, 0.5, figure.transFigure, 10, rotation=90)
+    vertical.set_text("up")
+    figure.add_artist(vertical)
+    figure_png(figure)
+    centre = 144
+    assert texts["left", "top"].get_window_extent().x0 == pytest.approx(centre, abs=2)
+    assert texts["right", "top"].get_window_extent().x1 == pytest.approx(centre, abs=2)
+    assert texts["left", "top"].get_window_extent().y1 == pytest.approx(centre, abs=3)
+    assert texts["left", "bottom"].get_window_extent().y0 == pytest.approx(centre, abs=3)
+    box = vertical.get_window_extent()
+    assert box.height > box.width
+
+
+def test_cell_labels_fit_the_cells_or_stay_blank():
+    view = WindowView()
+    ax = view.ax_zoom
+    labels = CellLabels(ax, fontsize=30)
+    ax.set_xlim(-0.5, 1.5)
+    ax.set_ylim(1.5, -0.5)
+    cmap, norm = plots.IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
+    assert labels.show_grid(np.array([[0.0, 1.0], [0.5, np.nan]]), cmap, norm)
+    assert labels.strings == ["0.00", "1.00", "0.50"]
+    np.testing.assert_array_equal(labels.positions, [[0, 0], [1, 0], [0, 1]])
+    colors = labels.collection.get_facecolor()
+    assert colors[0][0] == 1.0 and colors[1][0] == 0.0  # light on dark, dark on light
+    assert labels.fontsize < 30  # shrunk to fit a cell
+    ax.set_xlim(-0.5, 99.5)
+    assert not labels.show_grid(np.zeros((1, 100)), cmap, norm)
+    assert labels.strings == []
+    ax.set_xlim(-0.5, 1.5)
+    labels.show_grid(np.array([[np.nan]]), cmap, norm, nan_text="pad")
+    assert labels.strings == ["pad"]
+
+
+# --- window view --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "dilation", "ceil"),
+    [
+        (2, 2, 0, 1, False),
+        (3, 2, 1, 1, False),
+        ((3, 2), (1, 3), (1, 0), 1, True),
+        (2, 3, 0, 2, True),
+        (4, 4, 2, 1, True),
+    ],
+)
+def test_window_view_draws_every_window_where_the_geometry_puts_it(
+    window_view, kernel, stride, padding, dilation, ceil
+):
+    window_view.update(DIGIT, kernel, stride, padding, dilation, ceil)
+    geometry = pool_geometry((28, 28), kernel, stride, padding, dilation, ceil)
+    assert window_view.geometry == geometry
+    assert window_view.message == ""
+    segments = np.array(window_view.windows.get_segments())
+    h_out, w_out = geometry.out_shape
+    assert segments.shape == (h_out * w_out, 5, 2)
+    rows, cols = geometry.window_positions(0), geometry.window_positions(1)
+    tops = segments[:, 0, 1].reshape(h_out, w_out)[:, 0]
+    lefts = segments[:, 0, 0].reshape(h_out, w_out)[0]
+    np.testing.assert_allclose(tops, rows[:, 0] - 0.5 + 0.12)
+    np.testing.assert_allclose(lefts, cols[:, 0] - 0.5 + 0.12)
+    expected = pool_forward(
+        DIGIT[None, :, :, None], kernel, stride, padding=padding, dilation=dilation, ceil_mode=ceil
+    )[0, :, :, 0]
+    np.testing.assert_array_equal(window_view.pooled, expected)
+    np.testing.assert_array_equal(window_view.output.get_array(), expected)
+    i, j = window_view.highlighted
+    assert window_view.highlight_box.get_xy() == (cols[j, 0] - 0.5, rows[i, 0] - 0.5)
+    assert window_view.output_box.get_xy() == (j - 0.5, i - 0.5)
+    assert len(window_view.highlight_cells.get_paths()) == rows.shape[1] * cols.shape[1]
+    unread = window_view.unread.get_array()[:, :, 3] > 0
+    np.testing.assert_array_equal(unread, geometry.overlap_counts() == 0)
+    lines = window_view.formula.get_text().splitlines()
+    assert int(lines[0].split("= ")[-1].split()[0]) == h_out
+    assert int(lines[1].split("= ")[-1].split()[0]) == w_out
+
+
+def test_window_view_hatches_what_the_floor_drops_and_the_ceil_overhang(window_view):
+    window_view.update(DIGIT, 3, 2)
+    rows_band, cols_band = window_view.dropped
+    assert rows_band.get_y() == 26.5 and rows_band.get_height() == 1
+    assert cols_band.get_x() == 26.5 and cols_band.get_width() == 1
+    assert (
+        window_view.formula.get_text()
+        .splitlines()[2]
+        .startswith("the floor drops row 27 and column 27")
+    )
+    window_view.update(DIGIT, 2, 3, ceil_mode=True)
+    assert window_view.geometry.out_shape == (10, 10)
+    assert window_view.overhang[0].get_height() == 1 and window_view.overhang[0].get_y() == 27.5
+    assert window_view.overhang[1].get_width() == 1
+    assert window_view.dropped[0].get_height() == 0
+    assert "ceil mode overhangs the padding by 1 row and 1 column" in window_view.formula.get_text()
+
+
+def test_window_view_zoom_writes_the_highlighted_window(window_view):
+    window_view.update(DIGIT, 3, 2, mode="max")
+    i, j = window_view.highlighted
+    values, _, _ = window_values(DIGIT, window_view.geometry)
+    assert window_view.zoom_labels.strings == [f"{v:.2f}" for v in values[i, j].ravel()]
+    flat = int(np.argmax(values[i, j]))
+    assert window_view.zoom_winner.get_data() == ([flat % 3], [flat // 3])
+    assert window_view.zoom_title.get_text() == f"window ({i}, {j}): max {values[i, j].max():.2f}"
+    window_view.update(DIGIT, 3, 2, padding=1, mode="avg")
+    assert window_view.zoom_winner.get_data() == ([], [])
+    assert "mean" in window_view.zoom_title.get_text()
+    window_view.update(DIGIT, 3, 1, padding=1)
+    i, j = window_view.highlighted
+    assert i == 14 and window_view.pooled[14, j] == window_view.pooled[14].max()
+    assert plots._pick_window(np.zeros((3, 5))) == (1, 2)
+    assert plots._pick_window(np.array([[0.0, 0.0, 0.0], [1.0, 0.5, 1.0]])) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (dict(kernel_shape=3, padding=3), "padding 3 is more than half the kernel (3 // 2 = 1)"),
+        (
+            dict(kernel_shape=(4, 1), padding=(0, 1)),
+            "padding 1 is more than half the kernel width (1 // 2 = 0)",
+        ),
+        (
+            dict(kernel_shape=8, dilation=4),
+            "the window spans 29 x 29 pixels, more than the padded digit (28 x 28)",
+        ),
+    ],
+)
+def test_window_view_draws_a_message_for_refused_options(window_view, options, message):
+    window_view.update(DIGIT, **options)
+    assert window_view.geometry is None
+    assert window_view.message.splitlines()[0] == message
+    assert window_view.message_text.get_visible()
+    assert not window_view.windows.get_visible()
+    assert window_view.no_output.get_visible()
+    assert window_view.pooled.size == 0
+    window_view.png()
+    window_view.update(DIGIT, 2, 2)
+    assert window_view.message == "" and not window_view.message_text.get_visible()
+
+
+def test_explain_falls_back_to_the_library_message():
+    error = ValueError("stride must be positive, got (0, 1); stride=1 places a window")
+    assert (
+        plots._explain(error, (28, 28), (2, 2), (0, 0), (1, 1))
+        == "stride must be positive, got (0, 1)"
+    )
+
+
+def test_window_view_keeps_one_pixel_scale_and_a_still_input(window_view):
+    positions = []
+    for kernel, stride in ((2, 2), (3, 1), (5, 3)):
+        window_view.update(DIGIT, kernel, stride)
+        geometry = window_view.geometry
+        ax_in, ax_out = window_view.ax_in.get_position(), window_view.ax_out.get_position()
+        span_in = np.diff(window_view.ax_in.get_xlim())[0]
+        in_scale = ax_in.width / span_in
+        out_scale = ax_out.width / geometry.out_shape[1]
+        assert in_scale == pytest.approx(out_scale)
+        positions.append(tuple(ax_in.bounds))
+    assert len(set(positions)) == 1
+
+
+def test_window_view_without_margin_fits_tightly():
+    view = WindowView()
+    view.update(DIGIT, 2, 2)
+    assert view.ax_in.get_xlim() == (-0.5, 27.5)
+
+
+# --- max mask view ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kernel", "stride", "padding"), [(2, 2, 0), (3, 2, 1), (3, 1, 0)])
+def test_max_mask_winners_are_pool_backwards_first_maxima(mask_view, kernel, stride, padding):
+    mask_view.update(DIGIT, kernel, stride, padding, ties="first")
+    assert [tuple(w) for w in mask_view.winners] == winners_from_backward(
+        DIGIT, kernel, stride, padding
+    )
+    geometry = pool_geometry((28, 28), kernel, stride, padding)
+    values, _, _ = window_values(DIGIT, geometry)
+    flat = values.reshape(*geometry.out_shape, -1)
+    expected_ties = (flat == np.nanmax(flat, axis=-1, keepdims=True)).sum(axis=-1)
+    np.testing.assert_array_equal(mask_view.tie_counts, expected_ties)
+    clear = mask_view.tie_counts.ravel() == 1
+    xs, ys = mask_view.clear_winners.get_data()
+    np.testing.assert_array_equal(np.column_stack([ys, xs]), mask_view.winners[clear])
+    xs, ys = mask_view.tied_winners.get_data()
+    np.testing.assert_array_equal(np.column_stack([ys, xs]), mask_view.winners[~clear])
+    assert len(mask_view.tied_windows.get_paths()) == int((~clear).sum())
+
+
+def test_max_mask_counts_the_pixels_each_tie_policy_feeds(mask_view):
+    A = DIGIT[None, :, :, None]
+    dA = np.ones((1, 14, 14, 1))
+    for ties in ("first", "all", "split"):
+        mask_view.update(DIGIT, 2, 2, ties=ties)
+        grad = pool_backward(dA, A, 2, 2, ties=ties)[0, :, :, 0]
+        np.testing.assert_array_equal(mask_view.dA_prev, grad)
+        np.testing.assert_array_equal(mask_view.gradient.get_array(), grad)
+        assert mask_view.receivers[ties] == np.count_nonzero(grad)
+        assert mask_view.totals[ties] == pytest.approx(grad.sum())
+        heights = [bar.get_height() for bar in mask_view.bars]
+        assert heights == [mask_view.receivers[p] for p in ("first", "all", "split")]
+        assert f"ties='{ties}'" in mask_view.summary.get_text()
+    assert mask_view.receivers["all"] > mask_view.receivers["first"] == 196
+    assert mask_view.totals["all"] > mask_view.totals["split"] == pytest.approx(196)
+    xs, _ = mask_view.tied_winners.get_data()
+    tied = int((mask_view.tie_counts > 1).sum())
+    assert len(xs) == int(mask_view.tie_counts[mask_view.tie_counts > 1].sum()) > tied
+    assert "155 tied (79%)" in mask_view.summary.get_text()
+
+
+def test_max_mask_refuses_with_a_message(mask_view):
+    mask_view.update(DIGIT, 1, 1, padding=1)
+    assert mask_view.message.startswith("padding 1 is more than half the kernel (1 // 2 = 0)")
+    assert mask_view.winners.shape == (0, 2) and mask_view.receivers == {}
+    mask_view.png()
+    with pytest.raises(ValueError, match="ties must be one of"):
+        mask_view.update(DIGIT, ties="last")
+
+
+# --- gradient view ------------------------------------------------------------------------
+
+
+def test_gradient_view_routes_one_cells_gradient(gradient_view):
+    gradient_view.update(DIGIT, 3, 2, cell=(5, 4), seed=0)
+    dA = np.round(np.random.default_rng(0).standard_normal((13, 13)), 2)
+    np.testing.assert_array_equal(gradient_view.dA, dA)
+    A = DIGIT[None, :, :, None]
+    for mode, grad in (("max", gradient_view.dA_prev_max), ("avg", gradient_view.dA_prev_avg)):
+        np.testing.assert_array_equal(
+            grad, pool_backward(dA[None, ..., None], A, 3, 2, mode)[0, ..., 0]
+        )
+    one_hot = np.zeros((1, 13, 13, 1))
+    one_hot[0, 5, 4, 0] = 1
+    winner = np.argwhere(pool_backward(one_hot, A, 3, 2)[0, :, :, 0])
+    np.testing.assert_array_equal(gradient_view.receivers_max, winner)
+    assert gradient_view.max_winner.get_data() == ([winner[0, 1]], [winner[0, 0]])
+    rows, cols = np.meshgrid(np.arange(10, 13), np.arange(8, 11), indexing="ij")
+    np.testing.assert_array_equal(
+        gradient_view.receivers_avg, np.column_stack([rows.ravel(), cols.ravel()])
+    )
+    value = dA[5, 4]
+    headline = gradient_view.headline.get_text()
+    assert f"dA[5, 4] = {value:+.2f}".replace("-", "\N{MINUS SIGN}") in headline
+    assert f"{value / 9:+.2f}".replace("-", "\N{MINUS SIGN}") in gradient_view.avg_title.get_text()
+    np.testing.assert_array_equal(
+        gradient_view.overlap_counts, pool_geometry((28, 28), 3, 2).overlap_counts()
+    )
+    assert gradient_view.overlap.get_visible()
+    assert gradient_view.grad_max.norm.vcenter == 0
+    assert gradient_view.grad_max.norm.vmin == -gradient_view.grad_max.norm.vmax
+
+
+def test_gradient_view_clips_the_cell_and_hides_overlap_without_it(gradient_view):
+    gradient_view.update(DIGIT, 4, 4, cell=(99, -3), seed=5)
+    assert gradient_view.cell == (6, 0)
+    assert not gradient_view.overlap.get_visible()
+    assert "do not overlap" in gradient_view.no_overlap.get_text()
+    assert len(gradient_view.dA_labels.strings) == 49  # a 7 x 7 dA is small enough to write
+    gradient_view.update(DIGIT, 2, 2)
+    assert gradient_view.dA_labels.strings == []
+
+
+def test_gradient_view_notes_ties_and_refusals(gradient_view):
+    gradient_view.update(DIGIT, 3, 2, cell=(3, 6))
+    assert "the first of 4 tied" in gradient_view.headline.get_text()
+    gradient_view.update(DIGIT, 29, 1)
+    assert gradient_view.message.startswith("the window spans 29 x 29 pixels")
+    assert not gradient_view.grad_max.get_visible()
+    gradient_view.png()
+
+
+# --- pipeline view ------------------------------------------------------------------------
+
+
+def test_pipeline_view_measures_the_change_shifting_makes():
+    view = PipelineView()
+    kernel = PIPELINE_KERNELS["vertical edges"]
+    view.update(DIGIT, "vertical edges", shift=(0, 1), pool=2)
+    relu0 = np.maximum(conv2d_valid(DIGIT, kernel), 0)
+    relu1 = np.maximum(conv2d_valid(shift_image(DIGIT, 0, 1), kernel), 0)
+    pooled0, pooled1 = (pool_forward(r[None, ..., None], 2, 2)[0, ..., 0] for r in (relu0, relu1))
+    expected = {
+        "relu": np.linalg.norm(relu1 - relu0) / np.linalg.norm(relu0),
+        "pooled": np.linalg.norm(pooled1 - pooled0) / np.linalg.norm(pooled0),
+    }
+    assert view.changes == pytest.approx(expected)
+    assert view.bars[0].get_height() == pytest.approx(100 * expected["relu"])
+    assert view.bar_labels[1].get_text() == f"{100 * expected['pooled']:.0f}%"
+    np.testing.assert_array_equal(view.pooled.get_array(), pooled1)
+    assert "only" in view.explanation.get_text()
+    assert view.kernel_labels.strings[:3] == ["\N{MINUS SIGN}1", "0", "1"]
+    view.update(DIGIT, "blur", shift=(0, 0), pool=3, mode="avg")
+    assert view.changes == {"relu": 0.0, "pooled": 0.0}
+    assert view.explanation.get_text().startswith("No shift")
+    assert view.ghost.get_segments() == []
+    view.update(DIGIT, "sharpen", shift=(2, 0), pool=1)
+    assert view.changes["pooled"] == view.changes["relu"]
+    assert view.explanation.get_text().startswith("A 1 x 1 pool keeps every cell")
+    view.changes = {"relu": 0.5, "pooled": 0.6}
+    assert "across block borders" in view._explain(0, 2, 2, "max")
+    view.update(DIGIT, "horizontal edges", shift=(0, 1), pool=30)
+    assert view.message.startswith("the window spans 30 x 30")
+    assert view.changes == {}
+    view.png()
+    with pytest.raises(ValueError, match="kernel_name must be one of"):
+        view.update(DIGIT, "emboss")
+
+
+def test_relative_change_of_a_blank_map():
+    assert plots._relative_change(np.zeros(3), np.zeros(3)) == 0.0
+    assert plots._relative_change(np.ones(3), np.zeros(3)) == float("inf")
+
+
+# --- animation view -----------------------------------------------------------------------
+
+
+def test_animation_view_fills_the_output_row_by_row():
+    view = AnimationView()
+    pooled = pool_forward(DIGIT[None, ..., None], 2, 2)[0, ..., 0]
+    view.update(DIGIT, 2, 2, step=30)
+    assert view.steps == 196 and view.cell == (2, 2)
+    assert np.count_nonzero(~np.isnan(view.filled)) == 31
+    np.testing.assert_array_equal(view.filled.ravel()[:31], pooled.ravel()[:31])
+    assert view.value == pooled[2, 2]
+    assert view.current_box.get_xy() == (3.5, 3.5)
+    assert view.caption.get_text().startswith("step 31 of 196: output[2, 2] = the max of 4 values")
+    assert view.output_labels.strings == []  # 14 x 14 is too many cells to write
+    view.update(DIGIT, 7, 7, mode="avg", step=99)
+    assert view.cell == (3, 3) and view.steps == 16
+    assert len(view.output_labels.strings) == 16
+    assert "/ 49 =" in view.caption.get_text()
+    assert len(view.zoom_labels.strings) == 49
+    view.update(DIGIT, 30, 1)
+    assert view.message.startswith("the window spans 30 x 30")
+    assert view.steps == 0
+    view.png()
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("view", "states"),
+    [
+        (
+            WindowView(margin=4),
+            [
+                dict(kernel_shape=3, stride=2),
+                dict(kernel_shape=2, stride=1, padding=1, ceil_mode=True),
+            ],
+        ),
+        (MaxMaskView(), [dict(ties="all"), dict(kernel_shape=3, stride=1)]),
+        (GradientView(), [dict(cell=(2, 3)), dict(kernel_shape=2, stride=2, cell=(9, 9), seed=4)]),
+        (PipelineView(), [dict(), dict(kernel_name="blur", shift=(2, -1), pool=4)]),
+        (AnimationView(), [dict(step=3), dict(kernel_shape=7, stride=7, step=10, mode="avg")]),
+    ],
+    ids=["window", "max_mask", "gradient", "pipeline", "animation"],
+)
+def test_fast_render_matches_a_full_draw_and_is_deterministic(view, states):
+    for state in states:
+        view.update(DIGIT, **state)
+        fast = view.png()
+        assert fast.startswith(PNG_SIGNATURE)
+        assert view.png() == fast
+        difference = np.abs(pixels(fast) - pixels(figure_png(view.figure)))
+        # The same picture, up to antialiasing where a frame corner meets a tick.
+        assert np.count_nonzero(difference.max(axis=-1) > 16) <= 20
+        assert view.png() == fast
+
+
+def test_the_static_part_is_drawn_once_per_layout():
+    view = GradientView()
+    view.update(DIGIT, cell=(1, 1))
+    view.png()
+    draws = view.full_draws
+    for row in range(2, 8):
+        view.update(DIGIT, cell=(row, 3))
+        view.png()
+    assert view.full_draws == draws
+    view.update(DIGIT, seed=7)
+    view.png()
+    assert view.full_draws == draws + 1
+
+
+def test_static_figures_show_themselves_as_png():
+    figures = [
+        window_figure(kernel=3, stride=2, channel="inverse"),
+        max_mask_figure(ties="split"),
+        gradient_figure(row=2, col=3),
+        pipeline_figure(kernel_name="sharpen", shift=(1, 1)),
+        animation_figure(step=7, mode="avg"),
+        window_figure(image=np.eye(6), kernel=2),
+    ]
+    for figure in figures:
+        assert isinstance(figure, PoolingFigure)
+        assert figure._repr_png_().startswith(PNG_SIGNATURE)
+    titles = [
+        [a.get_text() for a in figure.artists if isinstance(a, GlyphText)][0] for figure in figures
+    ]
+    assert titles[-1].startswith("image: max pooling")
+    assert titles[0].startswith("digit #0 (a 0, inverse): max pooling, kernel 3 x 3")
+    assert titles[3].startswith("digit #0 (a 0): conv ('sharpen')")
+
+
+def test_presentation_enlarges_fonts_and_figure():
+    small, large = WindowView(presentation=False), WindowView(presentation=True)
+    assert large.style.font > small.style.font
+    sizes = zip(large.figure.get_size_inches(), small.figure.get_size_inches(), strict=True)
+    assert all(big > normal for big, normal in sizes)
+    previous = set_presentation(True)
+    try:
+        assert MaxMaskView().style.presentation
+    finally:
+        set_presentation(previous)
+    assert not MaxMaskView().style.presentation
