@@ -1,4 +1,4 @@
-"""nbval runs the notebooks in this folder; prepare what their kernels share.
+"""Set-up shared by the whole test run, notebooks included.
 
 Matplotlib builds its font cache on first import and says so on stderr, which
 strict nbval would count as an unexpected output. Building it here, in the
