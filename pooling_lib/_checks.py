@@ -10,13 +10,13 @@ import numbers
 
 import numpy as np
 
-from .geometry import pool_geometry
+from .geometry import check_bool, pool_geometry
 
 MODES = ("max", "avg")
 TIES = ("first", "all", "split")
 
 
-def as_float_array(value, name, ndim=None, layout=""):
+def as_float_array(value, name, ndim=None, layout="(m, h, w, c)"):
     """``value`` as a floating ndarray: floats keep their dtype, ints and bools become float64.
 
     The result may share memory with ``value``; callers never write into it.
@@ -59,26 +59,21 @@ def check_choice(value, name, choices):
     return value
 
 
-def check_bool(value, name):
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 def check_divisor(divisor_override):
+    """None, or a non-zero int that fits PyTorch's int64 (it accepts negative divisors too)."""
     if divisor_override is None:
         return None
     if not isinstance(divisor_override, numbers.Integral) or isinstance(
         divisor_override, bool | np.bool_
     ):
-        raise TypeError(
-            f"divisor_override must be None or a positive int, got {divisor_override!r}"
-        )
-    if divisor_override < 1:
+        raise TypeError(f"divisor_override must be None or an int, got {divisor_override!r}")
+    if divisor_override == 0:
         raise ValueError(
-            f"divisor_override must be a positive int, got {divisor_override}; "
-            "use None to divide by the number of cells in each window"
+            "divisor_override must not be 0; use None to divide by the number of cells "
+            "in each window"
         )
+    if abs(divisor_override) >= 2**63:
+        raise ValueError(f"divisor_override must fit in 64 bits, got {divisor_override}")
     return int(divisor_override)
 
 

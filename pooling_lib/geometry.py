@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PoolGeometry", "output_shape", "pool_geometry", "to_pair"]
+__all__ = ["PoolGeometry", "check_bool", "output_shape", "pool_geometry", "to_pair"]
 
 
 def to_pair(value, name):
@@ -52,6 +52,8 @@ def to_pair(value, name):
     >>> to_pair((3, 1), "kernel_shape")
     (3, 1)
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
     if _is_int(value):
         return (int(value), int(value))
     if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
@@ -64,6 +66,13 @@ def to_pair(value, name):
     if not all(_is_int(v) for v in value):
         raise TypeError(f"{name} must be an int or a pair of ints, got {tuple(value)!r}")
     return (int(value[0]), int(value[1]))
+
+
+def check_bool(value, name):
+    """``value`` as a plain bool; only True, False and NumPy bools are accepted."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def _is_int(value):
@@ -221,22 +230,6 @@ class PoolGeometry:
                 cols = slice(col, col + (stop_j - first_j - 1) * self.stride[1] + 1, self.stride[1])
                 yield (di, dj), (slice(first_i, stop_i), slice(first_j, stop_j)), (rows, cols)
 
-    def first_inside_offset(self):
-        """Index ``di * kw + dj`` of each window's first cell inside the input.
-
-        In row-major order; -1 for a window that holds padding alone.
-
-        Returns
-        -------
-        ndarray of int, shape out_shape
-        """
-        firsts = []
-        for axis in (0, 1):
-            inside = self.inside(axis)
-            firsts.append(np.where(inside.any(axis=1), inside.argmax(axis=1), -1))
-        rows, cols = firsts[0][:, None], firsts[1][None, :]
-        return np.where((rows >= 0) & (cols >= 0), rows * self.kernel_shape[1] + cols, -1)
-
     @property
     def windows_overlap(self):
         """Whether some input cell lies in more than one window."""
@@ -300,8 +293,7 @@ def pool_geometry(
     stride = to_pair(stride, "stride")
     padding = to_pair(padding, "padding")
     dilation = to_pair(dilation, "dilation")
-    if not isinstance(ceil_mode, bool | np.bool_):
-        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     for name, pair, hint in (
         ("kernel_shape", kernel_shape, "a window needs at least one cell"),
         ("stride", stride, "stride=1 places a window at every position"),
@@ -319,7 +311,7 @@ def pool_geometry(
             "windows that hold only padding"
         )
     out_shape = tuple(
-        _axis_size(n, k, s, p, d, bool(ceil_mode))
+        _axis_size(n, k, s, p, d, ceil_mode)
         for n, k, s, p, d in zip((h, w), kernel_shape, stride, padding, dilation, strict=True)
     )
     if min(out_shape) < 1:
@@ -337,7 +329,7 @@ def pool_geometry(
         stride=stride,
         padding=padding,
         dilation=dilation,
-        ceil_mode=bool(ceil_mode),
+        ceil_mode=ceil_mode,
         out_shape=out_shape,
     )
 

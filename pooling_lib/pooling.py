@@ -53,6 +53,11 @@ def _from_planes(planes, out):
         np.copyto(out, planes.transpose(1, 2, 3, 0))
 
 
+def _working_dtype(dtype):
+    """Sums of float16 are taken in float32, as PyTorch does, then rounded once."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
 def _divisors(geometry, count_include_pad, divisor_override):
     """Divisor of every window, shape (h_out, w_out)."""
     if divisor_override is not None:
@@ -100,7 +105,7 @@ def _divide(values, divisors, out):
         np.divide(values, divisors, out=out)
     else:
         # Masked ufuncs are slow: only windows of padding alone need the mask.
-        np.divide(values, divisors, out=out, where=divisors > 0)
+        np.divide(values, divisors, out=out, where=divisors != 0)
         out[:, divisors == 0] = 0
 
 
@@ -191,11 +196,12 @@ def pool_forward(
     )
     m, _, _, c = A_prev.shape
     A = np.empty((m, *geometry.out_shape, c), dtype=A_prev.dtype)
+    work_dtype = _working_dtype(A.dtype) if mode == "avg" else A.dtype
     if mode == "avg":
-        divisors = _divisors(geometry, count_include_pad, divisor_override).astype(A.dtype)
+        divisors = _divisors(geometry, count_include_pad, divisor_override).astype(work_dtype)
     for batch in _chunks(A_prev):
         planes = _to_planes(A_prev[batch])
-        pooled = np.empty((planes.shape[0], *geometry.out_shape), dtype=A.dtype)
+        pooled = np.empty((planes.shape[0], *geometry.out_shape), dtype=work_dtype)
         if mode == "max":
             _max_forward(planes, geometry, pooled)
         else:
@@ -243,18 +249,22 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
         wins = _first_wins(A_prev, geometry, offsets)
         overlap = geometry.windows_overlap
         routed = np.empty_like(dA)
-        # Masked ufuncs (where=) are several times slower than multiplying by
-        # the mask, so the gradient is routed as dA * won.
+        # Multiplying by the mask is several times faster than masked ufuncs
+        # (where=), but 0 * inf is NaN: a non-finite dA takes np.where instead.
+        finite = bool(np.isfinite(dA).all())
         for index in reversed(range(len(offsets))):
             _, (out_rows, out_cols), (in_rows, in_cols) = offsets[index]
             target = dA_prev[:, in_rows, in_cols]
-            if overlap:
+            incoming = dA[:, out_rows, out_cols]
+            if not finite:
+                target += np.where(wins[index], incoming, 0)
+            elif overlap:
                 # Add, not assign: with overlapping windows one cell can win several.
                 part = routed[:, out_rows, out_cols]
-                np.multiply(dA[:, out_rows, out_cols], wins[index], out=part)
+                np.multiply(incoming, wins[index], out=part)
                 target += part
             else:
-                np.multiply(dA[:, out_rows, out_cols], wins[index], out=target)
+                np.multiply(incoming, wins[index], out=target)
         return
     top = np.empty(dA.shape, dtype=A_prev.dtype)
     _max_forward(A_prev, geometry, top)

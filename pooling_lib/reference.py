@@ -175,6 +175,11 @@ def pool_backward(
                         share = _tied(window).astype(float)
                         if ties == "split":
                             share /= share.sum()
+                    # Only the cells that share the maximum receive anything: an
+                    # infinite or NaN dA must not turn the others' zeros into NaN.
+                    gradient = np.zeros(window.shape)
+                    receives = share > 0
+                    gradient[receives] = share[receives] * dA[n, i, j, ch]
                     # += not =: overlapping windows send gradient to the same cell.
-                    dA_prev[n][:, :, ch][cells] += share * dA[n, i, j, ch]
+                    dA_prev[n][:, :, ch][cells] += gradient
     return dA_prev

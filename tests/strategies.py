@@ -57,3 +57,13 @@ def arrays_with_ties(draw, shape, nan=False):
         specials = rng.choice([np.nan, np.inf, -np.inf], size=shape)
         values = np.where(rng.random(shape) < 0.15, specials, values)
     return values
+
+
+def upstream_gradient(data, shape, dtype=np.float64):
+    """dA: normal numbers, sometimes with an infinity or a NaN that must reach only winners."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    dA = rng.standard_normal(shape)
+    if data.draw(st.booleans()):
+        specials = rng.choice([np.inf, -np.inf, np.nan], size=shape)
+        dA = np.where(rng.random(shape) < 0.1, specials, dA)
+    return dA.astype(dtype)

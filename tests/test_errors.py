@@ -127,12 +127,22 @@ def test_bad_arrays(forward, A_prev, error, message):
         (
             dict(kernel_shape=2, mode="avg", divisor_override=0),
             ValueError,
-            r"divisor_override must be a positive int, got 0; use None to divide by the number",
+            r"divisor_override must not be 0; use None to divide by the number of cells",
         ),
         (
             dict(kernel_shape=2, mode="avg", divisor_override=2.0),
             TypeError,
-            r"divisor_override must be None or a positive int, got 2.0",
+            r"divisor_override must be None or an int, got 2.0",
+        ),
+        (
+            dict(kernel_shape=2, mode="avg", divisor_override=10**400),
+            ValueError,
+            r"divisor_override must fit in 64 bits, got 1000",
+        ),
+        (
+            dict(kernel_shape=np.array(2.5)),
+            TypeError,
+            r"kernel_shape must be an int or a pair of ints, got 2.5",
         ),
     ],
 )
@@ -176,3 +186,12 @@ def test_errors_leave_inputs_untouched(forward):
     with pytest.raises(ValueError):
         forward(A_prev, 3, padding=2)
     np.testing.assert_array_equal(A_prev, saved)
+
+
+def test_zero_dimensional_arrays_count_as_ints(forward):
+    assert forward(A, np.array(2), stride=np.int64(2)).shape == (2, 3, 3, 1)
+
+
+def test_negative_divisors_are_accepted_as_in_pytorch(forward):
+    out = forward(np.ones((1, 2, 2, 1)), 2, mode="avg", divisor_override=-2)
+    assert out[0, 0, 0, 0] == -2.0
