@@ -17,11 +17,12 @@ import importlib
 
 from .data import load_mnist, two_channel
 from .geometry import PoolGeometry, output_shape, pool_geometry
-from .pooling import pool_backward, pool_forward
+from .pooling import max_pool_winners, pool_backward, pool_forward
 
 __all__ = [
     "PoolGeometry",
     "load_mnist",
+    "max_pool_winners",
     "output_shape",
     "pool_backward",
     "pool_forward",

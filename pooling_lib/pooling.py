@@ -20,7 +20,7 @@ import numpy as np
 
 from ._checks import gradient_dtype, prepare, prepare_backward
 
-__all__ = ["pool_forward", "pool_backward"]
+__all__ = ["max_pool_winners", "pool_backward", "pool_forward"]
 
 # Bytes of input per chunk: large enough to amortise Python's per-call cost,
 # small enough that a chunk's temporaries stay in a typical L2/L3 cache.
@@ -392,3 +392,54 @@ def pool_backward(
             _avg_backward(dA_planes, geometry, routed, divisors)
         _from_planes(routed, dA_prev[batch])
     return dA_prev
+
+
+def max_pool_winners(
+    A_prev, kernel_shape, stride=(1, 1), *, padding=(0, 0), dilation=(1, 1), ceil_mode=False
+):
+    """Where the cell that wins each max window sits in the input.
+
+    The cell that :func:`pool_backward` with ``ties='first'`` sends the
+    window's gradient to: PyTorch's ``return_indices=True``, as a row and a
+    column instead of a flat index.
+
+    Parameters
+    ----------
+    A_prev : array_like, shape (m, h, w, c)
+        The input, as for :func:`pool_forward`.
+    kernel_shape, stride, padding, dilation, ceil_mode
+        As for :func:`pool_forward`.
+
+    Returns
+    -------
+    rows, cols : ndarray of int, shape (m, h_out, w_out, c)
+        Input row and column of each window's winner; -1 for a window lying
+        wholly in padding, which has none.
+
+    Examples
+    --------
+    >>> A = np.array([[1, 3], [3, 2]]).reshape(1, 2, 2, 1)
+    >>> rows, cols = max_pool_winners(A, 2)
+    >>> int(rows[0, 0, 0, 0]), int(cols[0, 0, 0, 0])
+    (0, 1)
+    """
+    A_prev, geometry = prepare(
+        A_prev, kernel_shape, stride, "max", padding, dilation, ceil_mode, True, None
+    )
+    m, _, _, c = A_prev.shape
+    rows = np.empty((m, *geometry.out_shape, c), dtype=np.intp)
+    cols = np.empty_like(rows)
+    offsets = list(geometry.offset_slices())
+    row_positions, col_positions = geometry.window_positions(0), geometry.window_positions(1)
+    for batch in _chunks(A_prev):
+        planes = _to_planes(A_prev[batch])
+        wins = _first_wins(planes, geometry, offsets)
+        found = [np.full((planes.shape[0], *geometry.out_shape), -1, dtype=np.intp) for _ in "rc"]
+        for won, ((di, dj), (out_rows, out_cols), _) in zip(wins, offsets, strict=True):
+            window_rows = row_positions[out_rows, di][:, None]
+            window_cols = col_positions[out_cols, dj][None, :]
+            np.copyto(found[0][:, out_rows, out_cols], window_rows, where=won)
+            np.copyto(found[1][:, out_rows, out_cols], window_cols, where=won)
+        _from_planes(found[0], rows[batch])
+        _from_planes(found[1], cols[batch])
+    return rows, cols

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._checks import gradient_dtype, prepare, prepare_backward
 
-__all__ = ["pool_forward", "pool_backward"]
+__all__ = ["max_pool_winners", "pool_backward", "pool_forward"]
 
 
 def _window_cells(geometry, i, j):
@@ -183,3 +183,37 @@ def pool_backward(
                     # += not =: overlapping windows send gradient to the same cell.
                     dA_prev[n][:, :, ch][cells] += gradient
     return dA_prev
+
+
+def max_pool_winners(
+    A_prev, kernel_shape, stride=(1, 1), *, padding=(0, 0), dilation=(1, 1), ceil_mode=False
+):
+    """Row and column of each max window's winner, one window at a time.
+
+    Parameters and results are those of :func:`pooling_lib.max_pool_winners`.
+
+    Examples
+    --------
+    >>> A = np.array([[1, 3], [3, 2]]).reshape(1, 2, 2, 1)
+    >>> rows, cols = max_pool_winners(A, 2)
+    >>> int(rows[0, 0, 0, 0]), int(cols[0, 0, 0, 0])
+    (0, 1)
+    """
+    A_prev, geometry = prepare(
+        A_prev, kernel_shape, stride, "max", padding, dilation, ceil_mode, True, None
+    )
+    m, _, _, c = A_prev.shape
+    rows = np.full((m, *geometry.out_shape, c), -1, dtype=np.intp)
+    cols = np.full_like(rows, -1)
+    for i in range(geometry.out_shape[0]):
+        for j in range(geometry.out_shape[1]):
+            window_rows, window_cols = _window_cells(geometry, i, j)
+            if window_rows.size == 0 or window_cols.size == 0:
+                continue
+            for n in range(m):
+                for ch in range(c):
+                    window = A_prev[n][np.ix_(window_rows, window_cols)][:, :, ch]
+                    row, col = np.unravel_index(_winner(window), window.shape)
+                    rows[n, i, j, ch] = window_rows[row]
+                    cols[n, i, j, ch] = window_cols[col]
+    return rows, cols

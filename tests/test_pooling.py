@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pooling_lib import pool_backward, pool_forward, pool_geometry, reference
+from pooling_lib import max_pool_winners, pool_backward, pool_forward, pool_geometry, reference
 from pooling_lib.gradcheck import numeric_gradient, rel_error, tie_free
 from tests.strategies import (
     arrays_with_ties,
@@ -269,3 +269,22 @@ def test_many_channels_round_trip_through_planes():
         pool_backward(dA, A_prev, 3, 2, padding=1),
         reference.pool_backward(dA, A_prev, 3, 2, padding=1),
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=pooling_cases(modes=("max",)), data=st.data())
+def test_winners_match_the_loops_and_the_gradient_routing(case, data):
+    shape, options, geometry = case
+    del options["mode"]
+    A_prev = data.draw(arrays_with_ties(shape, nan=data.draw(st.booleans())))
+    rows, cols = max_pool_winners(A_prev, **options)
+    loop_rows, loop_cols = reference.max_pool_winners(A_prev, **options)
+    np.testing.assert_array_equal(rows, loop_rows)
+    np.testing.assert_array_equal(cols, loop_cols)
+    # Every window with a winner sends its whole gradient to that cell, and no other.
+    dA = np.ones((shape[0], *geometry.out_shape, shape[3]))
+    expected = np.zeros(shape)
+    for n, i, j, ch in np.argwhere(rows >= 0):
+        expected[n, rows[n, i, j, ch], cols[n, i, j, ch], ch] += 1
+    np.testing.assert_array_equal(pool_backward(dA, A_prev, **options), expected)
+    assert np.all((rows < 0) == (cols < 0))

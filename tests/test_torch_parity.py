@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pooling_lib import pool_backward, pool_forward
+from pooling_lib import max_pool_winners, pool_backward, pool_forward
 from tests.strategies import (
     arrays_with_ties,
     has_padding_only_window,
@@ -165,3 +165,25 @@ def test_output_shape_and_errors_match_pytorch(
         output_shape(h, 5, (kernel, 1), (stride, 1), (padding, 0), (dilation, 1), ceil_mode)
         == expected
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=pooling_cases(modes=("max",)), data=st.data())
+def test_winners_are_pytorchs_indices(torch, case, data):
+    shape, options, geometry = case
+    assume(not has_padding_only_window(geometry))
+    del options["mode"]
+    A_prev = data.draw(arrays_with_ties(shape, nan=data.draw(st.booleans())))
+    x = torch.from_numpy(np.ascontiguousarray(A_prev.transpose(0, 3, 1, 2)))
+    _, indices = torch.nn.functional.max_pool2d(
+        x,
+        options["kernel_shape"],
+        options["stride"],
+        options["padding"],
+        options["dilation"],
+        ceil_mode=options["ceil_mode"],
+        return_indices=True,
+    )
+    rows, cols = max_pool_winners(A_prev, **options)
+    flat = (rows * shape[2] + cols).transpose(0, 3, 1, 2)
+    np.testing.assert_array_equal(flat, indices.numpy())
