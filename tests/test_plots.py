@@ -5,6 +5,7 @@ coordinates, image data, texts) and compares them with pooling_lib's own
 geometry, forward and backward passes.
 """
 
+import functools
 import io
 import itertools
 
@@ -600,3 +601,224 @@ def test_presentation_enlarges_fonts_and_figure():
     finally:
         set_presentation(previous)
     assert not MaxMaskView().style.presentation
+
+
+# --- grid_figure and axis_cells_figure: the notebooks' small worked examples -------------
+
+GRID = np.array(
+    [[1, 3, 2, 0, 5, 1], [4, 2, 1, 1, 0, 2], [0, 1, 6, 2, -3, -2], [2, 2, 1, -1, -4, -1]],
+    dtype=float,
+)
+
+
+def test_grid_figure_draws_each_array_with_its_title_and_values():
+    pooled = pool_forward(GRID[None, :, :, None], 2, 2)[0, :, :, 0]
+    figure = plots.grid_figure([GRID, pooled], ["input 4 x 6", "max-pooled 2 x 3"])
+    assert isinstance(figure, PoolingFigure)
+    assert [ax.get_title() for ax in figure.axes] == ["input 4 x 6", "max-pooled 2 x 3"]
+    for ax, grid in zip(figure.axes, [GRID, pooled], strict=True):
+        np.testing.assert_array_equal(ax.images[0].get_array(), grid)
+        labels = ax.pooling_labels
+        expected = [f"{v:g}".replace("-", "\N{MINUS SIGN}") for v in grid.ravel()]
+        assert labels.strings == expected
+        rows, cols = np.indices(grid.shape).reshape(2, -1)
+        np.testing.assert_array_equal(labels.positions, np.column_stack([cols, rows]))
+        assert ax.get_xlim() == (-0.5, grid.shape[1] - 0.5)
+    # Same panel size for the 4 x 6 input and its 2 x 3 output: cell for window.
+    first, second = (ax.get_position() for ax in figure.axes)
+    assert first.width == pytest.approx(second.width) and first.height == pytest.approx(
+        second.height
+    )
+    assert figure._repr_png_().startswith(PNG_SIGNATURE)
+
+
+def test_grid_figure_outlines_boxes_in_a_fixed_colour_order():
+    tiles = [(2 * i, 2 * j, 2, 2) for i in range(2) for j in range(3)]
+    picked = [(1, 2, 1, 1, 4)]
+    figure = plots.grid_figure([GRID, GRID], ["a", "b"], boxes=[tiles, picked])
+    drawn = figure.axes[0].pooling_boxes
+    assert len(drawn) == 6
+    for number, (box, (row, col, height, width)) in enumerate(zip(drawn, tiles, strict=True)):
+        inset = 0.07 * (number % 3)
+        assert box.get_xy() == pytest.approx((col - 0.5 + inset, row - 0.5 + inset))
+        assert (box.get_width(), box.get_height()) == pytest.approx(
+            (width - 2 * inset, height - 2 * inset)
+        )
+        assert box.get_edgecolor() == matplotlib.colors.to_rgba(plots.BOX_COLORS[number])
+        assert not box.get_fill()
+    (chosen,) = figure.axes[1].pooling_boxes
+    assert chosen.get_edgecolor() == matplotlib.colors.to_rgba(plots.BOX_COLORS[4])
+    assert chosen.get_xy() == pytest.approx((2 - 0.5 + 0.07, 1 - 0.5 + 0.07))
+    # Every outline has a white halo under it, so that it shows on dark cells.
+    halos = [p for p in figure.axes[0].patches if p.get_edgecolor() == (1.0, 1.0, 1.0, 1.0)]
+    assert len(halos) == 6
+    assert plots.grid_figure([GRID, GRID], ["a", "b"], boxes=[tiles]).axes[1].pooling_boxes == []
+
+
+def test_grid_figure_writes_odd_values_and_leaves_images_bare():
+    odd = np.array([[-0.0, -np.inf], [np.nan, 1 / 3]])
+    (ax,) = plots.grid_figure([odd], ["odd"]).axes
+    assert ax.pooling_labels.strings == ["0", "\N{MINUS SIGN}\N{INFINITY}", "nan", "0.333"]
+    assert np.isnan(ax.images[0].get_array().filled(np.nan)[0, 1])
+    digit = plots.grid_figure([DIGIT, DIGIT[::2, ::2]], ["digit", "half"], values=False)
+    assert all(ax.pooling_labels.strings == [] for ax in digit.axes)
+    assert [t.get_text() for t in digit.axes[0].get_xticklabels()] == ["0", "27"]
+    # Cells too small to read get no numbers, even when asked for.
+    assert plots.grid_figure([DIGIT], ["digit"]).axes[0].pooling_labels.strings == []
+    # A 4 x 16 array keeps square cells: its panel is four times as wide as high.
+    wide = plots.grid_figure([np.zeros((4, 16))], None, values=False)
+    box, (fig_w, fig_h) = wide.axes[0].get_position(), wide.get_size_inches()
+    assert box.width * fig_w / (box.height * fig_h) == pytest.approx(4, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((GRID,), {}, TypeError, r"wrap it in a list: \[grid\]"),
+        (([],), {}, ValueError, "at least one 2-D array"),
+        (([np.zeros(3)],), {}, ValueError, r"grids\[0\] must be 2-D .* got shape \(3,\)"),
+        (([GRID], ["a", "b"]), {}, ValueError, "one title per grid: 1, got 2"),
+        (([GRID], ["a"]), {"boxes": [[], []]}, ValueError, "at most one list of boxes per grid"),
+        (([GRID], ["a"]), {"boxes": [[(0, 0, 2)]]}, ValueError, r"got \(0, 0, 2\) in boxes\[0\]"),
+    ],
+)
+def test_grid_figure_rejects_bad_arguments(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plots.grid_figure(*args, **kwargs)
+
+
+AXIS_CASES = [
+    (n, k, s, p, d, ceil)
+    for n, k, s, p, d, ceil in itertools.product(
+        (1, 5, 6, 7), (1, 2, 3), (1, 2, 3), (0, 1), (1, 2), (False, True)
+    )
+    if p <= k // 2 and d * (k - 1) + 1 <= n + 2 * p
+]
+
+
+@functools.cache
+def one_axis(n, k, s, p, d, ceil):
+    """The only axes of axis_cells_figure for these options, drawn once for both tests."""
+    (ax,) = plots.axis_cells_figure(n, k, s, p, d, ceil).axes
+    return ax
+
+
+def window_cells_drawn(ax):
+    """The squares drawn for window cells, grouped by row (top first): (x, face, hatch)."""
+    squares = [p for p in ax.patches if p.get_zorder() == 2]
+    rows = {}
+    for square in squares:
+        x, y = square.get_xy()
+        rows.setdefault(round(y, 6), []).append(
+            (round(x + 0.4), square.get_facecolor(), square.get_hatch() or "")
+        )
+    return [sorted(rows[y]) for y in sorted(rows, reverse=True)]
+
+
+@pytest.mark.parametrize(("n", "k", "s", "p", "d", "ceil"), AXIS_CASES)
+def test_axis_cells_figure_draws_each_windows_cells_where_the_geometry_puts_them(
+    n, k, s, p, d, ceil
+):
+    ax = one_axis(n, k, s, p, d, ceil)
+    geometry = pool_geometry((1, n), (1, k), (1, s), (0, p), (1, d), ceil)
+    positions = geometry.window_positions(1)
+    expected_kinds = np.where(
+        geometry.inside(1), "input", np.where(geometry.in_padding(1), "padding", "overhang")
+    )
+    kept = [w for w in ax.pooling_windows if w[2] is not None]
+    assert len(kept) == geometry.out_shape[1]
+    assert ax.get_title().endswith(f"{geometry.out_shape[1]} window" + "s" * (len(kept) > 1))
+    drawn = window_cells_drawn(ax)
+    for i, (label, cells, kinds) in enumerate(kept):
+        assert label == f"window {i}"
+        assert cells == positions[i].tolist()
+        assert kinds == expected_kinds[i].tolist()
+        # The drawn squares: one per cell read, filled by kind.
+        colour = matplotlib.colors.to_rgba(plots.BOX_COLORS[i % 6])
+        for (x, face, hatch), position, kind in zip(drawn[i], cells, kinds, strict=True):
+            assert x == position
+            if kind == "input":
+                assert (face, hatch) == (colour, "")
+            else:
+                style_face, style_hatch = plots.AXIS_CELL_STYLES[kind]
+                assert (face, hatch) == (matplotlib.colors.to_rgba(style_face), style_hatch)
+            # The axis row above says the same about that cell.
+            assert ax.pooling_cells[position] == kind
+    reached = {c for _, cells, _ in kept for c in cells}
+    for position, kind in ax.pooling_cells.items():
+        if 0 <= position < n:
+            assert kind == ("input" if position in reached else "read by no window")
+        else:
+            assert kind in ("padding", "overhang")
+
+
+@pytest.mark.parametrize(("n", "k", "s", "p", "d", "ceil"), AXIS_CASES)
+def test_axis_cells_figure_shows_the_window_ceil_mode_drops(n, k, s, p, d, ceil):
+    ax = one_axis(n, k, s, p, d, ceil)
+    dropped = [w for w in ax.pooling_windows if w[2] is None]
+    # output_size_formula says so exactly when ceil mode drops a window.
+    says_dropped = "would start in the padding" in output_size_formula(n, k, s, p, d, ceil)
+    assert len(dropped) == says_dropped
+    if dropped:
+        (label, cells, _), last = dropped[0], ax.pooling_windows[-2][1]
+        assert label == "dropped"
+        assert cells == [c + s for c in last]
+        assert cells[0] >= n, "a window is dropped when it would start past the input"
+        assert "it would start past the input" in [t.get_text() for t in ax.texts]
+
+
+def test_axis_cells_figure_draws_the_notebooks_four_cases():
+    figure = plots.axis_cells_figure(
+        n=[5, 5, 6, 5],
+        kernel=[2, 2, 3, 2],
+        stride=2,
+        padding=[0, 0, 1, 1],
+        ceil_mode=[False, True, True, True],
+    )
+    assert [ax.get_title() for ax in figure.axes] == [
+        "n = 5, kernel 2, stride 2, padding 0, ceil_mode=False: 2 windows",
+        "n = 5, kernel 2, stride 2, padding 0, ceil_mode=True: 3 windows",
+        "n = 6, kernel 3, stride 2, padding 1, ceil_mode=True: 4 windows",
+        "n = 5, kernel 2, stride 2, padding 1, ceil_mode=True: 3 windows",
+    ]
+    floor, ceil, padded, dropped = figure.axes
+    assert floor.pooling_cells == {
+        0: "input",
+        1: "input",
+        2: "input",
+        3: "input",
+        4: "read by no window",
+    }
+    assert ceil.pooling_windows[-1] == ("window 2", [4, 5], ["input", "overhang"])
+    assert padded.pooling_windows[-1] == ("window 3", [5, 6, 7], ["input", "padding", "overhang"])
+    assert dropped.pooling_windows[-1] == ("dropped", [5, 6], None)
+    # Every axis at the same scale, so the cells line up from one to the next.
+    assert len({ax.get_xlim() for ax in figure.axes}) == 1
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == [*plots.AXIS_CELL_STYLES, "dropped window"]
+    assert figure._repr_png_().startswith(PNG_SIGNATURE)
+
+
+def test_axis_cells_figure_widens_for_its_title_and_presentation_enlarges_it():
+    small = plots.axis_cells_figure(1, 1, 1, dilation=3)
+    large = plots.axis_cells_figure(1, 1, 1, dilation=3, presentation=True)
+    renderer = small.canvas.get_renderer()
+    assert small.axes[0].title.get_window_extent(renderer).width < small.bbox.width
+    assert all(
+        big > normal
+        for big, normal in zip(large.get_size_inches(), small.get_size_inches(), strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n": [5, 6], "kernel": [2, 2, 2], "stride": 2}, "same length"),
+        ({"n": [], "kernel": 2, "stride": 2}, "at least one entry"),
+        ({"n": 5, "kernel": 3, "stride": 1, "padding": 2}, "padding must be at most half"),
+        ({"n": 2, "kernel": 3, "stride": 1, "dilation": 2}, "larger than the padded input"),
+    ],
+)
+def test_axis_cells_figure_rejects_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plots.axis_cells_figure(**kwargs)
