@@ -13,9 +13,9 @@ Conventions, identical to PyTorch's ``max_pool2d`` / ``avg_pool2d``:
   above are outside the input (padding, or ceil-mode overhang).
 * The number of windows is
   ``floor((n + 2p - d*(k-1) - 1 + (s-1 if ceil_mode else 0)) / s) + 1``;
-  in ceil mode a last window that would start at or after ``n + p`` (inside
-  the right padding) is dropped, so every window starts inside the input or
-  the left padding.
+  in ceil mode a last window that would start at position ``n`` or later
+  (in the right padding, or past it) is dropped, so every window starts
+  inside the input or the left padding.
 * Padding may be at most half the kernel: ``p <= k // 2`` (the undilated
   kernel, as PyTorch checks it).
 """
@@ -340,8 +340,8 @@ def output_shape(
     """Height and width of a pooling's output.
 
     ``floor((n + 2p - d*(k-1) - 1 + (s-1 if ceil_mode else 0)) / s) + 1`` per
-    axis, and in ceil mode one window fewer if the last would start inside
-    the right padding (PyTorch's rule).
+    axis, and in ceil mode one window fewer if the last would start at or
+    past the input's end, in the right padding or beyond (PyTorch's rule).
 
     Parameters
     ----------
