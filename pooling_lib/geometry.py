@@ -179,6 +179,37 @@ class PoolGeometry:
             counted = counted | self.in_padding(axis)
         return counted.sum(axis=1)
 
+    def dropped_window_start(self, axis):
+        """Where the window that ceil mode asked for, then dropped, would start.
+
+        Rounding up can ask for one more window than fits; PyTorch drops it
+        when it would start at or past the input's end (position ``n``).
+
+        Returns
+        -------
+        int or None
+            Its start along ``axis`` (``n`` or more), or None when no window
+            was dropped.
+
+        Examples
+        --------
+        >>> pool_geometry((5, 5), 2, stride=2, padding=1, ceil_mode=True).dropped_window_start(0)
+        5
+        """
+        if not self.ceil_mode:
+            return None
+        n, k, s, p, d = (
+            self.in_shape[axis],
+            self.kernel_shape[axis],
+            self.stride[axis],
+            self.padding[axis],
+            self.dilation[axis],
+        )
+        rounded_up = (n + 2 * p - d * (k - 1) - 1 + s - 1) // s + 1
+        if rounded_up > self.out_shape[axis]:
+            return self.out_shape[axis] * s - p
+        return None
+
     def offset_span(self, axis, offset):
         """Windows whose cell ``offset`` lies inside the input, along ``axis``.
 

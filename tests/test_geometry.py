@@ -106,3 +106,17 @@ def test_to_pair_accepts_numpy_integers_and_sequences():
     assert to_pair(np.array([4, 5]), "stride") == (4, 5)
     with pytest.raises(TypeError, match=r"stride must be an int or a pair of ints, got None"):
         to_pair(None, "stride")
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=pooling_cases())
+def test_dropped_window_is_the_one_ceil_mode_asked_for_and_could_not_start_inside(case):
+    _, _, geometry = case
+    for axis in (0, 1):
+        start = geometry.dropped_window_start(axis)
+        if start is None:
+            continue
+        assert geometry.ceil_mode
+        n = geometry.in_shape[axis]
+        assert start == geometry.window_starts(axis)[-1] + geometry.stride[axis]
+        assert start >= n, "a dropped window would have started at or past the input's end"
