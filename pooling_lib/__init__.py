@@ -11,6 +11,11 @@ Modules, one idea each:
 * ``reference``: the same with loops, as the notebooks build them.
 * ``gradcheck``: numeric gradients and relative errors.
 * ``data``: the bundled MNIST digits.
+* ``plots``: the pictures of windows, winners and gradients; ``charts``: plots
+  of measurements (timings, errors, accuracies).
+* ``explorers``: the same pictures behind sliders.
+* ``exercises``: checkers that run a learner's code on the cases that catch
+  the classic mistakes.
 """
 
 import importlib
@@ -32,6 +37,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "charts",
     "data",
     "exercises",
     "explorers",
