@@ -11,8 +11,9 @@ Modules, one idea each:
 * ``reference``: the same with loops, as the notebooks build them.
 * ``gradcheck``: numeric gradients and relative errors.
 * ``data``: the bundled MNIST digits.
-* ``plots``: the pictures of windows, winners and gradients; ``charts``: plots
-  of measurements (timings, errors, accuracies).
+* ``plots``: the pictures of windows, winners and gradients; ``charts``: line
+  and bar charts of measurements (timings, errors, accuracies) and galleries
+  of small images.
 * ``explorers``: the same pictures behind sliders.
 * ``exercises``: checkers that run a learner's code on the cases that catch
   the classic mistakes.
