@@ -198,10 +198,9 @@ def run_tour(make, changes, rounds):
             start = time.perf_counter()
             control.value = value
             times.append(1000 * (time.perf_counter() - start))
+            # A failed update raises out of the assignment; a held or skipped render would not.
             if explorer.renders == renders:
                 raise RuntimeError(f"{name} = {value!r} did not render a new picture")
-            if explorer.last_error is not None:
-                raise RuntimeError(f"{name} = {value!r} failed: {explorer.last_error!r}")
     return times
 
 

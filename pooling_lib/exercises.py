@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .geometry import pool_geometry
+from .geometry import output_shape, pool_geometry
 from .gradcheck import numeric_gradient, rel_error, tie_free
 from .pooling import pool_backward, pool_forward
 
@@ -423,6 +423,11 @@ def _where_first(mask):
 
 
 def _floor_size(n, k, s):
+    """Windows along one axis by the no-padding formula, for wrong answers only.
+
+    Fed with kernel and stride mixed up, it says what that mix-up gives; the
+    right answers are :func:`pooling_lib.output_shape`'s.
+    """
     return (n - k) // s + 1
 
 
@@ -436,7 +441,7 @@ def _size_smells(h, w, kernel_shape, stride):
     def spatial(actual):
         return tuple(actual[-3:-1]) if len(actual) >= 3 else tuple(actual)
 
-    right = sizes(_floor_size)
+    right = output_shape(h, w, kernel_shape, stride)
     smells = [
         (
             sizes(lambda n, k, s: (n - k) // s),
@@ -541,7 +546,12 @@ def check_output_size(fn):
 
 
 def _axis_size(n, k, s, p=0, d=1, ceil_mode=False, drop=True):
-    """One axis's window count, with switches to reproduce classic mistakes."""
+    """One axis's window count by PyTorch's formula, for wrong answers only.
+
+    Fed with a mistake (padding left out, no dilation, ``drop=False``...) it
+    says what that mistake gives; the right answers are
+    :func:`pooling_lib.pool_geometry`'s.
+    """
     numerator = n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
     size = numerator // s + 1
     if ceil_mode and drop and (size - 1) * s >= n + p:
@@ -579,10 +589,7 @@ def _judge_size_full(case, actual):
     if actual == expected:
         return None
     smells = [
-        (
-            _axis_size(n, k, s, p, d, ceil_mode) - 1,
-            "off by one in the output size: remember the +1.",
-        ),
+        (expected - 1, "off by one in the output size: remember the +1."),
         (
             _axis_size(n, k, s, p, 1, ceil_mode),
             "dilation is missing: a dilated kernel spans d * (k - 1) + 1 cells, so use that in "
@@ -636,7 +643,7 @@ def check_output_size_full(fn):
         ("ceil mode keeps a partial window (n 5, kernel 2, stride 2)", (5, 2, 2, 0, 1, True)),
         ("ceil mode when the stride divides (n 4, kernel 2, stride 2)", (4, 2, 2, 0, 1, True)),
         (
-            "ceil mode drops a window that would start in the right padding "
+            "ceil mode drops a window that would start at or past the input's end "
             "(n 5, kernel 2, stride 2, padding 1)",
             (5, 2, 2, 1, 1, True),
         ),
@@ -1471,7 +1478,7 @@ def _padding_cases():
             False,
         ),
         _padding_case(
-            "ceil mode drops a window that would start in the right padding "
+            "ceil mode drops a window that would start at or past the input's end "
             "(5 x 5, kernel 2, stride 2, padding 1)",
             _grid(5, 5, 39),
             2,
@@ -1520,8 +1527,8 @@ def _padding_shape_hint(case, array):
         (
             sizes(drop=False),
             "in ceil mode the last window must start inside the input or the "
-            "left padding: drop a window that would start in the right padding "
-            "(at or after h + ph).",
+            "left padding: drop a window that would start at or past the input's end "
+            "(row h or later, in the right padding or beyond it).",
         ),
         (
             sizes(ceil_mode=False),
@@ -1632,7 +1639,8 @@ def check_padding(fn):
         Padding never wins a max (pad with -inf); an average counts padding
         cells in its divisor only when ``count_include_pad`` is True, and
         never counts the ceil-mode overhang beyond the padding; in ceil mode a
-        last window that would start in the right padding is dropped.
+        last window that would start at or past the input's end (in the right
+        padding or beyond it) is dropped.
 
     Returns
     -------

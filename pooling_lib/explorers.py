@@ -7,9 +7,11 @@ Each explorer is one widget a notebook shows in one line::
 
 Moving a slider calls the view's ``update`` (artists changed in place, no new
 figure) and puts the rendered PNG into a ``widgets.Image``. There is no
-``interact`` and no ``Output`` widget, so the notebooks pass strict nbval,
-and nothing ever raises into the notebook: options the library refuses are
-drawn as a message in the picture.
+``interact`` and no ``Output`` widget, so the notebooks pass strict nbval.
+Options the library refuses (padding over half the kernel, a window larger
+than the padded digit) are drawn as a message in the picture, by the view;
+any other error is a bug, and raises, so that nbval and the browser tests
+see it.
 
 An explorer is a ``widgets.VBox`` whose saved output also holds a PNG of its
 current state, so a notebook on GitHub or nbviewer shows the picture without
@@ -28,6 +30,7 @@ import contextlib
 
 import ipywidgets as widgets
 
+from ._render import _Style as _PlotStyle
 from .geometry import output_shape, to_pair
 from .plots import (
     CHANNELS,
@@ -40,7 +43,6 @@ from .plots import (
     WindowView,
     digit_image,
 )
-from .plots import _Style as _PlotStyle
 
 __all__ = [
     "Explorer",
@@ -89,7 +91,7 @@ class Explorer(widgets.VBox):
 
     Attributes
     ----------
-    view : pooling_lib.plots._View
+    view : pooling_lib._render._View
         The picture: its artists are what tests inspect.
     image : ipywidgets.Image
         The rendered PNG shown in the notebook.
@@ -98,7 +100,9 @@ class Explorer(widgets.VBox):
     renders : int
         How many PNGs have been rendered, for tests.
     last_error : Exception or None
-        An unexpected error from the last update, drawn as a message.
+        The error the last update raised, or None. It is raised too, but a
+        widget callback's error shows only in JupyterLab's log console, so
+        it is also kept here to inspect.
     """
 
     def _start(self, view, rows):
@@ -175,13 +179,18 @@ class Explorer(widgets.VBox):
         """Keep dependent controls in range; by default nothing depends on anything."""
 
     def refresh(self):
-        """Update the picture from the controls and, unless held, render it."""
+        """Update the picture from the controls and, unless held, render it.
+
+        Options the library refuses need nothing here: the view draws them as
+        a message. Any exception is a bug and propagates, after being kept
+        in ``last_error``.
+        """
         try:
             self._update()
-            self.last_error = None
-        except Exception as error:  # a learner gets a message in the picture, not a traceback
+        except Exception as error:
             self.last_error = error
-            self.view._set_message(f"unexpected error: {error}")
+            raise
+        self.last_error = None
         if not self._held:
             self.image.value = self.view.png()
             self.renders += 1

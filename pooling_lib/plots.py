@@ -27,51 +27,63 @@ Two static pictures need no view, for the notebooks' small worked examples:
 * :func:`axis_cells_figure`: the cells of one axis and the cells each window
   reads, marking padding, ceil-mode overhang and a window ceil mode drops.
 
-Every window position comes from :func:`pooling_lib.pool_geometry` and every
+Every window position comes from :func:`pooling_lib.pool_geometry`, every
 pooled value from :func:`pooling_lib.pool_forward` /
-:func:`pooling_lib.pool_backward`: the pictures never recompute geometry.
-In the views, options that the library refuses (padding over half the
-kernel, a window larger than the padded digit) are drawn as a short message
-in the picture, never raised.
+:func:`pooling_lib.pool_backward`, and every max window's winner from
+:func:`pooling_lib.max_pool_winners`: the pictures never recompute geometry
+or the max rule. In the views, options that the library refuses (padding
+over half the kernel, a window larger than the padded digit) are drawn as a
+short message in the picture, never raised; anything else that goes wrong
+raises.
 
 Colours are colour-blind safe: ``cividis`` for pixels, the diverging
 ``PuOr_r`` (orange positive, purple negative) for gradients, and the
 Okabe-Ito palette for marks, which also differ in shape.
 
-Three things keep an update within a few tens of milliseconds on a small
-machine. The static part of a figure (frames, ticks, colour bars, legends)
-is drawn once per layout and then restored from a copy (``_View.png``).
-All text is drawn as glyph outlines (:class:`GlyphText`, :class:`CellLabels`),
-which matplotlib fills far faster than it renders ``Text``. And the PNG is
-written without row filters, which Pillow spends most of its time on.
+How the views draw fast (glyph text, a static background drawn once per
+layout, an unfiltered PNG encoder) is :mod:`pooling_lib._render`'s business;
+:class:`PoolingFigure`, :func:`figure_png`, :func:`set_presentation`,
+:class:`GlyphText`, :class:`CellLabels` and ``DPI`` are importable from here.
 """
 
 from __future__ import annotations
 
 import functools
-import io
-import struct
-import textwrap
-import zlib
-from collections import OrderedDict
+import re
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PathCollection, PolyCollection
-from matplotlib.colors import TwoSlopeNorm
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch, Rectangle
-from matplotlib.path import Path
-from matplotlib.textpath import TextPath, text_to_path
-from matplotlib.ticker import MaxNLocator, NullFormatter
-from matplotlib.transforms import Affine2D, ScaledTranslation, blended_transform_factory
+from matplotlib.patches import Patch, Rectangle
 
+from ._checks import TIES
+from ._render import (
+    BLUE,
+    DPI,
+    GRADIENT_CMAP,
+    GREEN,
+    GREY,
+    IMAGE_CMAP,
+    ORANGE,
+    PURPLE,
+    SKY,
+    VERMILLION,
+    CellLabels,
+    GlyphText,
+    PoolingFigure,
+    _cell_points,
+    _fmt,
+    _set_clim,
+    _Style,
+    _View,
+    figure_png,
+    set_presentation,
+)
 from .data import load_mnist
 from .geometry import pool_geometry, to_pair
-from .pooling import pool_backward, pool_forward
+from .pooling import max_pool_winners, pool_backward, pool_forward
 
 __all__ = [
     "AXIS_CELL_STYLES",
@@ -104,20 +116,8 @@ __all__ = [
     "window_values",
 ]
 
-DPI = 80
 CHANNELS = ("digit", "inverse")
-IMAGE_CMAP = mpl.colormaps["cividis"].with_extremes(bad="#d9d9d9")
-GRADIENT_CMAP = mpl.colormaps["PuOr_r"].with_extremes(bad="#d9d9d9")
 COUNT_CMAP = mpl.colormaps["viridis"]
-
-# Okabe-Ito: distinguishable with every common colour-vision deficiency.
-ORANGE = "#E69F00"
-SKY = "#56B4E9"
-GREEN = "#009E73"
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-PURPLE = "#CC79A7"
-GREY = "#8c8c8c"
 UNREAD_RGBA = (0.92, 0.92, 0.92, 0.62)
 
 PIPELINE_KERNELS = {
@@ -126,98 +126,6 @@ PIPELINE_KERNELS = {
     "blur": np.full((3, 3), 1.0 / 9.0),
     "sharpen": np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]]),
 }
-
-_presentation_default = False
-
-
-def set_presentation(on=True):
-    """Make every picture built from now on large enough for a projector.
-
-    Parameters
-    ----------
-    on : bool, default True
-        Larger fonts and a larger figure when true. Pictures and explorers
-        given ``presentation=True`` or ``False`` explicitly ignore this.
-
-    Returns
-    -------
-    bool
-        The previous setting, so a caller can restore it.
-
-    Examples
-    --------
-    >>> previous = set_presentation(True)
-    >>> WindowView().style.presentation, WindowView(presentation=False).style.presentation
-    (True, False)
-    >>> _ = set_presentation(previous)
-    """
-    global _presentation_default
-    previous = _presentation_default
-    _presentation_default = bool(on)
-    return previous
-
-
-class _Style:
-    """Font sizes and figure scale for the screen or for a projector."""
-
-    def __init__(self, presentation):
-        self.presentation = _presentation_default if presentation is None else bool(presentation)
-        scale = 1.45 if self.presentation else 1.0
-        self.figure_scale = 1.3 if self.presentation else 1.0
-        self.font = 11.0 * scale
-        self.small = 9.0 * scale
-        self.large = 13.0 * scale
-        self.cell = 7.5 * scale
-        self.line = 1.0 * scale
-        self.marker = 6.0 * scale
-
-
-class PoolingFigure(Figure):
-    """A matplotlib Figure that shows itself as a PNG in Jupyter, with or without pyplot."""
-
-    pooling_prepare = None
-
-    def draw(self, renderer):
-        # Labels that depend on the colour limits are set just before drawing.
-        if self.pooling_prepare is not None:
-            self.pooling_prepare()
-        super().draw(renderer)
-
-    def _repr_png_(self):
-        return figure_png(self)
-
-
-def figure_png(figure, compress_level=1):
-    """Render a figure to PNG bytes, identical for identical figures.
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        What to draw; drawn at the module's fixed ``DPI``.
-    compress_level : int, default 1
-        zlib level, 0-9: 1 is fast enough for a slider, 9 makes the smallest
-        file (for pictures kept in the repository).
-
-    Returns
-    -------
-    bytes
-        A PNG file without the matplotlib version or any timestamp in it, so
-        that saved notebook outputs do not change between runs.
-
-    Examples
-    --------
-    >>> figure_png(window_figure())[:8]
-    b'\\x89PNG\\r\\n\\x1a\\n'
-    """
-    buffer = io.BytesIO()
-    figure.savefig(
-        buffer,
-        format="png",
-        dpi=DPI,
-        metadata={"Software": None},
-        pil_kwargs={"compress_level": int(compress_level)},
-    )
-    return buffer.getvalue()
 
 
 @functools.lru_cache(maxsize=1)
@@ -363,8 +271,13 @@ def shift_image(image, down=0, right=0):
     return out
 
 
+def _window_inside(geometry):
+    """Which cells of every window lie inside the input, shape (h_out, w_out, kh, kw)."""
+    return geometry.inside(0)[:, None, :, None] & geometry.inside(1)[None, :, None, :]
+
+
 def window_values(image, geometry):
-    """Every window's cells as one array, NaN where a cell is padding or overhang.
+    """Every window's cells as one array; cells outside the input are masked.
 
     Parameters
     ----------
@@ -374,60 +287,135 @@ def window_values(image, geometry):
 
     Returns
     -------
-    values : ndarray of float64, shape (h_out, w_out, kh, kw)
+    values : numpy.ma.MaskedArray of float64, shape (h_out, w_out, kh, kw)
         ``values[i, j]`` is window ``(i, j)``, row-major as PyTorch scans it.
+        Cells outside the input (padding or ceil-mode overhang) are masked,
+        by :meth:`PoolGeometry.inside`; the image's own values, NaN and
+        infinities included, never are.
     rows : ndarray of int, shape (h_out, kh)
         Input row of every window cell (``geometry.window_positions(0)``).
     cols : ndarray of int, shape (w_out, kw)
         Input column of every window cell.
 
+    Raises
+    ------
+    ValueError
+        If the image's shape is not the input shape the geometry was made for.
+
     Examples
     --------
     >>> g = pool_geometry((3, 3), 2, stride=2, ceil_mode=True)
     >>> values, rows, cols = window_values(np.arange(9.0).reshape(3, 3), g)
-    >>> values[1, 1]
-    array([[ 8., nan],
-           [nan, nan]])
+    >>> values[1, 1].mask
+    array([[False,  True],
+           [ True,  True]])
+    >>> values[1, 1].compressed(), rows[1], cols[1]
+    (array([8.]), array([2, 3]), array([2, 3]))
     """
     image = _as_image(image)
+    if image.shape != geometry.in_shape:
+        raise ValueError(
+            f"image has shape {image.shape}, but geometry is for an input of shape "
+            f"{geometry.in_shape}; make it with pool_geometry(image.shape, ...)"
+        )
     rows = geometry.window_positions(0)
     cols = geometry.window_positions(1)
-    inside = geometry.inside(0)[:, None, :, None] & geometry.inside(1)[None, :, None, :]
+    inside = _window_inside(geometry)
     h, w = image.shape
+    # Clipping only makes every index valid; the mask says which cells are real.
     clipped = image[
         np.clip(rows, 0, h - 1)[:, None, :, None], np.clip(cols, 0, w - 1)[None, :, None, :]
     ]
-    return np.where(inside, clipped, np.nan), rows, cols
+    return np.ma.MaskedArray(np.where(inside, clipped, 0.0), mask=~inside), rows, cols
+
+
+def _pool_options(geometry):
+    """The keyword options of pool_forward and max_pool_winners that made ``geometry``."""
+    return dict(padding=geometry.padding, dilation=geometry.dilation, ceil_mode=geometry.ceil_mode)
+
+
+def _pool_image(image, geometry, mode):
+    """pool_forward of one 2-D image, shape (h_out, w_out)."""
+    A_prev = image[None, :, :, None]
+    options = _pool_options(geometry)
+    return pool_forward(A_prev, geometry.kernel_shape, geometry.stride, mode, **options)[0, :, :, 0]
+
+
+def _winners(image, geometry):
+    """Row and column of each max window's winner, shape (h_out, w_out); -1 for padding alone."""
+    A_prev = image[None, :, :, None]
+    options = _pool_options(geometry)
+    rows, cols = max_pool_winners(A_prev, geometry.kernel_shape, geometry.stride, **options)
+    return rows[0, :, :, 0], cols[0, :, :, 0]
 
 
 def _max_winners(image, geometry):
-    """Winner of every max window (PyTorch's first maximum) and its tied cells.
+    """Each max window's winner and its tied cells, by the library's rules.
 
-    Returns winner rows and cols (h_out, w_out), the tie count (h_out, w_out)
-    and the tied mask (h_out, w_out, kh, kw). A window of padding alone has
-    tie count 0 and no winner.
+    The winner is :func:`pooling_lib.max_pool_winners`' (PyTorch's
+    ``return_indices``), the cell ``pool_backward(ties='first')`` feeds. A
+    cell is tied when it lies inside the input and equals its window's
+    maximum, or is NaN in a window whose maximum is NaN: the cells
+    ``pool_backward(ties='all')`` feeds.
+
+    Returns
+    -------
+    win_rows, win_cols : ndarray of int, shape (h_out, w_out)
+        -1 for a window of padding alone, which has no winner.
+    tie_counts : ndarray of int, shape (h_out, w_out)
+        0 for a window of padding alone.
+    tied : ndarray of bool, shape (h_out, w_out, kh, kw)
     """
-    values, rows, cols = window_values(image, geometry)
-    h_out, w_out, kh, kw = values.shape
-    filled = np.where(np.isnan(values), -np.inf, values).reshape(h_out, w_out, kh * kw)
-    # argmax returns the first maximum in row-major window order: PyTorch's rule.
-    first = np.argmax(filled, axis=-1)
-    best = np.take_along_axis(filled, first[..., None], axis=-1)
-    tied = (filled == best) & np.isfinite(filled)
-    win_rows = rows[np.arange(h_out)[:, None], first // kw]
-    win_cols = cols[np.arange(w_out)[None, :], first % kw]
-    return win_rows, win_cols, tied.sum(axis=-1), tied.reshape(h_out, w_out, kh, kw)
+    win_rows, win_cols = _winners(image, geometry)
+    top = _pool_image(image, geometry, "max")[:, :, None, None]
+    values, _, _ = window_values(image, geometry)
+    cells = values.data
+    tied = ~values.mask & ((cells == top) | (np.isnan(cells) & np.isnan(top)))
+    return win_rows, win_cols, tied.sum(axis=(2, 3)), tied
+
+
+def _winner_cell(image, geometry, i, j, mode):
+    """Where max window ``(i, j)``'s winner sits among its own cells, ``(t, u)``.
+
+    None for average pooling, and for a window of padding alone.
+    """
+    if mode != "max":
+        return None
+    win_rows, win_cols = _winners(image, geometry)
+    if win_rows[i, j] < 0:
+        return None
+    t = int(np.flatnonzero(geometry.window_positions(0)[i] == win_rows[i, j])[0])
+    u = int(np.flatnonzero(geometry.window_positions(1)[j] == win_cols[i, j])[0])
+    return t, u
+
+
+# pool_geometry's refusals in its own words (tests/test_errors.py pins them): the pictures
+# reword them with the numbers the library gives, and never work those numbers out again.
+_PADDING_REFUSAL = re.compile(r"kernel_shape // 2 = \((\d+), (\d+)\), got padding=\((\d+), (\d+)\)")
+_SPAN_REFUSAL = re.compile(
+    r"spans (\d+) x (\d+) cells, larger than the padded input of (\d+) x (\d+)"
+)
+
+
+def _refusal_numbers(error, pattern):
+    """The numbers a pool_geometry refusal states, or None for another refusal."""
+    found = pattern.search(str(error))
+    return None if found is None else [int(number) for number in found.groups()]
 
 
 def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False, name="h"):
     """The output-size formula along one axis, with the numbers filled in.
+
+    The count at the end is :func:`pooling_lib.pool_geometry`'s; the
+    formula before it shows where it comes from.
 
     Parameters
     ----------
     n, kernel, stride, padding, dilation : int
         Input size and pooling options along this axis.
     ceil_mode : bool, default False
-        Round up, then drop a last window that would start in the padding.
+        Round up, then drop a last window that would start at or past the
+        input's end.
     name : str, default 'h'
         Axis name written in front, e.g. ``'h'`` or ``'w'``.
 
@@ -435,8 +423,13 @@ def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=Fa
     -------
     str
         One line such as ``'h_out = floor((28 + 2*0 - 1*(2-1) - 1) / 2) + 1 = ...'``,
-        whose last number is what :func:`pooling_lib.output_shape` returns, or
-        a short reason when no output exists.
+        whose last number is what :func:`pooling_lib.output_shape` returns, or,
+        when :func:`pooling_lib.pool_geometry` refuses the options, why.
+
+    Raises
+    ------
+    TypeError
+        If an option is not an int, or ``ceil_mode`` not a bool.
 
     Examples
     --------
@@ -444,63 +437,74 @@ def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=Fa
     'h_out = floor((28 + 2*0 - 1*(3-1) - 1) / 2) + 1 = floor(25 / 2) + 1 = 13'
     >>> output_size_formula(5, 2, 2, ceil_mode=True, name="w")
     'w_out = ceil((5 + 2*0 - 1*(2-1) - 1) / 2) + 1 = ceil(3 / 2) + 1 = 3'
+    >>> output_size_formula(5, 2, 2, padding=1, ceil_mode=True)
+    "h_out = ceil((5 + 2*1 - 1*(2-1) - 1) / 2) + 1 = ceil(5 / 2) + 1 = 4 - 1 = 3 (the last window would start at 5, at or past the input's end)"
     >>> output_size_formula(28, 3, 2, padding=2)
     'h_out: padding 2 is more than kernel // 2 = 1, not allowed'
-    """
+    >>> output_size_formula(28, 2, 0)
+    'h_out: stride must be positive, got (0, 0)'
+    """  # noqa: E501
+    # The formula's numbers, written out; the count itself is the library's.
     terms = f"{n} + 2*{padding} - {dilation}*({kernel}-1) - 1"
     numerator = n + 2 * padding - dilation * (kernel - 1) - 1
-    if padding > kernel // 2:
-        return (
-            f"{name}_out: padding {padding} is more than kernel // 2 = {kernel // 2}, not allowed"
-        )
-    if numerator < 0:
-        return f"{name}_out: {terms} = {numerator} < 0, so not even one window fits"
-    if not ceil_mode:
-        return (
-            f"{name}_out = floor(({terms}) / {stride}) + 1 = floor({numerator} / {stride}) + 1 "
-            f"= {numerator // stride + 1}"
-        )
-    raw = -(-numerator // stride) + 1
-    text = f"{name}_out = ceil(({terms}) / {stride}) + 1 = ceil({numerator} / {stride}) + 1 = {raw}"
-    out = pool_geometry((n, n), kernel, stride, padding, dilation, True).out_shape[0]
-    if out != raw:
-        text += f" - 1 = {out} (the last window would start in the padding)"
-    return text
+    try:
+        geometry = pool_geometry((n, n), kernel, stride, padding, dilation, ceil_mode)
+    except ValueError as error:
+        limit = _refusal_numbers(error, _PADDING_REFUSAL)
+        if limit is not None:
+            return (
+                f"{name}_out: padding {padding} is more than kernel // 2 = {limit[0]}, not allowed"
+            )
+        if _refusal_numbers(error, _SPAN_REFUSAL) is not None:
+            return f"{name}_out: {terms} = {numerator} < 0, so not even one window fits"
+        return f"{name}_out: {str(error).split(';')[0]}"
+    out = geometry.out_shape[0]
+    rounding = "ceil" if ceil_mode else "floor"
+    text = f"{name}_out = {rounding}(({terms}) / {stride}) + 1 = {rounding}({numerator} / {stride})"
+    dropped = geometry.dropped_window_start(0)
+    if dropped is None:
+        return f"{text} + 1 = {out}"
+    # Rounding up asked for one window more than the geometry keeps.
+    return (
+        f"{text} + 1 = {out + 1} - 1 = {out} (the last window would start at {dropped}, at or "
+        "past the input's end)"
+    )
 
 
 def _geometry_or_message(in_shape, kernel_shape, stride, padding, dilation, ceil_mode):
-    """A PoolGeometry and '' or, for options the library refuses, None and a short message."""
+    """A PoolGeometry and '' or, for options the library refuses, None and a short message.
+
+    Only pool_geometry's ValueError (an invalid combination of options) becomes a
+    message; anything else raises.
+    """
     try:
         return pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode), ""
     except ValueError as error:
-        return None, _explain(error, in_shape, kernel_shape, padding, dilation)
+        return None, _explain(error, kernel_shape, padding, dilation)
 
 
-def _explain(error, in_shape, kernel_shape, padding, dilation):
-    """Say in one short line, plus a hint, why pool_geometry refused the options."""
-    same = kernel_shape[0] == kernel_shape[1] and padding[0] == padding[1]
-    for axis, axis_name in enumerate(("height", "width")):
-        k, p = kernel_shape[axis], padding[axis]
-        if p > k // 2:
-            where = "" if same else f" {axis_name}"
-            return (
-                f"padding {p} is more than half the kernel{where} ({k} // 2 = {k // 2})\n"
-                "More would make windows of padding alone: lower the padding or enlarge the kernel."
-            )
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation, strict=True)]
-    padded = [n + 2 * p for n, p in zip(in_shape, padding, strict=True)]
-    if spans[0] > padded[0] or spans[1] > padded[1]:
+def _explain(error, kernel_shape, padding, dilation):
+    """Reword pool_geometry's refusal as one short line plus a hint, with its numbers."""
+    limit = _refusal_numbers(error, _PADDING_REFUSAL)
+    if limit is not None:
+        same = kernel_shape[0] == kernel_shape[1] and padding[0] == padding[1]
+        # The message gives every axis's limit: name the axis whose padding passes it.
+        axis = 0 if padding[0] > limit[0] else 1
+        where = "" if same else f" {('height', 'width')[axis]}"
+        return (
+            f"padding {padding[axis]} is more than half the kernel{where} "
+            f"({kernel_shape[axis]} // 2 = {limit[axis]})\n"
+            "More would make windows of padding alone: lower the padding or enlarge the kernel."
+        )
+    spans = _refusal_numbers(error, _SPAN_REFUSAL)
+    if spans is not None:
         return (
             f"the window spans {spans[0]} x {spans[1]} pixels, more than the padded digit "
-            f"({padded[0]} x {padded[1]})\n"
+            f"({spans[2]} x {spans[3]})\n"
             f"Kernel {kernel_shape[0]} x {kernel_shape[1]} with dilation {dilation[0]}: use a "
             "smaller kernel or dilation, or more padding."
         )
     return str(error).split(";")[0]
-
-
-def _wrap(text, width):
-    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
 def _window_boxes(geometry, inset=0.0):
@@ -524,8 +528,12 @@ def _cell_squares(rows, cols):
     return np.stack([cols[:, None] + dx, rows[:, None] + dy], axis=-1)
 
 
-def _window_cells(geometry, i, j):
-    """Rows and cols of every cell of window (i, j), padding included, row-major."""
+def _window_grid(geometry, i, j):
+    """Rows and cols of every cell of window (i, j), padding included, row-major.
+
+    Unlike :func:`pooling_lib.reference`'s ``_window_cells`` (the cells inside
+    the input), this is the whole window as drawn.
+    """
     rows = geometry.window_positions(0)[i]
     cols = geometry.window_positions(1)[j]
     grid_rows, grid_cols = np.meshgrid(rows, cols, indexing="ij")
@@ -536,7 +544,7 @@ def _set_box(rect, top, left, bottom, right):
     rect.set_bounds(left - 0.5, top - 0.5, right - left + 1, bottom - top + 1)
 
 
-def _int_ticks(ax, n_rows, n_cols, style=None):
+def _int_ticks(ax, n_rows, n_cols):
     """Ticks at the first and last row and column, enough to read the size."""
     ax.pooling_ticks.set(sorted({0, n_cols - 1}), sorted({0, n_rows - 1}))
 
@@ -546,777 +554,15 @@ def _symmetric(values, floor=1e-12):
     return max(float(finite.max()) if finite.size else 0.0, floor)
 
 
-def _fmt(value):
-    if np.isnan(value):
-        return ""
-    if np.isinf(value):
-        return "-inf" if value < 0 else "inf"
-    return f"{value:.2f}"
-
-
 def _fmt_signed(value):
     # Adding 0.0 turns -0.0 (from rounding) into 0.0, so no cell reads "-0.00".
     return f"{value + 0.0:+.2f}".replace("-", "\N{MINUS SIGN}")
-
-
-@functools.cache
-def _char_outline(char, family):
-    """One character's outline at size 1 and its advance, from a size-100 font for precision."""
-    prop = FontProperties(family=family, size=100)
-
-    def width(text):
-        return text_to_path.get_text_width_height_descent(text, prop, False)[0]
-
-    # Between two x's, so that a space (no ink of its own) has its width too.
-    advance = width(f"x{char}x") - width("xx")
-    if char.isspace():
-        return np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type), advance / 100
-    outline = TextPath((0, 0), char, prop=prop)
-    return outline.vertices / 100, outline.codes, advance / 100
-
-
-@functools.lru_cache(maxsize=4096)
-def _line_outline(line, family):
-    """Glyph outlines of one line at size 1, set by advance widths, and its width.
-
-    Building a line from cached characters takes microseconds where
-    ``TextPath`` takes milliseconds; it leaves out kerning, which at these
-    sizes moves a letter by a fraction of a pixel.
-
-    Returns
-    -------
-    vertices : ndarray, shape (n, 2)
-    codes : ndarray, shape (n,)
-    width : float
-    """
-    vertices, codes, x = [], [], 0.0
-    for char in line:
-        char_vertices, char_codes, advance = _char_outline(char, family)
-        if len(char_vertices):
-            vertices.append(char_vertices + [x, 0.0])
-            codes.append(char_codes)
-        x += advance
-    if not vertices:
-        return np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type), x
-    return np.concatenate(vertices), np.concatenate(codes), x
-
-
-class GlyphText(PathPatch):
-    """Text drawn as glyph outlines: looks like matplotlib's ``Text``, draws far faster.
-
-    ``Text`` rasterises every glyph through FreeType on each draw, about
-    5 ms for a 70-character line; the same outlines filled as one path take
-    about 0.1 ms. The outlines of each string are built once and kept, so
-    text that changes with a slider costs almost nothing to redraw.
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-    x, y : float
-        Anchor point, in ``anchor`` coordinates.
-    anchor : matplotlib.transforms.Transform
-        ``figure.transFigure``, ``ax.transAxes`` or ``ax.transData``.
-    fontsize : float
-        In points.
-    ha : {'left', 'center', 'right'}, default 'left'
-        Horizontal alignment of each line, in the text's own direction.
-    va : {'baseline', 'top', 'center', 'bottom'}, default 'baseline'
-        Vertical alignment of the block of lines.
-    offset : (float, float), default (0, 0)
-        Shift from the anchor, in points.
-    rotation : {0, 90}, default 0
-        90 reads upwards, as a y-axis label.
-    family : str, default 'DejaVu Sans'
-    color : color, default 'black'
-    """
-
-    def __init__(
-        self,
-        figure,
-        x,
-        y,
-        anchor,
-        fontsize,
-        ha="left",
-        va="baseline",
-        offset=(0, 0),
-        rotation=0,
-        family="DejaVu Sans",
-        color="black",
-        zorder=3,
-    ):
-        super().__init__(
-            Path(np.zeros((1, 2))), facecolor=color, edgecolor="none", lw=0, zorder=zorder
-        )
-        self.set_clip_on(False)
-        self._prop = FontProperties(family=family, size=fontsize)
-        self._family = family
-        self._align = (ha, va)
-        self._offset = offset
-        self._rotation = rotation
-        self._anchor = anchor
-        self._dpi_scale = figure.dpi_scale_trans
-        self._paths = {}
-        self._text = ""
-        self.set_position((x, y))
-
-    def set_offset(self, offset):
-        """Shift from the anchor, in points."""
-        self._offset = (float(offset[0]), float(offset[1]))
-        self.set_position(self._xy)
-
-    def set_position(self, xy):
-        """Move the anchor point to ``xy``, in anchor coordinates."""
-        self._xy = (float(xy[0]), float(xy[1]))
-        placement = Affine2D().rotate_deg(self._rotation).translate(*self._offset).scale(1 / 72)
-        self.set_transform(placement + self._dpi_scale + ScaledTranslation(*self._xy, self._anchor))
-
-    def get_position(self):
-        return self._xy
-
-    def get_text(self):
-        return self._text
-
-    def set_text(self, text):
-        """Show ``text``; its outlines are built when it is first drawn."""
-        self._text = str(text)
-
-    def _outline(self, text):
-        """All lines' glyph outlines, aligned about (0, 0), in points."""
-        size = self._prop.get_size_in_points()
-        _, height, descent = text_to_path.get_text_width_height_descent("lp", self._prop, False)
-        ascent, step = height - descent, 1.3 * size
-        lines = text.split("\n")
-        ha, va = self._align
-        first_baseline = {
-            "baseline": 0.0,
-            "top": -ascent,
-            "bottom": (len(lines) - 1) * step + descent,
-            "center": ((len(lines) - 1) * step + descent - ascent) / 2,
-        }[va]
-        pieces = []
-        for number, line in enumerate(lines):
-            if not line:
-                continue
-            vertices, codes, width = _line_outline(line, self._family)
-            if not len(vertices):
-                continue
-            shift = {"left": 0.0, "center": -width * size / 2, "right": -width * size}[ha]
-            pieces.append(Path(vertices * size + [shift, first_baseline - number * step], codes))
-        return Path.make_compound_path(*pieces) if pieces else Path(np.zeros((1, 2)))
-
-    def draw(self, renderer):
-        if not self._text.strip():
-            return
-        path = self._paths.get(self._text)
-        if path is None:
-            path = self._outline(self._text)
-            if len(self._paths) > 256:
-                self._paths.clear()
-            self._paths[self._text] = path
-        self.set_path(path)
-        super().draw(renderer)
-
-
-class _AxisText:
-    """Tick labels and axis labels of one axes, drawn as :class:`GlyphText`."""
-
-    _pad = 5.0
-
-    def __init__(self, view, ax, xlabel, ylabel):
-        self.view = view
-        self.ax = ax
-        self.size = view.style.small
-        self._x_anchor = blended_transform_factory(ax.transData, ax.transAxes)
-        self._y_anchor = blended_transform_factory(ax.transAxes, ax.transData)
-        self.x_labels = []
-        self.y_labels = []
-        self.xlabel = self.ylabel = None
-        if xlabel:
-            self.xlabel = self._text(
-                0.5,
-                0.0,
-                ax.transAxes,
-                ha="center",
-                va="top",
-                offset=(0, -(self._pad + 1.3 * self.size)),
-            )
-            self.xlabel.set_text(xlabel)
-        if ylabel:
-            self.ylabel = self._text(0.0, 0.5, ax.transAxes, ha="center", va="bottom", rotation=90)
-            self.ylabel.set_text(ylabel)
-
-    def _text(self, x, y, anchor, **kwargs):
-        text = GlyphText(self.view.figure, x, y, anchor, self.size, **kwargs)
-        self.ax.add_artist(text)
-        text.set_clip_on(False)
-        return text
-
-    def set(self, xticks, yticks, xlabels=None, ylabels=None):
-        """Put ticks at ``xticks``/``yticks`` (data units), labelled with the numbers or labels."""
-        if list(self.ax.get_xticks()) != list(xticks):
-            self.ax.set_xticks(xticks)
-        if list(self.ax.get_yticks()) != list(yticks):
-            self.ax.set_yticks(yticks)
-        xlabels = xlabels or [f"{v:g}" for v in xticks]
-        ylabels = ylabels or [f"{v:g}" for v in yticks]
-        self._fill(
-            self.x_labels,
-            [(x, 0) for x in xticks],
-            xlabels,
-            lambda: self._text(0, 0, self._x_anchor, ha="center", va="top", offset=(0, -self._pad)),
-        )
-        self._fill(
-            self.y_labels,
-            [(0, y) for y in yticks],
-            ylabels,
-            lambda: self._text(
-                0, 0, self._y_anchor, ha="right", va="center", offset=(-self._pad, 0)
-            ),
-        )
-        if self.ylabel is not None:
-            widest = max((len(label) for label in ylabels), default=0)
-            self.ylabel.set_offset((-(self._pad + 0.62 * self.size * widest + 3), 0))
-
-    @staticmethod
-    def _fill(pool, positions, labels, make):
-        while len(pool) < len(positions):
-            pool.append(make())
-        for k, text in enumerate(pool):
-            if k < len(positions):
-                text.set_position(positions[k])
-                text.set_text(labels[k])
-            else:
-                text.set_text("")
-
-
-class _ColorbarText:
-    """A colour bar's tick labels and label, drawn as :class:`GlyphText`."""
-
-    def __init__(self, view, bar, label):
-        self.bar = bar
-        self.size = view.style.small
-        self.view = view
-        self.tick_labels = []
-        self.label = self._text(0.5, ha="center", va="top", rotation=90)
-        self.label.set_text(label)
-        self._shown = None
-
-    def _text(self, y, **kwargs):
-        text = GlyphText(self.view.figure, 1.0, y, self.bar.ax.transAxes, self.size, **kwargs)
-        self.bar.ax.add_artist(text)
-        text.set_clip_on(False)
-        return text
-
-    def refresh(self):
-        """Bring the colour bar up to its image's limits, and relabel its ticks."""
-        mappable = self.bar.mappable
-        if getattr(mappable, "pooling_colorbar_stale", False):
-            self.bar.update_normal(mappable)
-            mappable.pooling_colorbar_stale = False
-        low, high = self.bar.vmin, self.bar.vmax
-        ticks = [t for t in self.bar.get_ticks() if low - 1e-9 <= t <= high + 1e-9]
-        if (ticks, low, high) == self._shown:
-            return
-        self._shown = (ticks, low, high)
-        labels = [f"{t:g}".replace("-", "\N{MINUS SIGN}") for t in ticks]
-        while len(self.tick_labels) < len(ticks):
-            self.tick_labels.append(self._text(0.0, ha="left", va="center", offset=(4, 0)))
-        # Colour bars of a TwoSlopeNorm have a non-linear data scale: place the labels in
-        # axes fractions, found through that scale.
-        to_axes = self.bar.ax.transAxes.inverted()
-        for k, text in enumerate(self.tick_labels):
-            text.set_text(labels[k] if k < len(ticks) else "")
-            if k < len(ticks):
-                y = to_axes.transform(self.bar.ax.transData.transform((0.0, ticks[k])))[1]
-                text.set_position((1.0, y))
-        widest = max((len(label) for label in labels), default=0)
-        self.label.set_offset((4 + 0.62 * self.size * widest + 4, 0))
-
-
-class CellLabels:
-    """Numbers written in grid cells, all drawn as one PathCollection.
-
-    A hundred matplotlib ``Text`` artists take about 50 ms to draw; the same
-    strings as glyph outlines in one collection take about 2 ms, which keeps
-    a slider instant while every cell shows its value. The font shrinks to
-    fit the cells; below 5 points nothing is written, since it could not be
-    read.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Axes whose data coordinates put cell ``(row, col)`` at ``x=col, y=row``.
-    fontsize : float
-        Largest font size, in points.
-
-    Attributes
-    ----------
-    strings : list of str
-        What is written, one per cell, in the order given to :meth:`show`.
-    positions : ndarray, shape (n, 2)
-        ``(x, y)`` data coordinates of each string's centre.
-    fontsize : float
-        Size of the strings last written, in points.
-    collection : matplotlib.collections.PathCollection
-    """
-
-    min_fontsize = 5.0
-
-    def __init__(self, ax, fontsize, zorder=6):
-        self.ax = ax
-        self.max_fontsize = fontsize
-        self.fontsize = fontsize
-        self._prop = FontProperties(family="DejaVu Sans")
-        self._glyphs = {}
-        digit = TextPath((0, 0), "0", size=1, prop=self._prop).get_extents()
-        self._middle = (digit.y0 + digit.y1) / 2
-        self.collection = PathCollection(
-            [],
-            offsets=np.zeros((0, 2)),
-            offset_transform=ax.transData,
-            edgecolors="none",
-            zorder=zorder,
-        )
-        self._scale = Affine2D()
-        # Glyphs are stored at size 1 and scaled here, from points to pixels.
-        self.collection.set_transform(self._scale + ax.figure.dpi_scale_trans)
-        ax.add_collection(self.collection, autolim=False)
-        self.strings = []
-        self.positions = np.zeros((0, 2))
-
-    def _glyph(self, text):
-        """Outline of ``text`` at size 1, centred on its middle, and its width."""
-        entry = self._glyphs.get(text)
-        if entry is None:
-            vertices, codes, width = _line_outline(text, "DejaVu Sans")
-            centred = Path(vertices - [width / 2, self._middle], codes)
-            entry = (centred, width)
-            if len(self._glyphs) > 4096:
-                self._glyphs.clear()
-            self._glyphs[text] = entry
-        return entry
-
-    def fit(self, strings):
-        """Largest font size (up to the maximum) at which every string fits its cell."""
-        cell_w, cell_h = _cell_size(self.ax)
-        widest = max((self._glyph(s)[1] for s in strings), default=1.0)
-        return min(self.max_fontsize, 0.8 * cell_w / max(widest, 0.5), 0.55 * cell_h)
-
-    def show(self, strings, positions, colors):
-        """Write ``strings[k]`` centred at ``positions[k]`` in ``colors[k]``, if legible.
-
-        Returns
-        -------
-        bool
-            False, and nothing written, when the cells are too small to read.
-        """
-        strings = list(strings)
-        fontsize = self.fit(strings)
-        if fontsize < self.min_fontsize or not strings:
-            strings, positions, colors = [], np.zeros((0, 2)), ["black"]
-        self.strings = strings
-        self.fontsize = fontsize
-        self.positions = np.asarray(positions, dtype=float).reshape(-1, 2)
-        self._scale.clear().scale(fontsize / 72)
-        self.collection.set_paths([self._glyph(s)[0] for s in strings])
-        self.collection.set_offsets(self.positions)
-        self.collection.set_facecolor(colors)
-        return bool(strings)
-
-    def show_grid(self, values, cmap, norm, format=None, nan_text=None):
-        """Write every value of a 2-D array in its cell, dark or light against its colour.
-
-        ``format`` turns a value into a string (default 2 decimals); NaN
-        cells get ``nan_text``, or nothing when it is None.
-        """
-        format = format or _fmt
-        values = np.asarray(values, dtype=float)
-        missing = np.isnan(values)
-        keep = ~missing if nan_text is None else np.ones_like(missing)
-        rows, cols = np.nonzero(keep)
-        cell_values = values[rows, cols]
-        shown = np.where(np.isfinite(cell_values), cell_values, norm.vmin)
-        rgba = cmap(norm(shown))
-        rgba[np.isnan(cell_values)] = cmap.get_bad()
-        luminance = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722])
-        colors = np.where(luminance[:, None] > 0.45, [[0, 0, 0, 1]], [[1, 1, 1, 1]])
-        strings = [nan_text if np.isnan(v) else format(v) for v in cell_values]
-        return self.show(strings, np.column_stack([cols, rows]), colors)
-
-    def clear(self):
-        """Write nothing."""
-        self.show([], np.zeros((0, 2)), [])
-
-
-def _cell_size(ax):
-    """Width and height in points of one data unit (one cell) of an image axes."""
-    fig_w, fig_h = ax.figure.get_size_inches()
-    box = ax.get_position()
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    return (
-        box.width * fig_w * 72 / max(abs(x1 - x0), 1e-9),
-        box.height * fig_h * 72 / max(abs(y1 - y0), 1e-9),
-    )
-
-
-def _cell_points(ax):
-    return min(_cell_size(ax))
-
-
-def _fixed_labels(axis):
-    return tuple(getattr(axis.get_major_formatter(), "seq", ()))
-
-
-def _encode_png(rgba, compress_level=1):
-    """PNG bytes of an RGBA image, shape (h, w, 4), without row filters.
-
-    Pillow tries every PNG row filter on every row, which costs more than
-    drawing the picture; figures are mostly flat colour, which deflate
-    packs well unfiltered, in a third of the time. Nothing in the file
-    depends on when or with what it was made.
-    """
-    height, width = rgba.shape[:2]
-    rows = np.empty((height, width * 4 + 1), dtype=np.uint8)
-    rows[:, 0] = 0
-    rows[:, 1:] = rgba.reshape(height, width * 4)
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), int(compress_level)))
-        + chunk(b"IEND", b"")
-    )
-
-
-class _View:
-    """One figure, built once; :meth:`update` changes its artists in place.
-
-    Rendering is split in two. Artists registered with :meth:`_dynamic`
-    change on every update; everything else (axes, ticks, labels, colour
-    bars, legends) changes only with the layout. :meth:`png` draws the
-    static part once per layout, keeps it, and on later calls restores it
-    and draws only the dynamic artists over it, in the order a full draw
-    would use. Text is the slowest thing matplotlib draws, and most of it
-    is static, so this halves the time of a typical update.
-    """
-
-    figsize = (10.0, 6.0)
-    backgrounds_kept = 4
-
-    def __init__(self, presentation=None):
-        self.style = _Style(presentation)
-        width, height = self.figsize
-        scale = self.style.figure_scale
-        self.figure = PoolingFigure(figsize=(width * scale, height * scale), dpi=DPI)
-        FigureCanvasAgg(self.figure)
-        self._dynamic_artists = []
-        self._colorbar_ticks = []
-        self.figure.pooling_prepare = self._refresh_colorbars
-        self._floating = []
-        self._dynamic_set = frozenset()
-        self._backgrounds = OrderedDict()
-        self.full_draws = 0
-        self.message = ""
-        self.message_text = self._dynamic(
-            self.figure.text(
-                0.5,
-                0.55,
-                "",
-                ha="center",
-                va="center",
-                fontsize=self.style.large,
-                zorder=20,
-                visible=False,
-                bbox={"boxstyle": "round,pad=0.6", "fc": "#fff6df", "ec": VERMILLION, "lw": 2},
-            )
-        )
-
-    def _refresh_colorbars(self):
-        for ticks in self._colorbar_ticks:
-            ticks.refresh()
-
-    def _dynamic(self, *artists):
-        """Register artists that updates change; returns the artist (or the tuple)."""
-        self._dynamic_artists.extend(artists)
-        return artists[0] if len(artists) == 1 else artists
-
-    def _labels(self, ax, fontsize):
-        labels = CellLabels(ax, fontsize)
-        self._dynamic(labels.collection)
-        return labels
-
-    def _float(self, *axes):
-        """Mark axes whose frame, ticks or size change with updates.
-
-        Everything of a floating axes is redrawn on every render and left out
-        of the static key, so moving or resizing it needs no full redraw.
-        Its titles must come from :meth:`_dynamic_title`.
-        """
-        self._floating.extend(axes)
-
-    def _draw_list(self):
-        """The dynamic artists, in the order a full draw would draw them."""
-        dynamic = set(self._dynamic_artists)
-        # Images cover the inner half of the axes' frame, so the frame is redrawn after them.
-        for ax in {artist.axes for artist in self._dynamic_artists} - {None}:
-            dynamic.update(ax.spines.values())
-        order = []
-        for ax in self.figure.axes:
-            children = ax.get_children()
-            if ax in self._floating:
-                titles = {ax.title, ax._left_title, ax._right_title}
-                rest = [a for a in children if a is not ax.patch and a not in titles]
-                dynamic.update(rest)
-                order.append(ax.patch)
-                order.extend(sorted(rest, key=lambda artist: artist.get_zorder()))
-            else:
-                mine = [artist for artist in children if artist in dynamic]
-                order.extend(sorted(mine, key=lambda artist: artist.get_zorder()))
-        figure_level = [artist for artist in self._dynamic_artists if artist.axes is None]
-        order.extend(sorted(figure_level, key=lambda artist: artist.get_zorder()))
-        self._dynamic_set = frozenset(dynamic)
-        return order
-
-    def _static_key(self):
-        """Everything the static part of the picture depends on."""
-        parts = []
-        for ax in self.figure.axes:
-            if ax in self._floating:
-                continue
-            parts.append(
-                (
-                    ax.get_visible(),
-                    tuple(ax.get_position().bounds),
-                    ax.get_xlim(),
-                    ax.get_ylim(),
-                    tuple(ax.get_xticks()),
-                    tuple(ax.get_yticks()),
-                    _fixed_labels(ax.xaxis),
-                    _fixed_labels(ax.yaxis),
-                    ax.get_xlabel(),
-                    ax.get_ylabel(),
-                    ax.get_title(),
-                )
-            )
-        parts.extend(
-            (text.get_text(), text.get_visible())
-            for text in self.figure.texts
-            if text not in self._dynamic_set
-        )
-        return tuple(parts)
-
-    def png(self, compress_level=1):
-        """The current picture as PNG bytes.
-
-        The pixels are those :func:`figure_png` gives (a full draw), to
-        within antialiasing at a few frame corners; the bytes depend only
-        on what is drawn.
-
-        Parameters
-        ----------
-        compress_level : int, default 1
-            zlib level, 0-9.
-
-        Returns
-        -------
-        bytes
-        """
-        canvas = self.figure.canvas
-        self._refresh_colorbars()
-        order = self._draw_list()
-        key = self._static_key()
-        background = self._backgrounds.pop(key, None)
-        if background is None:
-            shown = [artist for artist in order if artist.get_visible()]
-            for artist in shown:
-                artist.set_visible(False)
-            try:
-                canvas.draw()
-            finally:
-                for artist in shown:
-                    artist.set_visible(True)
-            background = canvas.copy_from_bbox(self.figure.bbox)
-            self.full_draws += 1
-        else:
-            canvas.restore_region(background)
-        self._backgrounds[key] = background
-        while len(self._backgrounds) > self.backgrounds_kept:
-            self._backgrounds.popitem(last=False)
-        renderer = canvas.get_renderer()
-        for artist in order:
-            if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
-                artist.draw(renderer)
-        return _encode_png(np.asarray(canvas.buffer_rgba()), compress_level)
-
-    def _set_message(self, message):
-        self.message = message
-        self.message_text.set_text(_wrap(message, 62))
-        self.message_text.set_visible(bool(message))
-
-    def _image_axes(self, rect, title="", labels=True):
-        """An axes for an image, with a title (``ax.pooling_title``) and glyph tick labels.
-
-        Matplotlib's tick labels, axis labels and titles are ``Text``
-        artists, each costing a glyph rasterisation per draw; these are
-        :class:`GlyphText` instead, so a full redraw costs little more than
-        a partial one.
-        """
-        ax = self.figure.add_axes(rect)
-        ax.tick_params(labelbottom=False, labelleft=False, length=3)
-        ax.pooling_title = self._dynamic_title(ax)
-        ax.pooling_title.set_text(title)
-        ax.pooling_ticks = _AxisText(
-            self, ax, "column" if labels else None, "row" if labels else None
-        )
-        return ax
-
-    def _bar_axes(self, rect, title, categories, xlabel=None):
-        """An axes for a few bars, labelled below; the heights are written on the bars."""
-        ax = self.figure.add_axes(rect)
-        ax.tick_params(labelbottom=False, labelleft=False, length=2)
-        ax.pooling_title = self._dynamic_title(ax)
-        ax.pooling_title.set_text(title)
-        ax.pooling_ticks = _AxisText(self, ax, xlabel, None)
-        ax.pooling_ticks.set(list(range(len(categories))), [], list(categories))
-        ax.yaxis.set_visible(False)
-        ax.spines[["top", "right", "left"]].set_visible(False)
-        return ax
-
-    def _colorbar(self, mappable, rect, label, integer=False):
-        cax = self.figure.add_axes(rect)
-        bar = self.figure.colorbar(mappable, cax=cax)
-        bar.locator = MaxNLocator(nbins=4, integer=integer)
-        # The colour bar re-enables its labels on every update: empty ones cost nothing.
-        bar.formatter = NullFormatter()
-        bar.ax.tick_params(length=2)
-        mappable.pooling_colorbar = bar
-        self._colorbar_ticks.append(_ColorbarText(self, bar, label))
-        return bar
-
-    def _image(self, ax, cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, zorder=1):
-        return self._dynamic(
-            ax.imshow(
-                np.zeros((2, 2)),
-                cmap=cmap,
-                vmin=vmin,
-                vmax=vmax,
-                interpolation="nearest",
-                zorder=zorder,
-                aspect="auto",
-            )
-        )
-
-    def _diverging(self, ax):
-        image = self._image(ax, cmap=GRADIENT_CMAP, vmin=-1.0, vmax=1.0)
-        image.set_norm(TwoSlopeNorm(0.0, -1.0, 1.0))
-        return image
-
-    def _highlight(self, ax, lw=3.0, color=VERMILLION, zorder=8):
-        """A thick outline with a white halo, visible on dark and bright pixels alike."""
-        halo = Rectangle(
-            (0, 0), 1, 1, fc="none", ec="white", lw=(lw + 2) * self.style.line, zorder=zorder
-        )
-        box = Rectangle(
-            (0, 0), 1, 1, fc="none", ec=color, lw=lw * self.style.line, zorder=zorder + 0.1
-        )
-        ax.add_patch(halo)
-        ax.add_patch(box)
-        return self._dynamic(halo, box)
-
-    def _dynamic_title(self, ax):
-        """A title that updates can change without a full redraw.
-
-        Matplotlib re-places an axes' own title on every full draw (and
-        misplaces it while it is hidden), so changing titles are plain texts
-        fixed where the title would be.
-        """
-        existing = getattr(ax, "pooling_title", None)
-        if existing is not None:
-            return existing
-        return self._glyphs(ax, 0.5, 1.0, self.style.font, ha="center", offset=(0, 6))
-
-    def _dynamic_axis_labels(self, ax):
-        """Axis labels, for an axes without ticks, that updates can change."""
-        below = self._glyphs(ax, 0.5, 0.0, self.style.small, ha="center", va="top", offset=(0, -3))
-        left = self._glyphs(
-            ax, 0.0, 0.5, self.style.small, ha="center", va="bottom", offset=(-3, 0), rotation=90
-        )
-        return below, left
-
-    def _legend_image(self, handles, upper_left, **options):
-        """Draw a legend once, into pixels placed on the figure.
-
-        A legend never changes, but redrawing its text is a large part of a
-        full draw; as an image it costs a copy.
-
-        Returns
-        -------
-        list of str
-            The legend's labels, in order.
-        """
-        scratch = Figure(figsize=self.figure.get_size_inches(), dpi=DPI)
-        FigureCanvasAgg(scratch)
-        legend = scratch.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=upper_left,
-            fontsize=self.style.small,
-            frameon=False,
-            borderaxespad=0.0,
-            **options,
-        )
-        scratch.canvas.draw()
-        box = legend.get_window_extent()
-        height = int(scratch.bbox.height)
-        x0, x1 = max(0, int(box.x0) - 2), int(np.ceil(box.x1)) + 2
-        top, bottom = max(0, height - int(np.ceil(box.y1)) - 2), height - int(box.y0) + 2
-        pixels = np.asarray(scratch.canvas.buffer_rgba())[top:bottom, x0:x1].copy()
-        self.figure.figimage(pixels, xo=x0, yo=height - bottom, origin="upper", zorder=5)
-        return [text.get_text() for text in legend.get_texts()]
-
-    def _figure_text(self, x, y, size, **kwargs):
-        """A figure-level text that updates change."""
-        text = GlyphText(self.figure, x, y, self.figure.transFigure, size, **kwargs)
-        self.figure.add_artist(text)
-        return self._dynamic(text)
-
-    def _glyphs(self, ax, x, y, size, coordinates="axes", **kwargs):
-        """A text in an axes that updates change; ``coordinates`` 'axes' or 'data'."""
-        anchor = ax.transAxes if coordinates == "axes" else ax.transData
-        text = GlyphText(self.figure, x, y, anchor, size, **kwargs)
-        ax.add_artist(text)
-        text.set_clip_on(False)
-        return self._dynamic(text)
 
 
 def _set_symmetric(ax_image, values):
     """Centre a diverging map on 0, symmetric about the largest magnitude."""
     top = _symmetric(values)
     _set_clim(ax_image, -top, top)
-
-
-def _set_clim(ax_image, vmin, vmax):
-    if ax_image.get_clim() == (vmin, vmax):
-        return
-    if getattr(ax_image, "pooling_colorbar", None) is None:
-        ax_image.set_clim(vmin, vmax)
-        return
-    # Rebuilding a colour bar costs more than the rest of an update, and an update
-    # that is never drawn (a sweep, a held render) does not need it: it waits for the draw.
-    with ax_image.callbacks.blocked(signal="changed"):
-        ax_image.set_clim(vmin, vmax)
-    ax_image.pooling_colorbar_stale = True
 
 
 def _set_extent(ax_image, n_rows, n_cols):
@@ -1336,23 +582,24 @@ def _span_text(positions, noun):
     return f"{noun}s {first}-{last}" + (f" by {step}" if step > 1 else "")
 
 
-def _show_zoom(ax, zoom_image, labels, axis_labels, winner, window, rows, cols, mode):
-    """Draw one window's cells enlarged, with their values and (for max) the winner circled."""
+def _show_zoom(ax, zoom_image, labels, axis_labels, winner, window, rows, cols, winner_cell):
+    """Draw one window's cells enlarged, with their values and its winner circled.
+
+    ``window`` is one window of :func:`window_values` (padding masked);
+    ``winner_cell`` is ``(t, u)`` among its cells, or None for no circle.
+    """
     kh, kw = window.shape
     zoom_image.set_data(window)
     _set_extent(zoom_image, kh, kw)
     _set_limits(ax, 0, 0, kh - 1, kw - 1)
     axis_labels[0].set_text(_span_text(cols, "column"))
     axis_labels[1].set_text(_span_text(rows, "row"))
-    labels.show_grid(window, IMAGE_CMAP, zoom_image.norm, nan_text="pad")
-    finite = np.isfinite(window)
-    if mode == "max" and finite.any():
-        flat = int(np.argmax(np.where(finite, window, -np.inf)))
-        winner.set_data([flat % kw], [flat // kw])
-        winner.set_markersize(0.8 * _cell_points(ax))
-    else:
+    labels.show_grid(window, IMAGE_CMAP, zoom_image.norm, nan_text="nan", masked_text="pad")
+    if winner_cell is None:
         winner.set_data([], [])
-    return window[finite]
+    else:
+        winner.set_data([winner_cell[1]], [winner_cell[0]])
+        winner.set_markersize(0.8 * _cell_points(ax))
 
 
 class WindowView(_View):
@@ -1501,7 +748,6 @@ class WindowView(_View):
         self.geometry = None
         self.highlighted = None
         self.pooled = np.zeros((0, 0))
-        self.state = {}
 
     def update(
         self,
@@ -1537,14 +783,6 @@ class WindowView(_View):
         dilation = to_pair(dilation, "dilation")
         ceil_mode = bool(ceil_mode)
         h, w = image.shape
-        self.state = dict(
-            kernel_shape=kernel_shape,
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-            ceil_mode=ceil_mode,
-            mode=mode,
-        )
         geometry, message = _geometry_or_message(
             (h, w), kernel_shape, stride, padding, dilation, ceil_mode
         )
@@ -1601,7 +839,7 @@ class WindowView(_View):
         top, left, bottom, right = self._input_limits(h, w, -ph, -pw, h - 1 + ph, w - 1 + pw)
         _set_limits(self.ax_out, 0, 0, 7, 7)
         self.ax_out.pooling_ticks.set([], [])
-        _int_ticks(self.ax_in, h, w, self.style)
+        _int_ticks(self.ax_in, h, w)
         self._place((bottom - top + 1, right - left + 1), (8, 8), (h, w))
 
     def _input_limits(self, h, w, top, left, bottom, right):
@@ -1624,18 +862,10 @@ class WindowView(_View):
             np.where(parity[:, None] == 0, [[1, 1, 1, 1]], [[0.337, 0.706, 0.914, 1]])
         )
         self.windows.set_linewidth(self.style.line * (0.7 if h_out * w_out > 400 else 1.1))
-        pooled = pool_forward(
-            image[None, :, :, None],
-            geometry.kernel_shape,
-            geometry.stride,
-            mode,
-            padding=geometry.padding,
-            dilation=geometry.dilation,
-            ceil_mode=geometry.ceil_mode,
-        )[0, :, :, 0]
+        pooled = _pool_image(image, geometry, mode)
         i, j = _pick_window(pooled)
         self.highlighted = (i, j)
-        cell_rows, cell_cols = _window_cells(geometry, i, j)
+        cell_rows, cell_cols = _window_grid(geometry, i, j)
         self.highlight_cells.set_verts(_cell_squares(cell_rows, cell_cols))
         for rect in (self._highlight_halo, self.highlight_box):
             _set_box(rect, rows[i, 0], cols[j, 0], rows[i, -1], cols[j, -1])
@@ -1658,7 +888,8 @@ class WindowView(_View):
         self.dropped[0].set_bounds(-0.5, last_row + 0.5, w, max(0, h - 1 - last_row))
         self.dropped[1].set_bounds(last_col + 0.5, -0.5, max(0, w - 1 - last_col), h)
         self.pooled = pooled
-        # A max window of padding alone is -inf; it is drawn as 'no value' (grey), not black.
+        # A colour map has no colour for infinity: a max window of padding alone (-inf), or
+        # an infinite input, is drawn as 'no value' (grey).
         self.output.set_data(np.where(np.isfinite(pooled), pooled, np.nan))
         _set_extent(self.output, h_out, w_out)
         for rect in (self._output_halo, self.output_box):
@@ -1666,8 +897,8 @@ class WindowView(_View):
         self.out_title.set_text(f"{mode}-pooled output {h_out} x {w_out}")
         top, left, bottom, right = self._input_limits(h, w, top, left, bottom, right)
         _set_limits(self.ax_out, 0, 0, h_out - 1, w_out - 1)
-        _int_ticks(self.ax_in, h, w, self.style)
-        _int_ticks(self.ax_out, h_out, w_out, self.style)
+        _int_ticks(self.ax_in, h, w)
+        _int_ticks(self.ax_out, h_out, w_out)
         self._place((bottom - top + 1, right - left + 1), (h_out, w_out), (h, w))
         values, _, _ = window_values(image, geometry)
         _show_zoom(
@@ -1679,7 +910,7 @@ class WindowView(_View):
             values[i, j],
             rows[i],
             cols[j],
-            mode,
+            _winner_cell(image, geometry, i, j, mode),
         )
         word = "max" if mode == "max" else "mean"
         self.zoom_title.set_text(f"window ({i}, {j}): {word} {_fmt(pooled[i, j])}")
@@ -1783,7 +1014,8 @@ def _options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode):
     return ", ".join(parts)
 
 
-TIE_POLICIES = ("first", "all", "split")
+# pool_backward's tie policies, in its order.
+TIE_POLICIES = TIES
 
 
 class MaxMaskView(_View):
@@ -1907,7 +1139,6 @@ class MaxMaskView(_View):
         self.totals = {}
         self.dA_prev = np.zeros((0, 0))
         self.geometry = None
-        self.state = {}
 
     def update(
         self, image, kernel_shape=2, stride=2, padding=0, ties="first", title=None, subject=None
@@ -1931,7 +1162,6 @@ class MaxMaskView(_View):
         if ties not in TIE_POLICIES:
             raise ValueError(f"ties must be one of {TIE_POLICIES}, got {ties!r}")
         h, w = image.shape
-        self.state = dict(kernel_shape=kernel_shape, stride=stride, padding=padding, ties=ties)
         geometry, message = _geometry_or_message(
             (h, w), kernel_shape, stride, padding, (1, 1), False
         )
@@ -1946,8 +1176,8 @@ class MaxMaskView(_View):
         ph, pw = padding
         _set_limits(self.ax_in, -ph, -pw, h - 1 + ph, w - 1 + pw)
         _set_limits(self.ax_grad, 0, 0, h - 1, w - 1)
-        _int_ticks(self.ax_in, h, w, self.style)
-        _int_ticks(self.ax_grad, h, w, self.style)
+        _int_ticks(self.ax_in, h, w)
+        _int_ticks(self.ax_grad, h, w)
         drawn = (
             self.windows,
             self.tied_windows,
@@ -2132,7 +1362,6 @@ class GradientView(_View):
         self.receivers_max = np.zeros((0, 2), dtype=int)
         self.receivers_avg = np.zeros((0, 2), dtype=int)
         self.overlap_counts = np.zeros((0, 0), dtype=int)
-        self.state = {}
 
     def update(
         self, image, kernel_shape=3, stride=2, cell=(0, 0), seed=0, title=None, subject=None
@@ -2157,7 +1386,6 @@ class GradientView(_View):
         kernel_shape = to_pair(kernel_shape, "kernel_shape")
         stride = to_pair(stride, "stride")
         h, w = image.shape
-        self.state = dict(kernel_shape=kernel_shape, stride=stride, seed=int(seed))
         geometry, message = _geometry_or_message(
             (h, w), kernel_shape, stride, (0, 0), (1, 1), False
         )
@@ -2172,7 +1400,7 @@ class GradientView(_View):
             _set_extent(ax_image, h, w)
         for ax in (self.ax_max, self.ax_avg, self.ax_gmax, self.ax_gavg, self.ax_overlap):
             _set_limits(ax, 0, 0, h - 1, w - 1)
-            _int_ticks(ax, h, w, self.style)
+            _int_ticks(ax, h, w)
         drawn = (
             self.window_max,
             self.window_avg,
@@ -2201,7 +1429,6 @@ class GradientView(_View):
         i = int(np.clip(cell[0], 0, h_out - 1))
         j = int(np.clip(cell[1], 0, w_out - 1))
         self.cell = (i, j)
-        self.state["cell"] = (i, j)
         dA = np.round(np.random.default_rng(int(seed)).standard_normal((h_out, w_out)), 2) + 0.0
         self.dA = dA
         A_prev = image[None, :, :, None]
@@ -2210,7 +1437,7 @@ class GradientView(_View):
             for mode in ("max", "avg")
         )
         rows, cols = geometry.window_positions(0), geometry.window_positions(1)
-        cell_rows, cell_cols = _window_cells(geometry, i, j)
+        cell_rows, cell_cols = _window_grid(geometry, i, j)
         squares = _cell_squares(cell_rows, cell_cols)
         self.window_max.set_verts(squares)
         self.window_avg.set_verts(squares)
@@ -2221,23 +1448,26 @@ class GradientView(_View):
         winner = (int(win_rows[i, j]), int(win_cols[i, j]))
         self.receivers_max = np.array([winner])
         self.max_winner.set_data([winner[1]], [winner[0]])
-        self.receivers_avg = np.column_stack([cell_rows, cell_cols])
-        self.avg_receivers.set_data(cell_cols, cell_rows)
+        inside = _window_inside(geometry)[i, j].ravel()
+        self.receivers_avg = np.column_stack([cell_rows[inside], cell_cols[inside]])
+        self.avg_receivers.set_data(cell_cols[inside], cell_rows[inside])
         value = dA[i, j]
-        divisor = cell_rows.size
+        # pool_backward's divisor: count_include_pad is True, its default.
+        divisor = int(geometry.counted_cells(0, True)[i] * geometry.counted_cells(1, True)[j])
+        receivers = len(self.receivers_avg)
         tie_note = f", the first of {tie_counts[i, j]} tied" if tie_counts[i, j] > 1 else ""
         self.headline.set_text(
             f"output cell ({i}, {j}): upstream gradient dA[{i}, {j}] = {_fmt_signed(value)}\n"
             f"max: all of it goes to pixel {winner}, the window's maximum "
             f"{image[winner]:.2f}{tie_note}.   avg: {_fmt_signed(value)} / {divisor} = "
-            f"{_fmt_signed(value / divisor)} to each of its {divisor} pixels."
+            f"{_fmt_signed(value / divisor)} to each of its {receivers} pixels."
         )
         self.max_title.set_text(f"max: {_fmt_signed(value)} to one pixel")
-        self.avg_title.set_text(f"avg: {_fmt_signed(value / divisor)} to each of {divisor}")
+        self.avg_title.set_text(f"avg: {_fmt_signed(value / divisor)} to each of {receivers}")
         self.dA_image.set_data(dA)
         _set_extent(self.dA_image, h_out, w_out)
         _set_limits(self.ax_dA, 0, 0, h_out - 1, w_out - 1)
-        _int_ticks(self.ax_dA, h_out, w_out, self.style)
+        _int_ticks(self.ax_dA, h_out, w_out)
         _set_symmetric(self.dA_image, dA)
         for rect in self._dA_boxes:
             _set_box(rect, i, j, i, j)
@@ -2255,7 +1485,7 @@ class GradientView(_View):
             _set_symmetric(ax_image, grad)
         counts = geometry.overlap_counts()
         self.overlap_counts = counts
-        overlapping = stride[0] < kernel_shape[0] or stride[1] < kernel_shape[1]
+        overlapping = bool(counts.max() > 1)
         self.overlap.set_visible(overlapping)
         self.overlap_bar.ax.set_visible(overlapping)
         if overlapping:
@@ -2265,9 +1495,10 @@ class GradientView(_View):
             self.no_overlap.set_text("")
             self.overlap_title.set_text("windows reading each pixel")
         else:
+            apart = all(s >= k for s, k in zip(stride, kernel_shape, strict=True))
+            why = "stride >= kernel:\n" if apart else ""
             self.no_overlap.set_text(
-                "stride >= kernel:\nwindows do not overlap,\neach pixel gets gradient\n"
-                "from at most one window"
+                f"{why}windows do not overlap,\neach pixel gets gradient\nfrom at most one window"
             )
             self.overlap_title.set_text("no overlap")
 
@@ -2382,7 +1613,6 @@ class PipelineView(_View):
         self.ax_dpooled.pooling_title.set_text("pooled map: change")
         self.explanation = self._figure_text(0.045, 0.085, style.font, ha="left", va="top")
         self.changes = {}
-        self.state = {}
 
     def update(
         self,
@@ -2418,7 +1648,6 @@ class PipelineView(_View):
         down, right = (int(v) for v in shift)
         pool = int(pool)
         kernel = PIPELINE_KERNELS[kernel_name]
-        self.state = dict(kernel_name=kernel_name, shift=(down, right), pool=pool, mode=mode)
         if title is None:
             title = (
                 f"conv ('{kernel_name}') \N{RIGHTWARDS ARROW} ReLU \N{RIGHTWARDS ARROW} "
@@ -2460,7 +1689,7 @@ class PipelineView(_View):
             (self.ax_input, image.shape),
         ):
             _set_limits(ax, 0, 0, shape[0] - 1, shape[1] - 1)
-            _int_ticks(ax, *shape, self.style)
+            _int_ticks(ax, *shape)
         pool_artists = (self.pooled, self.pooled_change, *self.bars, *self.bar_labels)
         for artist in pool_artists:
             artist.set_visible(geometry is not None)
@@ -2481,7 +1710,7 @@ class PipelineView(_View):
             _set_clim(ax_image, 0, max(float(pooled0.max()), 1e-12))
         for ax in (self.ax_pooled, self.ax_dpooled):
             _set_limits(ax, 0, 0, pooled.shape[0] - 1, pooled.shape[1] - 1)
-            _int_ticks(ax, *pooled.shape, self.style)
+            _int_ticks(ax, *pooled.shape)
         self.pooled_title.set_text(f"{mode} pool {pooled.shape[0]} x {pooled.shape[1]}")
         self.changes = {
             "relu": _relative_change(relu, relu0),
@@ -2620,7 +1849,6 @@ class AnimationView(_View):
         self.value = float("nan")
         self.filled = np.zeros((0, 0))
         self.geometry = None
-        self.state = {}
 
     def update(self, image, kernel_shape=2, stride=2, mode="max", step=0, title=None, subject=None):
         """Redraw for these options.
@@ -2644,14 +1872,13 @@ class AnimationView(_View):
         )
         self.geometry = geometry
         self._set_message(message)
-        self.state = dict(kernel_shape=kernel_shape, stride=stride, mode=mode)
         if title is None:
             title = _options_title(mode, kernel_shape, stride, (0, 0), (1, 1), False)
         self.title.set_text(f"{subject}: {title}" if subject else title)
         self.image.set_data(image)
         _set_extent(self.image, h, w)
         _set_limits(self.ax_in, 0, 0, h - 1, w - 1)
-        _int_ticks(self.ax_in, h, w, self.style)
+        _int_ticks(self.ax_in, h, w)
         drawn = (self.windows, self.current_cells, *self._in_boxes, self.output, *self._out_boxes)
         for artist in drawn:
             artist.set_visible(geometry is not None)
@@ -2664,17 +1891,16 @@ class AnimationView(_View):
         h_out, w_out = geometry.out_shape
         self.steps = h_out * w_out
         step = int(np.clip(step, 0, self.steps - 1))
-        self.state["step"] = step
         i, j = divmod(step, w_out)
         self.cell = (i, j)
         rows, cols = geometry.window_positions(0), geometry.window_positions(1)
         self.windows.set_segments(_window_boxes(geometry, inset=0.15))
-        cell_rows, cell_cols = _window_cells(geometry, i, j)
+        cell_rows, cell_cols = _window_grid(geometry, i, j)
         self.current_cells.set_verts(_cell_squares(cell_rows, cell_cols))
         for rect in self._in_boxes:
             _set_box(rect, rows[i, 0], cols[j, 0], rows[i, -1], cols[j, -1])
         values, _, _ = window_values(image, geometry)
-        cells = _show_zoom(
+        _show_zoom(
             self.ax_zoom,
             self.zoom,
             self.zoom_labels,
@@ -2683,15 +1909,18 @@ class AnimationView(_View):
             values[i, j],
             rows[i],
             cols[j],
-            mode,
+            _winner_cell(image, geometry, i, j, mode),
         )
-        pooled = pool_forward(image[None, :, :, None], kernel_shape, stride, mode)[0, :, :, 0]
+        pooled = _pool_image(image, geometry, mode)
         self.value = float(pooled[i, j])
+        cells = values[i, j].compressed()
         if mode == "max":
             sentence = f"the max of {cells.size} values = {self.value:.2f}"
             self.zoom_title.set_text(f"window ({i}, {j}): max {self.value:.2f}")
         else:
-            sentence = f"{cells.sum():.2f} / {cells.size} = {self.value:.2f}"
+            # pool_forward's divisor: count_include_pad is True, its default.
+            divisor = int(geometry.counted_cells(0, True)[i] * geometry.counted_cells(1, True)[j])
+            sentence = f"{cells.sum():.2f} / {divisor} = {self.value:.2f}"
             self.zoom_title.set_text(f"window ({i}, {j}): mean {self.value:.2f}")
         filled = np.full((h_out, w_out), np.nan)
         filled.ravel()[: step + 1] = pooled.ravel()[: step + 1]
@@ -2699,7 +1928,7 @@ class AnimationView(_View):
         self.output.set_data(filled)
         _set_extent(self.output, h_out, w_out)
         _set_limits(self.ax_out, 0, 0, h_out - 1, w_out - 1)
-        _int_ticks(self.ax_out, h_out, w_out, self.style)
+        _int_ticks(self.ax_out, h_out, w_out)
         for rect in self._out_boxes:
             _set_box(rect, i, j, i, j)
         if h_out * w_out <= 100:
@@ -3121,21 +2350,18 @@ def _axis_cases(n, kernel, stride, padding, dilation, ceil_mode):
 
 
 def _dropped_window(geometry):
-    """Cells of the window ceil mode asks for but drops, or None.
+    """Cells of the window ceil mode asks for but drops, along the columns, or None.
 
-    Rounding up asks for ``ceil((n + 2p - d*(k-1) - 1) / s) + 1`` windows;
-    the geometry keeps one fewer when the last would start past the input
-    (in the right padding, or beyond it). That window is the one after the
-    geometry's last.
+    Rounding up can ask for one window more than the geometry keeps: PyTorch
+    drops it because it would start at or past the input's end
+    (:meth:`PoolGeometry.dropped_window_start`). Its cells are laid out as
+    every window's are.
     """
-    if not geometry.ceil_mode:
+    start = geometry.dropped_window_start(1)
+    if start is None:
         return None
-    n, k, s = geometry.in_shape[1], geometry.kernel_shape[1], geometry.stride[1]
-    p, d = geometry.padding[1], geometry.dilation[1]
-    asked = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
-    if asked == geometry.out_shape[1]:
-        return None
-    return geometry.window_positions(1)[-1] + s
+    last = geometry.window_positions(1)[-1]
+    return last - last[0] + start
 
 
 def _axis_title(n, kernel, stride, padding, dilation, ceil_mode, windows):

@@ -786,7 +786,7 @@ def test_padding_passes_the_truth(capsys):
         (
             lambda *args: padded_by_hand(*args, drop=False),
             "ceil mode drops a window",
-            "drop a window that would start in the right padding",
+            "drop a window that would start at or past the input's end",
         ),
         (
             lambda *args: truth_padded(*args[:5], False, args[6]),

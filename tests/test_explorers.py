@@ -1,20 +1,26 @@
-"""The explorers answer their sliders with the right picture, and never with a traceback.
+"""The explorers answer their sliders with the right picture; only bugs raise.
 
 Tests move sliders as a learner would (``explorer.kernel_h.value = 3``) and
 read what the view drew. The sweeps cover the product of every slider's
 smallest, middle and largest values: the view's ``update`` runs for each
 combination (fast, no PNG), and a sample is rendered through the widget.
+Hypothesis then draws any combination over every control's whole range.
 """
 
 import base64
+import contextlib
+import functools
 import itertools
 
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from pooling_lib import explorers as explorers_module
-from pooling_lib import pool_backward, pool_geometry
+from pooling_lib import max_pool_winners, pool_backward, pool_forward, pool_geometry
+from pooling_lib import plots as plots_module
 from pooling_lib.explorers import (
     GradientExplorer,
     MaxMaskExplorer,
@@ -135,17 +141,39 @@ def test_presentation_mode_enlarges_picture_and_controls():
     assert len(explorer.image.value) > len(plain.image.value)
 
 
-def test_an_unexpected_error_becomes_a_message(monkeypatch):
+def test_a_bug_in_an_update_raises_and_draws_nothing(monkeypatch):
     explorer = gradient_explorer()
+    shown = explorer.image.value
 
     def broken(*args, **kwargs):
         raise RuntimeError("something odd")
 
     monkeypatch.setattr(explorer.view, "update", broken)
-    explorer.seed.value = 3
+    with pytest.raises(RuntimeError, match="something odd"):
+        explorer.seed.value = 3
     assert isinstance(explorer.last_error, RuntimeError)
-    assert explorer.view.message == "unexpected error: something odd"
-    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
+    assert explorer.view.message == ""
+    assert explorer.image.value == shown
+    monkeypatch.undo()
+    explorer.seed.value = 4
+    assert explorer.last_error is None and explorer.image.value != shown
+
+
+def test_only_the_librarys_refusals_become_messages(monkeypatch):
+    explorer = window_explorer()
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug, not a refusal")
+
+    # A ValueError that pool_geometry did not raise is a bug, even with a refusal's type.
+    monkeypatch.setattr(plots_module, "max_pool_winners", broken)
+    with pytest.raises(ValueError, match="a bug, not a refusal"):
+        explorer.kernel_h.value = 3
+    monkeypatch.undo()
+    renders = explorer.renders
+    explorer.padding.value = 4
+    assert explorer.view.message.startswith("padding 4 is more than half the kernel height")
+    assert explorer.last_error is None and explorer.renders == renders + 1
 
 
 # --- what the sliders draw ----------------------------------------------------------------
@@ -389,3 +417,170 @@ def test_output_size_for_refused_options_is_one_cell():
 def test_explorer_classes_are_exported():
     for cls in (GradientExplorer, MaxMaskExplorer, PipelineExplorer, PoolingAnimation):
         assert issubclass(cls, widgets.VBox)
+
+
+# --- any combination of every control, drawn by hypothesis ---------------------------------
+
+# Built with the smallest kernel and stride, an explorer's dependent sliders (output row and
+# column, animation step) reach their largest range.
+WIDEST = {
+    "window_explorer": {},
+    "max_mask_explorer": {},
+    "gradient_explorer": {"kernel": 1, "stride": 1},
+    "pipeline_explorer": {},
+    "pooling_animation": {"kernel": 1, "stride": 1},
+}
+
+
+@functools.cache
+def control_ranges(name):
+    """Every control's whole range, as the widgets themselves state it."""
+    explorer = getattr(explorers_module, name)(**WIDEST[name])
+    ranges = {}
+    for control_name, control in explorer.controls.items():
+        if isinstance(control, widgets.Checkbox):
+            ranges[control_name] = st.booleans()
+        elif isinstance(control, widgets.IntSlider):
+            ranges[control_name] = st.integers(control.min, control.max)
+        else:
+            ranges[control_name] = st.sampled_from(list(control.options))
+    return st.fixed_dictionaries(ranges)
+
+
+@contextlib.contextmanager
+def no_png(explorer):
+    """Every control change updates the view, as in the notebook, but no PNG is rendered."""
+    held, explorer._held = explorer._held, True
+    try:
+        yield explorer
+    finally:
+        explorer._held = held
+
+
+def move_controls(explorer, values):
+    """Set the controls one by one, in the order they are shown, as a learner would."""
+    for name, control in explorer.controls.items():
+        control.value = values[name]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_window_explorer_any_combination(explorers, data):
+    explorer = explorers["window_explorer"]
+    values = data.draw(control_ranges("window_explorer"))
+    with no_png(explorer):
+        move_controls(explorer, values)
+    view = explorer.view
+    image, _ = digit_image(values["digit"], values["channel"])
+    np.testing.assert_array_equal(view.image.get_array(), image)
+    options = dict(
+        kernel_shape=(values["kernel_h"], values["kernel_w"]),
+        stride=(values["stride_h"], values["stride_w"]),
+        padding=values["padding"],
+        dilation=values["dilation"],
+        ceil_mode=values["ceil_mode"],
+    )
+    geometry = geometry_or_none((28, 28), **options)
+    event("refused" if geometry is None else "accepted")
+    check_refusal(view, geometry)
+    if geometry is not None:
+        assert len(view.windows.get_segments()) == np.prod(geometry.out_shape)
+        expected = pool_forward(image[None, :, :, None], mode=values["mode"], **options)
+        np.testing.assert_array_equal(view.pooled, expected[0, :, :, 0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_max_mask_explorer_any_combination(explorers, data):
+    explorer = explorers["max_mask_explorer"]
+    values = data.draw(control_ranges("max_mask_explorer"))
+    with no_png(explorer):
+        move_controls(explorer, values)
+    view = explorer.view
+    image, _ = digit_image(values["digit"], values["channel"])
+    options = dict(
+        kernel_shape=(values["kernel_h"], values["kernel_w"]),
+        stride=(values["stride_h"], values["stride_w"]),
+        padding=values["padding"],
+    )
+    geometry = geometry_or_none((28, 28), **options)
+    event("refused" if geometry is None else "accepted")
+    check_refusal(view, geometry)
+    if geometry is not None:
+        rows, cols = max_pool_winners(image[None, :, :, None], **options)
+        np.testing.assert_array_equal(view.winners, np.column_stack([rows.ravel(), cols.ravel()]))
+        assert view.receivers[values["ties"]] == np.count_nonzero(view.dA_prev)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_gradient_explorer_any_combination(explorers, data):
+    explorer = explorers["gradient_explorer"]
+    values = data.draw(control_ranges("gradient_explorer"))
+    with no_png(explorer):
+        move_controls(explorer, values)
+    view = explorer.view
+    geometry = geometry_or_none(
+        (28, 28),
+        (values["kernel_h"], values["kernel_w"]),
+        (values["stride_h"], values["stride_w"]),
+    )
+    check_refusal(view, geometry)
+    h_out, w_out = geometry.out_shape
+    assert (explorer.row.max, explorer.col.max) == (h_out - 1, w_out - 1)
+    # The output cell is the one drawn, clipped into the output as the sliders are.
+    assert view.cell == (explorer.row.value, explorer.col.value)
+    assert view.cell == (min(values["row"], h_out - 1), min(values["col"], w_out - 1))
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_pipeline_explorer_any_combination(explorers, data):
+    explorer = explorers["pipeline_explorer"]
+    values = data.draw(control_ranges("pipeline_explorer"))
+    with no_png(explorer):
+        move_controls(explorer, values)
+    view = explorer.view
+    assert view.message == ""
+    assert set(view.changes) == {"relu", "pooled"}
+    assert all(np.isfinite(v) and v >= 0 for v in view.changes.values())
+    assert view.kernel_title.get_text() == f"kernel: {values['kernel_name']}"
+    assert view.input_title.get_text() == (
+        f"digit moved ({values['shift_down']}, {values['shift_right']})"
+    )
+    pooled = view.pooled.get_array()
+    assert view.pooled_title.get_text() == (
+        f"{values['mode']} pool {pooled.shape[0]} x {pooled.shape[1]}"
+    )
+    assert pooled.shape == (26 // values["pool"], 26 // values["pool"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_animation_any_combination(explorers, data):
+    animation = explorers["pooling_animation"]
+    values = data.draw(control_ranges("pooling_animation"))
+    with no_png(animation):
+        move_controls(animation, values)
+    view = animation.view
+    geometry = pool_geometry((28, 28), values["kernel"], values["stride"])
+    steps = int(np.prod(geometry.out_shape))
+    assert view.message == "" and view.steps == steps
+    assert animation.step.max == animation.play.max == steps - 1
+    step = min(values["step"], steps - 1)
+    assert animation.step.value == step
+    assert view.cell == divmod(step, geometry.out_shape[1])
+
+
+@pytest.mark.parametrize("name", list(WIDEST))
+@settings(max_examples=5, deadline=None)
+@given(data=st.data())
+def test_any_combination_renders(explorers, name, data):
+    explorer = explorers[name]
+    values = data.draw(control_ranges(name))
+    renders = explorer.renders
+    with explorer.hold_render():
+        move_controls(explorer, values)
+    assert explorer.renders == renders + 1
+    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
+    assert explorer.last_error is None

@@ -12,9 +12,19 @@ import itertools
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from pooling_lib import output_shape, plots, pool_backward, pool_forward, pool_geometry
+from pooling_lib import (
+    max_pool_winners,
+    output_shape,
+    plots,
+    pool_backward,
+    pool_forward,
+    pool_geometry,
+)
 from pooling_lib.plots import (
     PIPELINE_KERNELS,
     AnimationView,
@@ -38,6 +48,7 @@ from pooling_lib.plots import (
     window_figure,
     window_values,
 )
+from tests.strategies import arrays_with_ties, pooling_cases
 
 DIGIT, _ = digit_image(0)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -130,10 +141,65 @@ def test_output_size_formula_ends_with_the_output_size(n, k, s, p, d, ceil):
 def test_output_size_formula_explains_the_ceil_mode_drop_and_refusals():
     # 5 wide, kernel 2, stride 2, padding 1: ceil gives 4 windows, the last would start at 5.
     text = output_size_formula(5, 2, 2, padding=1, ceil_mode=True)
-    assert text.endswith("= 4 - 1 = 3 (the last window would start in the padding)")
+    assert text.endswith(
+        "= 4 - 1 = 3 (the last window would start at 5, at or past the input's end)"
+    )
     assert output_shape(5, 5, 2, 2, 1, ceil_mode=True) == (3, 3)
     assert "not allowed" in output_size_formula(28, 3, 1, padding=2)
     assert "not even one window fits" in output_size_formula(4, 3, 1, dilation=2, name="w")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(0, 12),
+    k=st.integers(0, 6),
+    s=st.integers(0, 4),
+    p=st.integers(0, 4),
+    d=st.integers(0, 3),
+    ceil=st.booleans(),
+)
+def test_output_size_formula_takes_its_count_from_the_geometry(n, k, s, p, d, ceil):
+    text = output_size_formula(n, k, s, p, d, ceil)
+    try:
+        expected = pool_geometry((n, n), k, s, p, d, ceil).out_shape[0]
+    except ValueError as error:
+        # A refusal is explained, never computed through (no ZeroDivisionError, no count).
+        assert text.startswith("h_out: ")
+        if "padding must be at most half" in str(error):
+            assert text.endswith("not allowed")
+        elif "larger than the padded input" in str(error):
+            assert text.endswith("so not even one window fits")
+        else:
+            assert text == f"h_out: {str(error).split(';')[0]}"
+        return
+    assert int(text.split("= ")[-1].split()[0]) == expected
+
+
+def test_output_size_formula_refuses_what_the_library_refuses():
+    assert output_size_formula(28, 2, 0) == "h_out: stride must be positive, got (0, 0)"
+    assert output_size_formula(28, 0, 1).startswith("h_out: kernel_shape must be positive")
+    # Ceil mode keeps a window wider than the padded input when it starts inside it.
+    assert output_size_formula(4, 3, 2, dilation=2, ceil_mode=True).endswith("ceil(-1 / 2) + 1 = 1")
+    assert output_shape(4, 4, 3, 2, dilation=2, ceil_mode=True) == (1, 1)
+    with pytest.raises(TypeError, match="stride must be an int"):
+        output_size_formula(28, 2, 1.5)
+
+
+def test_explain_rewords_the_librarys_numbers():
+    for kernel_shape, padding, expected in (
+        ((3, 5), (1, 3), "padding 3 is more than half the kernel width (5 // 2 = 2)"),
+        ((3, 3), (2, 2), "padding 2 is more than half the kernel (3 // 2 = 1)"),
+    ):
+        with pytest.raises(ValueError) as refusal:
+            pool_geometry((28, 28), kernel_shape, 1, padding)
+        assert plots._explain(refusal.value, kernel_shape, padding, (1, 1)).splitlines()[0] == (
+            expected
+        )
+    with pytest.raises(ValueError) as refusal:
+        pool_geometry((5, 9), (2, 4), 1, 0, (5, 3))
+    assert plots._explain(refusal.value, (2, 4), (0, 0), (5, 3)).splitlines()[0] == (
+        "the window spans 6 x 10 pixels, more than the padded digit (5 x 9)"
+    )
 
 
 def test_window_values_and_winners_match_pool_backward():
@@ -145,6 +211,103 @@ def test_window_values_and_winners_match_pool_backward():
     found = list(zip(win_rows.ravel().tolist(), win_cols.ravel().tolist(), strict=True))
     assert found == winners_from_backward(DIGIT, 3, 2)
     assert ties[0, 0] == 9  # a window of background: all nine cells tie at 0
+
+
+def tie_counts_from_backward(image, geometry):
+    """How many cells pool_backward(ties='all') feeds from each window, for a one-hot dA."""
+    A = image[None, :, :, None]
+    options = dict(
+        padding=geometry.padding, dilation=geometry.dilation, ceil_mode=geometry.ceil_mode
+    )
+    counts = np.zeros(geometry.out_shape, dtype=int)
+    for i, j in itertools.product(*map(range, geometry.out_shape)):
+        dA = np.zeros((1, *geometry.out_shape, 1))
+        dA[0, i, j, 0] = 1.0
+        grad = pool_backward(dA, A, geometry.kernel_shape, geometry.stride, ties="all", **options)
+        counts[i, j] = np.count_nonzero(grad)
+    return counts
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=pooling_cases(modes=("max",), max_side=7), data=st.data())
+def test_winners_and_ties_are_the_librarys_with_nan_and_infinities(case, data):
+    (_, h, w, _), options, geometry = case
+    image = data.draw(arrays_with_ties((h, w), nan=True))
+    win_rows, win_cols, tie_counts, tied = plots._max_winners(image, geometry)
+    del options["mode"]
+    rows, cols = max_pool_winners(image[None, :, :, None], **options)
+    np.testing.assert_array_equal(win_rows, rows[0, :, :, 0])
+    np.testing.assert_array_equal(win_cols, cols[0, :, :, 0])
+    np.testing.assert_array_equal(tie_counts, tie_counts_from_backward(image, geometry))
+    np.testing.assert_array_equal(tied.sum(axis=(2, 3)), tie_counts)
+    # Padding is the geometry's mask, never a value: a NaN in the image is never masked.
+    values, _, _ = window_values(image, geometry)
+    inside = geometry.inside(0)[:, None, :, None] & geometry.inside(1)[None, :, None, :]
+    np.testing.assert_array_equal(values.mask, ~inside)
+    assert not (tied & values.mask).any()
+
+
+@pytest.mark.parametrize(
+    ("image", "winner", "ties"),
+    [
+        ([[1.0, np.nan], [3.0, 2.0]], (0, 1), 1),  # NaN wins, as in pool_backward
+        ([[np.nan, 5.0], [np.nan, 2.0]], (1, 0), 2),  # the last NaN wins; NaNs tie
+        ([[1.0, np.inf], [np.inf, 2.0]], (0, 1), 2),  # +inf cells tie
+        ([[-np.inf, -np.inf], [-np.inf, -np.inf]], (0, 0), 4),
+    ],
+)
+def test_nan_and_infinite_windows_have_the_librarys_winner(mask_view, image, winner, ties):
+    image = np.array(image)
+    mask_view.update(image, 2, 2)
+    assert [tuple(w) for w in mask_view.winners] == [winner]
+    assert mask_view.tie_counts.tolist() == [[ties]]
+    marks = mask_view.clear_winners if ties == 1 else mask_view.tied_winners
+    assert marks.get_data() == ([winner[1]], [winner[0]])
+    assert len(mask_view.tied_windows.get_paths()) == (ties > 1)
+    mask_view.update(image, 2, 2, ties="all")
+    xs, ys = mask_view.tied_winners.get_data()
+    assert len(xs) == (ties if ties > 1 else 0)
+    grad = pool_backward(np.ones((1, 1, 1, 1)), image[None, :, :, None], 2, 2, ties="all")
+    assert np.count_nonzero(grad) == ties
+
+
+def test_the_zoom_writes_nan_and_padding_apart_and_circles_the_librarys_winner():
+    view = WindowView()
+    view.update(np.array([[1.0, np.nan], [3.0, 2.0]]), 2, 1)
+    assert view.zoom_labels.strings == ["1.00", "nan", "3.00", "2.00"]
+    assert view.zoom_winner.get_data() == ([1], [0])
+    view.update(np.array([[1.0, np.inf], [np.inf, 2.0]]), 2, 1)
+    assert view.zoom_labels.strings == ["1.00", "inf", "inf", "2.00"]
+    assert view.zoom_winner.get_data() == ([1], [0])
+    # A window on the corner: three cells of padding and the image's NaN, which wins.
+    view.update(np.array([[np.nan, 0.5], [0.25, 1.0]]), 2, 2, padding=1)
+    i, j = view.highlighted
+    labels = view.zoom_labels.strings
+    assert labels.count("pad") == 3 and len(labels) == 4
+    row, col = max_pool_winners(
+        np.array([[np.nan, 0.5], [0.25, 1.0]])[None, :, :, None], 2, 2, padding=1
+    )
+    geometry = view.geometry
+    t = list(geometry.window_positions(0)[i]).index(row[0, i, j, 0])
+    u = list(geometry.window_positions(1)[j]).index(col[0, i, j, 0])
+    assert view.zoom_winner.get_data() == ([u], [t])
+
+
+def test_a_window_of_padding_alone_has_no_winner_and_no_tie():
+    # Rows -1 and 1 of a one-row image: padding, both of them.
+    image = np.arange(3.0).reshape(1, 3)
+    geometry = pool_geometry((1, 3), 2, 1, padding=1, dilation=2)
+    win_rows, win_cols, tie_counts, _ = plots._max_winners(image, geometry)
+    empty = ~(geometry.inside(0).any(axis=1)[:, None] & geometry.inside(1).any(axis=1)[None, :])
+    assert empty.any()
+    assert (win_rows[empty] == -1).all() and (win_cols[empty] == -1).all()
+    assert (tie_counts[empty] == 0).all()
+    assert plots._winner_cell(image, geometry, *np.argwhere(empty)[0], "max") is None
+
+
+def test_window_values_needs_the_geometrys_shape():
+    with pytest.raises(ValueError, match=r"image has shape \(3, 3\), but geometry is for"):
+        window_values(np.zeros((3, 3)), pool_geometry((4, 4), 2))
 
 
 def test_digit_image_channels_and_errors():
@@ -197,6 +360,23 @@ def test_glyph_text_alignments_and_rotation():
     assert box.height > box.width
 
 
+def test_glyph_text_skips_blank_lines_and_keeps_a_bounded_cache():
+    figure = PoolingFigure(figsize=(2, 2), dpi=72)
+    text = GlyphText(figure, 0.5, 0.5, figure.transFigure, 10, va="top")
+    figure.add_artist(text)
+    text.set_text("a")
+    figure_png(figure)
+    one_line = text.get_window_extent().height
+    text.set_text("a\n\n   \nb")
+    figure_png(figure)
+    assert text.get_window_extent().height > 3 * one_line
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    for number in range(300):
+        text.set_text(str(number))
+        text.draw(renderer)
+    assert len(text._paths) <= 257
+
+
 def test_cell_labels_fit_the_cells_or_stay_blank():
     view = WindowView()
     ax = view.ax_zoom
@@ -216,6 +396,20 @@ def test_cell_labels_fit_the_cells_or_stay_blank():
     ax.set_xlim(-0.5, 1.5)
     labels.show_grid(np.array([[np.nan]]), cmap, norm, nan_text="pad")
     assert labels.strings == ["pad"]
+
+
+def test_cell_labels_write_masked_cells_apart_from_nan():
+    view = WindowView()
+    ax = view.ax_zoom
+    labels = CellLabels(ax, fontsize=30)
+    ax.set_xlim(-0.5, 2.5)
+    ax.set_ylim(0.5, -0.5)
+    cmap, norm = plots.IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
+    values = np.ma.MaskedArray([[0.5, np.nan, 0.0]], mask=[[False, False, True]])
+    labels.show_grid(values, cmap, norm, nan_text="nan", masked_text="pad")
+    assert labels.strings == ["0.50", "nan", "pad"]
+    labels.show_grid(values, cmap, norm)
+    assert labels.strings == ["0.50"]
 
 
 # --- window view --------------------------------------------------------------------------
@@ -327,10 +521,7 @@ def test_window_view_draws_a_message_for_refused_options(window_view, options, m
 
 def test_explain_falls_back_to_the_library_message():
     error = ValueError("stride must be positive, got (0, 1); stride=1 places a window")
-    assert (
-        plots._explain(error, (28, 28), (2, 2), (0, 0), (1, 1))
-        == "stride must be positive, got (0, 1)"
-    )
+    assert plots._explain(error, (2, 2), (0, 0), (1, 1)) == "stride must be positive, got (0, 1)"
 
 
 def test_window_view_keeps_one_pixel_scale_and_a_still_input(window_view):
@@ -455,6 +646,17 @@ def test_gradient_view_notes_ties_and_refusals(gradient_view):
     assert gradient_view.message.startswith("the window spans 29 x 29 pixels")
     assert not gradient_view.grad_max.get_visible()
     gradient_view.png()
+
+
+def test_gradient_view_reads_overlap_and_divisors_from_the_geometry():
+    view = GradientView()
+    # Stride 1 under a 3 x 3 kernel, but a 3 x 3 image has room for one window: no overlap.
+    view.update(np.arange(9.0).reshape(3, 3), 3, 1, cell=(0, 0))
+    assert not view.overlap.get_visible()
+    assert view.no_overlap.get_text().startswith("windows do not overlap")
+    assert view.avg_title.get_text().endswith("to each of 9")
+    view.update(DIGIT, 3, 3)
+    assert view.no_overlap.get_text().startswith("stride >= kernel:")
 
 
 # --- pipeline view ------------------------------------------------------------------------
@@ -757,7 +959,7 @@ def test_axis_cells_figure_shows_the_window_ceil_mode_drops(n, k, s, p, d, ceil)
     ax = one_axis(n, k, s, p, d, ceil)
     dropped = [w for w in ax.pooling_windows if w[2] is None]
     # output_size_formula says so exactly when ceil mode drops a window.
-    says_dropped = "would start in the padding" in output_size_formula(n, k, s, p, d, ceil)
+    says_dropped = "at or past the input's end" in output_size_formula(n, k, s, p, d, ceil)
     assert len(dropped) == says_dropped
     if dropped:
         (label, cells, _), last = dropped[0], ax.pooling_windows[-2][1]
