@@ -70,20 +70,24 @@ def _divisors(geometry, count_include_pad, divisor_override):
 def _reduce_offsets(A_prev, geometry, out, combine, empty):
     """Fold every kernel offset's slice into ``out`` with ``combine`` (np.maximum or np.add).
 
-    Windows start from ``empty`` (-inf or 0), except that when the first
-    offset's cell is inside the input for every window its slice is simply
-    copied, one pass fewer.
+    Windows start from ``empty`` (-inf or 0). When the first offsets' cells
+    are inside the input for every window, the start is skipped: the first
+    slice is copied, or the first two are combined straight into ``out``, so
+    the work is one pass over ``out`` per offset and no more.
     """
     offsets = list(geometry.offset_slices())
-    first_out = offsets[0][1] if offsets else None
-    covers_all = first_out == (slice(0, out.shape[1]), slice(0, out.shape[2]))
-    if covers_all:
-        (in_rows, in_cols) = offsets[0][2]
-        np.copyto(out, A_prev[:, in_rows, in_cols])
-        offsets = offsets[1:]
+    whole = (slice(0, out.shape[1]), slice(0, out.shape[2]))
+    leading = 0
+    while leading < min(2, len(offsets)) and offsets[leading][1] == whole:
+        leading += 1
+    cells = [A_prev[:, rows, cols] for _, _, (rows, cols) in offsets[:leading]]
+    if leading == 2:
+        combine(cells[0], cells[1], out=out)
+    elif leading == 1:
+        np.copyto(out, cells[0])
     else:
         out.fill(empty)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in offsets:
+    for _, (out_rows, out_cols), (in_rows, in_cols) in offsets[leading:]:
         view = out[:, out_rows, out_cols]
         combine(view, A_prev[:, in_rows, in_cols], out=view)
 
@@ -93,20 +97,31 @@ def _max_forward(A_prev, geometry, out):
     _reduce_offsets(A_prev, geometry, out, np.maximum, -np.inf)
 
 
-def _avg_forward(A_prev, geometry, out, divisors):
+def _avg_forward(A_prev, geometry, out, divide):
     _reduce_offsets(A_prev, geometry, out, np.add, 0)
-    # Divide rather than multiply by 1/divisor: it rounds as PyTorch does.
-    _divide(out, divisors, out)
+    divide(out, out)
 
 
-def _divide(values, divisors, out):
-    """values / divisors into ``out``; a window of padding alone (divisor 0) gives 0."""
-    if divisors.all():
-        np.divide(values, divisors, out=out)
-    else:
-        # Masked ufuncs are slow: only windows of padding alone need the mask.
-        np.divide(values, divisors, out=out, where=divisors != 0)
-        out[:, divisors == 0] = 0
+def _divider(divisors):
+    """A function ``divide(values, out)``: values / divisors, chosen once per call.
+
+    Results round exactly as ``values / divisors`` does (PyTorch divides). A
+    window of padding alone (divisor 0) has nothing to average and gives 0.
+    """
+    if not divisors.all():
+
+        def divide(values, out):
+            # Masked ufuncs are slow: only windows of padding alone need the mask.
+            np.divide(values, divisors, out=out, where=divisors != 0)
+            out[:, divisors == 0] = 0
+
+        return divide
+    if np.all(np.abs(np.frexp(divisors)[0]) == 0.5):
+        # Every divisor is a power of two (4 for 2 x 2 windows): multiplying by
+        # the reciprocal is exact, so it rounds as dividing does, only cheaper.
+        reciprocals = 1 / divisors
+        return lambda values, out: np.multiply(values, reciprocals, out=out)
+    return lambda values, out: np.divide(values, divisors, out=out)
 
 
 def pool_forward(
@@ -199,13 +214,14 @@ def pool_forward(
     work_dtype = _working_dtype(A.dtype) if mode == "avg" else A.dtype
     if mode == "avg":
         divisors = _divisors(geometry, count_include_pad, divisor_override).astype(work_dtype)
+        divide = _divider(divisors)
     for batch in _chunks(A_prev):
         planes = _to_planes(A_prev[batch])
         pooled = np.empty((planes.shape[0], *geometry.out_shape), dtype=work_dtype)
         if mode == "max":
             _max_forward(planes, geometry, pooled)
         else:
-            _avg_forward(planes, geometry, pooled, divisors)
+            _avg_forward(planes, geometry, pooled, divide)
         _from_planes(pooled, A[batch])
     return A
 
@@ -287,9 +303,9 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
         dA_prev[:, in_rows, in_cols] += np.where(hit, share[:, out_rows, out_cols], 0)
 
 
-def _avg_backward(dA, geometry, dA_prev, divisors):
+def _avg_backward(dA, geometry, dA_prev, divide):
     share = np.empty_like(dA)
-    _divide(dA, divisors, share)
+    divide(dA, share)
     for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(list(geometry.offset_slices())):
         dA_prev[:, in_rows, in_cols] += share[:, out_rows, out_cols]
 
@@ -383,13 +399,14 @@ def pool_backward(
     dA_prev = np.empty(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
         divisors = _divisors(geometry, count_include_pad, divisor_override).astype(dA_prev.dtype)
+        divide = _divider(divisors)
     for batch in _chunks(A_prev):
         dA_planes = _to_planes(dA[batch]).astype(dA_prev.dtype, copy=False)
         routed = np.zeros((dA_planes.shape[0], *A_prev.shape[1:3]), dtype=dA_prev.dtype)
         if mode == "max":
             _max_backward(dA_planes, _to_planes(A_prev[batch]), geometry, routed, ties)
         else:
-            _avg_backward(dA_planes, geometry, routed, divisors)
+            _avg_backward(dA_planes, geometry, routed, divide)
         _from_planes(routed, dA_prev[batch])
     return dA_prev
 
