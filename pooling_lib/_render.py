@@ -923,3 +923,23 @@ def _set_clim(ax_image, vmin, vmax):
     with ax_image.callbacks.blocked(signal="changed"):
         ax_image.set_clim(vmin, vmax)
     ax_image.pooling_colorbar_stale = True
+
+
+def as_2d_arrays(arrays, name):
+    """``arrays`` (a list of 2-D arrays, or an (n, h, w) array) as a list of float arrays.
+
+    One 2-D array alone is refused with a hint, because iterating over it would
+    silently give its rows.
+    """
+    if isinstance(arrays, np.ndarray) and arrays.ndim == 2:
+        raise TypeError(
+            f"{name} must be several 2-D arrays (a list, or an array of shape (n, h, w)), "
+            f"got one 2-D array; wrap it in a list: [{name[:-1]}]"
+        )
+    converted = [np.asarray(array, dtype=float) for array in arrays]
+    if not converted:
+        raise ValueError(f"{name} must hold at least one 2-D array, got none")
+    for k, array in enumerate(converted):
+        if array.ndim != 2 or min(array.shape) < 1:
+            raise ValueError(f"{name}[{k}] must be 2-D with shape (h, w), got shape {array.shape}")
+    return converted

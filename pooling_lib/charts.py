@@ -33,6 +33,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import PercentFormatter
 
+from ._render import DPI, as_2d_arrays
 from .plots import PoolingFigure
 
 __all__ = [
@@ -58,8 +59,6 @@ IMPLEMENTATION_STYLES = {
     "PyTorch": ("#009E73", "D"),
 }
 MISSING_COLOR = "#d9d9d9"
-# Output pixels per inch, as in pooling_lib.plots, so charts and pictures match in size.
-_DPI = 80
 
 
 class _Style:
@@ -81,8 +80,8 @@ class _Style:
 def _new_figure(width, height, style):
     """An empty figure of ``width`` x ``height`` inches (before scaling), laid out by matplotlib."""
     # Whole pixels, so that the figure's size and its PNG's agree.
-    size = tuple(round(inches * style.figure_scale * _DPI) / _DPI for inches in (width, height))
-    figure = PoolingFigure(figsize=size, dpi=_DPI, layout="constrained")
+    size = tuple(round(inches * style.figure_scale * DPI) / DPI for inches in (width, height))
+    figure = PoolingFigure(figsize=size, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
@@ -330,21 +329,6 @@ def bar_chart(
     )
 
 
-def _as_images(images):
-    if isinstance(images, np.ndarray) and images.ndim == 2:
-        raise TypeError(
-            "images must be several 2-D arrays (a list, or an array of shape (n, h, w)), "
-            "got one 2-D array; wrap it in a list: [image]"
-        )
-    arrays = [np.asarray(image, dtype=float) for image in images]
-    if not arrays:
-        raise ValueError("images must hold at least one 2-D array, got none")
-    for k, array in enumerate(arrays):
-        if array.ndim != 2 or min(array.shape) < 1:
-            raise ValueError(f"images[{k}] must be 2-D with shape (h, w), got shape {array.shape}")
-    return arrays
-
-
 def gallery_figure(
     images,
     titles=None,
@@ -402,7 +386,7 @@ def gallery_figure(
     >>> figure.axes[2].images[0].get_clim()
     (0.0, 1.0)
     """
-    arrays = _as_images(images)
+    arrays = as_2d_arrays(images, "images")
     titles = [""] * len(arrays) if titles is None else [str(title) for title in titles]
     if len(titles) != len(arrays):
         raise ValueError(f"titles must give one title per image: {len(arrays)}, got {len(titles)}")

@@ -934,17 +934,24 @@ def _judge_forward(case, actual):
 
 def _forward_details(case, array, n, ch):
     A_prev = case.args[0]
-    m, _, _, c = A_prev.shape
     options = ", ".join(
         f"{k}={v!r}" for k, v in zip(case.arg_names[1:], case.args[1:], strict=True)
     )
     lines = [f"  called fn(A_prev, {options})", f"  with A_prev of shape {A_prev.shape}"]
-    if m > 1 or c > 1:
-        lines.append(f"  showing example {n}, channel {ch}")
-    lines += _show(f"input {_slice_label('A_prev', n, ch)}", A_prev[n, :, :, ch])
-    lines += _show(f"expected {_slice_label('A', n, ch)}", case.expected[n, :, :, ch])
+    inputs = [("input", "A_prev", A_prev)]
+    return lines + _slice_panels(inputs, "A", case.expected, array, n, ch)
+
+
+def _slice_panels(inputs, result, expected, array, n, ch):
+    """Feedback lines showing example ``n``, channel ``ch`` of each input, the
+    expected result and the learner's, whatever shape the learner returned."""
+    m, _, _, c = inputs[0][2].shape
+    lines = [f"  showing example {n}, channel {ch}"] if m > 1 or c > 1 else []
+    for label, name, values in inputs:
+        lines += _show(f"{label} {_slice_label(name, n, ch)}", values[n, :, :, ch])
+    lines += _show(f"expected {_slice_label(result, n, ch)}", expected[n, :, :, ch])
     if array.ndim == 4 and n < array.shape[0] and ch < array.shape[3]:
-        lines += _show(f"yours {_slice_label('A', n, ch)}", array[n, :, :, ch])
+        lines += _show(f"yours {_slice_label(result, n, ch)}", array[n, :, :, ch])
     else:
         lines.append(f"  yours: an array of shape {array.shape}")
     return lines
@@ -1300,21 +1307,12 @@ def _cell_hint(case, array, index):
 
 def _backward_details(case, array, n, ch):
     dA, A_prev, kernel_shape, stride = case.args
-    m, _, _, c = A_prev.shape
     lines = [
         f"  called fn(dA, A_prev, kernel_shape={kernel_shape!r}, stride={stride!r})",
         f"  with A_prev of shape {A_prev.shape} and dA of shape {dA.shape}",
     ]
-    if m > 1 or c > 1:
-        lines.append(f"  showing example {n}, channel {ch}")
-    lines += _show(f"input {_slice_label('A_prev', n, ch)}", A_prev[n, :, :, ch])
-    lines += _show(f"upstream gradient {_slice_label('dA', n, ch)}", dA[n, :, :, ch])
-    lines += _show(f"expected {_slice_label('dA_prev', n, ch)}", case.expected[n, :, :, ch])
-    if array.ndim == 4 and n < array.shape[0] and ch < array.shape[3]:
-        lines += _show(f"yours {_slice_label('dA_prev', n, ch)}", array[n, :, :, ch])
-    else:
-        lines.append(f"  yours: an array of shape {array.shape}")
-    return lines
+    inputs = [("input", "A_prev", A_prev), ("upstream gradient", "dA", dA)]
+    return lines + _slice_panels(inputs, "dA_prev", case.expected, array, n, ch)
 
 
 def check_backward_max(fn):

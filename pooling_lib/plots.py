@@ -78,6 +78,7 @@ from ._render import (
     _set_clim,
     _Style,
     _View,
+    as_2d_arrays,
     figure_png,
     set_presentation,
 )
@@ -2148,16 +2149,7 @@ def _fmt_grid_value(value):
 
 def _as_grids(grids, titles, boxes):
     """Validate grid_figure's arguments; returns float grids, titles and per-grid box lists."""
-    if isinstance(grids, np.ndarray) and grids.ndim == 2:
-        raise TypeError(
-            "grids must be a list of 2-D arrays, got one 2-D array; wrap it in a list: [grid]"
-        )
-    arrays = [np.asarray(grid, dtype=float) for grid in grids]
-    if not arrays:
-        raise ValueError("grids must hold at least one 2-D array, got none")
-    for k, array in enumerate(arrays):
-        if array.ndim != 2 or min(array.shape) < 1:
-            raise ValueError(f"grids[{k}] must be 2-D with shape (h, w), got shape {array.shape}")
+    arrays = as_2d_arrays(grids, "grids")
     titles = [""] * len(arrays) if titles is None else [str(title) for title in titles]
     if len(titles) != len(arrays):
         raise ValueError(f"titles must give one title per grid: {len(arrays)}, got {len(titles)}")
