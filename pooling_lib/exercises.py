@@ -136,6 +136,8 @@ _TICK = 0.05
 # No right answer has more items at its top level; longer sequences are
 # rejected before NumPy copies them.
 _MAX_ITEMS = 10_000
+# Longer error messages are cut: the first line of feedback should stay readable.
+_MAX_MESSAGE = 300
 # Bounded repr for whatever the learner returns: a huge list must not become
 # a huge line.
 _BRIEF = reprlib.Repr()
@@ -385,7 +387,7 @@ class _Exit:
         return f"Use {self.name}() to exit"
 
     def __call__(self, code=None):
-        raise SystemExit(code)
+        raise SystemExit if code is None else SystemExit(code)
 
 
 def _ipython_shell():
@@ -517,6 +519,9 @@ def _error_text(error):
         message = str(error)
     except Exception:  # noqa: BLE001 - a learner's exception class may break str()
         message = ""
+    if len(message) > _MAX_MESSAGE:
+        # A KeyError from a lookup table keyed on an array's bytes, say.
+        message = message[: _MAX_MESSAGE - 5] + "[...]"
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
@@ -647,7 +652,7 @@ def _run_cases(exercise, fn, cases, seconds, first=True):
     """
     outcomes = []
     for index, case in enumerate(cases):
-        if outcomes and outcomes[-1][1] is not None and outcomes[-1][1].timed_out:
+        if any(failure is not None and failure.timed_out for _, failure in outcomes):
             outcomes.append((case, _NOT_RUN))
             continue
         try:
