@@ -32,6 +32,8 @@ in Jupyter), this stops loops, ``time.sleep`` and waits alike. Elsewhere
 (Windows, or a checker called from another thread) a loop of Python code is
 stopped, but a single call into compiled code (``time.sleep(1000)``, a huge
 NumPy operation) cannot be interrupted: it is reported when it returns.
+Anywhere, a loop that catches every exception (a bare ``except:``) around
+its inner loop can swallow the stop, as it swallows the interrupt button's.
 
 Which checker goes with which function (arguments are passed by position,
 so your parameter names are up to you; pairs are tuples ``(rows, cols)``):
@@ -300,7 +302,7 @@ class _Watchdog:
         self._thread = None
 
     def start(self):
-        if not hasattr(sys, "getrefcount"):  # not CPython: no PyThreadState_SetAsyncExc
+        if sys.implementation.name != "cpython":  # no PyThreadState_SetAsyncExc to call
             return
         self.armed = True
         self._thread = threading.Thread(target=self._watch, name="checker time limit")
@@ -2119,7 +2121,8 @@ def _padding_cases():
 
 
 def _draw_padding(rng):
-    kernel_shape, stride = _random_ints(rng, 1, 4, 2), _random_ints(rng, 1, 3, 2)
+    # Kernels of 2 or more: a 1-cell kernel can take no padding.
+    kernel_shape, stride = _random_ints(rng, 2, 4, 2), _random_ints(rng, 1, 3, 2)
     padding = tuple(_random_ints(rng, 0, k // 2, 1)[0] for k in kernel_shape)
     extra = _random_ints(rng, 0, 4, 2)
     size = tuple(
