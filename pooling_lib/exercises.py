@@ -217,7 +217,11 @@ class _Failure:
 
 
 class _NotAttempted(Exception):
-    """The learner's function has no body yet."""
+    """The learner's function has no body yet: it raised NotImplementedError or returned None."""
+
+    def __init__(self, returned_none=False):
+        super().__init__()
+        self.returned_none = returned_none
 
 
 # ---------------------------------------------------------------------------
@@ -354,12 +358,12 @@ def _within(seconds, work):
         return True, work()
     watch = _Alarm(seconds) if _alarm_usable() else _Watchdog(seconds)
     started = time.monotonic()
-    finished, value = False, None
+    elapsed, value = math.inf, None
     try:
         try:
             watch.start()
             value = work()
-            finished = True
+            elapsed = time.monotonic() - started
         except _TimeUp:
             pass
     finally:
@@ -371,8 +375,7 @@ def _within(seconds, work):
                 break
             except _TimeUp:
                 continue
-    overran = watch.fired or time.monotonic() - started > seconds
-    return finished and not overran, value
+    return not watch.fired and elapsed <= seconds, value
 
 
 class _Exit:
@@ -628,29 +631,29 @@ def _run(exercise, title, fn, cases, draw=None, time_limit=None, seed=None):
     seconds, seed = _resolve_options(time_limit, seed)
     if fn is None:
         return _not_attempted(exercise, fn)
-    outcomes = _run_cases(exercise, fn, cases, seconds)
-    if outcomes is None:
-        return _not_attempted(exercise, fn)
-    if outcomes == "returned None":
-        return _not_attempted(exercise, fn, returned_none=True)
-    drawn = None
+    try:
+        outcomes = _run_cases(fn, cases, seconds)
+    except _NotAttempted as not_attempted:
+        return _not_attempted(exercise, fn, not_attempted.returned_none)
     if draw is not None and all(failure is None for _, failure in outcomes):
         rng = np.random.default_rng(seed)
         drawn = [draw(rng) for _ in range(_RANDOM_CASES)]
         for number, case in enumerate(drawn, start=1):
             case.name = f"random case {number} of {len(drawn)} (seed {seed}): {case.name}"
             case.seed = seed
-        outcomes += _run_cases(exercise, fn, drawn, seconds, first=False)
+        outcomes += _run_cases(fn, drawn, seconds, first=False)
     if draw is None:
         return _report(exercise, title, fn, outcomes, 0, None)
     return _report(exercise, title, fn, outcomes, _RANDOM_CASES, seed)
 
 
-def _run_cases(exercise, fn, cases, seconds, first=True):
-    """``[(case, failure or None)]``; None or "returned None" if not attempted yet.
+def _run_cases(fn, cases, seconds, first=True):
+    """``[(case, failure or None)]`` for ``cases``, run in order.
 
     After a case runs out of time the rest are not run: a loop that never ends
     usually never ends on any case, and each would cost the whole limit.
+    Raises _NotAttempted when the first case of the ``first`` batch finds no
+    body (NotImplementedError, or None returned).
     """
     outcomes = []
     for index, case in enumerate(cases):
@@ -661,7 +664,7 @@ def _run_cases(exercise, fn, cases, seconds, first=True):
             actual, failure = _call(fn, case, seconds)
         except _NotAttempted:
             if first and index == 0:
-                return None
+                raise
             failure = _Failure(
                 "your function raised NotImplementedError",
                 "this case is not implemented yet: it must work too.",
@@ -670,7 +673,7 @@ def _run_cases(exercise, fn, cases, seconds, first=True):
         if failure is None:
             if actual is None:
                 if first and index == 0:
-                    return "returned None"
+                    raise _NotAttempted(returned_none=True)
                 failure = _Failure("returned None", "your function must `return` its result.")
             else:
                 failure = _judge(case, actual, seconds)
