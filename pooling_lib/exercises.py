@@ -582,7 +582,7 @@ def _call(fn, case, seconds):
         return None, _Failure(
             f"your function raised {type(error).__name__}",
             _exception_hint(error, text, case),
-            [f"  Your function raised {text}"],
+            [f"  Your function raised {text}", _call_text(case)],
         )
     for name, before, after in zip(case.arg_names, case.args, args, strict=True):
         if isinstance(before, np.ndarray) and not _same_value(before, after):
@@ -593,6 +593,21 @@ def _call(fn, case, seconds):
                 "write into a new array.",
             )
     return actual, None
+
+
+def _call_text(case):
+    """How the case called the learner's function: arrays by their shape, other values shown."""
+    parts, shapes = [], []
+    for name, arg in zip(case.arg_names, case.args, strict=True):
+        if isinstance(arg, np.ndarray):
+            parts.append(name)
+            shapes.append(f"{name} of shape {arg.shape}")
+        elif callable(arg):
+            parts.append(name)
+        else:
+            parts.append(f"{name}={arg!r}")
+    text = f"  called fn({', '.join(parts)})"
+    return text + (f" with {' and '.join(shapes)}" if shapes else "")
 
 
 def _exception_hint(error, text, case):

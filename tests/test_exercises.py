@@ -141,6 +141,16 @@ def test_exception_is_reported_not_raised(capsys):
     assert len(result.failed) == 9
 
 
+def test_an_exception_shows_how_the_function_was_called(capsys):
+    _, out = run(exercises.check_backward_max, lambda d, A, k, s: A[:, 100], capsys)
+    assert (
+        "called fn(dA, A_prev, kernel_shape=(2, 2), stride=(2, 2)) with dA of shape "
+        "(1, 1, 1, 1) and A_prev of shape (1, 2, 2, 1)"
+    ) in out
+    _, out = run(exercises.check_same_padding, lambda n, k, s: n / 0, capsys)
+    assert "called fn(n=28, kernel=2, stride=2) Hint:" in out
+
+
 def test_index_error_hint(capsys):
     def past_the_end(A_prev, kernel_shape, stride):
         return A_prev[:, 100]
