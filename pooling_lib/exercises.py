@@ -30,8 +30,9 @@ that runs longer, a loop that never ends say, is stopped and reported, and
 the remaining cases are not run. On Linux and macOS, in the main thread (as
 in Jupyter), this stops loops, ``time.sleep`` and waits alike. Elsewhere
 (Windows, or a checker called from another thread) a loop of Python code is
-stopped, but a single call into compiled code (``time.sleep(1000)``, a huge
-NumPy operation) cannot be interrupted: it is reported when it returns.
+stopped, but ``time.sleep(1000)`` or a wait cannot be interrupted: it is
+reported when it returns. Everywhere, one long call into compiled code (a
+single huge NumPy operation) is stopped only when it returns.
 Anywhere, a loop that catches every exception (a bare ``except:``) around
 its inner loop can swallow the stop, as it swallows the interrupt button's.
 
