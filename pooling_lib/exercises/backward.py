@@ -9,9 +9,10 @@ from ..pooling import pool_backward, pool_forward
 from .cases import (
     Case,
     Failure,
+    Given,
+    Grid,
     as_pair,
     case_geometry,
-    grid,
     numbered_upstream,
     random_batch,
     random_values,
@@ -45,87 +46,55 @@ def _backward_case(name, A_prev, kernel_shape, stride, mode, dA=None):
     )
 
 
-def _backward_max_cases():
-    ties = np.array([[1, 5, 2, 0], [5, 3, 1, 2], [0, 0, 4, 4], [0, 0, 1, 4]], dtype=float).reshape(
-        1, 4, 4, 1
-    )
-    background = np.zeros((1, 4, 4, 1))
-    background[0, 1, 1, 0] = 0.5
-    peak = grid(5, 5, 11)
-    peak[0, 2, 2, 0] = 99.0
-    stroke = np.zeros((1, 4, 4, 1))
-    stroke[0, 1:3, 2, 0] = 1.0
-    nan_input = grid(4, 4, 12)
-    nan_input[0, 0, 3, 0] = np.nan
-    return [
-        _backward_case(
-            "one window, no ties (2 x 2 input, kernel 2, stride 2)", grid(2, 2, 13), 2, 2, "max"
-        ),
-        _backward_case("non-overlapping windows (kernel 2, stride 2)", grid(4, 4, 14), 2, 2, "max"),
-        _backward_case("tied maxima in a window (kernel 2, stride 2)", ties, 2, 2, "max"),
-        _backward_case(
-            "windows of zeros, like MNIST's black background (kernel 2, stride 2)",
-            background,
-            2,
-            2,
-            "max",
-        ),
-        _backward_case("overlapping windows (kernel 3, stride 1)", peak, 3, 1, "max"),
-        _backward_case("overlapping windows with ties (kernel 2, stride 1)", stroke, 2, 1, "max"),
-        _backward_case(
-            "a size the stride does not divide (5 x 5, kernel 2, stride 2)",
-            grid(5, 5, 15),
-            2,
-            2,
-            "max",
-        ),
-        _backward_case(
-            "negative inputs (kernel 2, stride 2)", grid(4, 4, 16, offset=-16.0), 2, 2, "max"
-        ),
-        _backward_case(
-            "rectangular kernel and stride (4 x 7, kernel (2, 3), stride (2, 1))",
-            grid(4, 7, 17),
-            (2, 3),
-            (2, 1),
-            "max",
-        ),
-        _backward_case(
-            "several examples and channels (m = 2, c = 2)", grid(4, 4, 18, m=2, c=2), 2, 2, "max"
-        ),
-        _backward_case("a NaN in a window (the NaN takes the gradient)", nan_input, 2, 2, "max"),
-    ]
+# One row per case: its name, then the call: A_prev (a recipe, built afresh
+# on every check), kernel_shape, stride. dA numbers the outputs 1, 2, 3, ...
+_MAX_CASES = [
+    ("one window, no ties (2 x 2 input, kernel 2, stride 2)", (Grid(2, 2, seed=13), 2, 2)),
+    ("non-overlapping windows (kernel 2, stride 2)", (Grid(4, 4, seed=14), 2, 2)),
+    (
+        "tied maxima in a window (kernel 2, stride 2)",
+        (Given(((1, 5, 2, 0), (5, 3, 1, 2), (0, 0, 4, 4), (0, 0, 1, 4))), 2, 2),
+    ),
+    (
+        "windows of zeros, like MNIST's black background (kernel 2, stride 2)",
+        (Given(((0, 0, 0, 0), (0, 0.5, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0))), 2, 2),
+    ),
+    ("overlapping windows (kernel 3, stride 1)", (Grid(5, 5, seed=11, put={(2, 2): 99.0}), 3, 1)),
+    (
+        "overlapping windows with ties (kernel 2, stride 1)",
+        (Given(((0, 0, 0, 0), (0, 0, 1, 0), (0, 0, 1, 0), (0, 0, 0, 0))), 2, 1),
+    ),
+    ("a size the stride does not divide (5 x 5, kernel 2, stride 2)", (Grid(5, 5, seed=15), 2, 2)),
+    ("negative inputs (kernel 2, stride 2)", (Grid(4, 4, seed=16, offset=-16.0), 2, 2)),
+    (
+        "rectangular kernel and stride (4 x 7, kernel (2, 3), stride (2, 1))",
+        (Grid(4, 7, seed=17), (2, 3), (2, 1)),
+    ),
+    ("several examples and channels (m = 2, c = 2)", (Grid(4, 4, seed=18, m=2, c=2), 2, 2)),
+    (
+        "a NaN in a window (the NaN takes the gradient)",
+        (Grid(4, 4, seed=12, put={(0, 3): np.nan}), 2, 2),
+    ),
+]
+_AVG_CASES = [
+    ("one window (2 x 2 input, kernel 2, stride 2)", (Grid(2, 2, seed=21), 2, 2)),
+    ("non-overlapping windows (kernel 2, stride 2)", (Grid(4, 4, seed=22), 2, 2)),
+    ("overlapping windows (kernel 3, stride 1)", (Grid(5, 5, seed=23), 3, 1)),
+    ("overlapping windows (kernel 2, stride 1)", (Grid(4, 4, seed=24), 2, 1)),
+    ("a size the stride does not divide (5 x 5, kernel 2, stride 2)", (Grid(5, 5, seed=25), 2, 2)),
+    ("stride larger than the kernel (7 x 7, kernel 2, stride 3)", (Grid(7, 7, seed=26), 2, 3)),
+    (
+        "rectangular kernel and stride (4 x 7, kernel (2, 3), stride (2, 1))",
+        (Grid(4, 7, seed=27), (2, 3), (2, 1)),
+    ),
+    ("several examples and channels (m = 2, c = 2)", (Grid(4, 4, seed=28, m=2, c=2), 2, 2)),
+]
 
 
-def _backward_avg_cases():
+def _backward_cases(table, mode):
     return [
-        _backward_case("one window (2 x 2 input, kernel 2, stride 2)", grid(2, 2, 21), 2, 2, "avg"),
-        _backward_case("non-overlapping windows (kernel 2, stride 2)", grid(4, 4, 22), 2, 2, "avg"),
-        _backward_case("overlapping windows (kernel 3, stride 1)", grid(5, 5, 23), 3, 1, "avg"),
-        _backward_case("overlapping windows (kernel 2, stride 1)", grid(4, 4, 24), 2, 1, "avg"),
-        _backward_case(
-            "a size the stride does not divide (5 x 5, kernel 2, stride 2)",
-            grid(5, 5, 25),
-            2,
-            2,
-            "avg",
-        ),
-        _backward_case(
-            "stride larger than the kernel (7 x 7, kernel 2, stride 3)",
-            grid(7, 7, 26),
-            2,
-            3,
-            "avg",
-        ),
-        _backward_case(
-            "rectangular kernel and stride (4 x 7, kernel (2, 3), stride (2, 1))",
-            grid(4, 7, 27),
-            (2, 3),
-            (2, 1),
-            "avg",
-        ),
-        _backward_case(
-            "several examples and channels (m = 2, c = 2)", grid(4, 4, 28, m=2, c=2), 2, 2, "avg"
-        ),
+        _backward_case(name, A_prev(), kernel_shape, stride, mode)
+        for name, (A_prev, kernel_shape, stride) in table
     ]
 
 
@@ -371,7 +340,7 @@ def check_backward_max(fn, *, time_limit=None, seed=None):
         "check_backward_max",
         "max pooling backward pass",
         fn,
-        _backward_max_cases(),
+        _backward_cases(_MAX_CASES, "max"),
         lambda rng: _draw_backward(rng, "max"),
         time_limit,
         seed,
@@ -401,7 +370,7 @@ def check_backward_avg(fn, *, time_limit=None, seed=None):
         "check_backward_avg",
         "average pooling backward pass",
         fn,
-        _backward_avg_cases(),
+        _backward_cases(_AVG_CASES, "avg"),
         lambda rng: _draw_backward(rng, "avg"),
         time_limit,
         seed,

@@ -25,21 +25,60 @@ class Case:
 
 @dataclass
 class Failure:
+    """What went wrong on one case: its ✗ line, its hint, the lines that show it."""
+
     summary: str  # a few words after the case's name on its ✗ line
     hint: str
     details: list = field(default_factory=list)  # lines shown for the first failing case
     timed_out: bool = False  # the later cases are not run
 
 
+# Random seeds short enough to read and retype.
+SEED_RANGE = 1_000_000
+
+
 # Stands for a case skipped after another ran out of time.
 NOT_RUN = Failure("not run: an earlier case did not finish", "")
 
 
-def grid(h, w, seed, offset=0.0, m=1, c=1):
-    """Distinct small integers (as floats), shape (m, h, w, c): easy to read, no ties."""
-    rng = np.random.default_rng(seed)
-    values = rng.permutation(m * h * w * c) + offset
-    return values.astype(float).reshape(m, h, w, c)
+@dataclass(frozen=True)
+class Grid:
+    """Distinct small integers (as floats), shape (m, h, w, c): easy to read, no ties.
+
+    A recipe, called to build the array: each check gets fresh arrays, so
+    nothing a learner's function does to one can reach the next check.
+    ``put`` sets cells of example 0, channel 0, ``{(row, col): value}``: a NaN,
+    or a peak that several windows share.
+    """
+
+    h: int
+    w: int
+    seed: int
+    offset: float = 0.0
+    m: int = 1
+    c: int = 1
+    put: dict = field(default_factory=dict)
+
+    def __call__(self):
+        rng = np.random.default_rng(self.seed)
+        values = rng.permutation(self.m * self.h * self.w * self.c) + self.offset
+        values = values.astype(float).reshape(self.m, self.h, self.w, self.c)
+        for (row, col), value in self.put.items():
+            values[0, row, col, 0] = value
+        return values
+
+
+@dataclass(frozen=True)
+class Given:
+    """An input of shape (1, h, w, 1) written out row by row: ties, zeros, strokes.
+
+    A recipe, like :class:`Grid`, for the patterns a permutation cannot make.
+    """
+
+    rows: tuple
+
+    def __call__(self):
+        return np.array(self.rows, dtype=float).reshape(1, len(self.rows), -1, 1)
 
 
 def numbered_upstream(shape):
@@ -48,10 +87,12 @@ def numbered_upstream(shape):
 
 
 def as_pair(value):
+    """``kernel_shape``, ``stride`` or ``padding`` as a pair: tables write 2 for (2, 2)."""
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def case_geometry(case):
+    """Where the case's windows fall: the one geometry its hints and smells all read."""
     A_prev = case.args[case.arg_names.index("A_prev")]
     return pool_geometry(
         A_prev.shape[1:3],
@@ -61,9 +102,6 @@ def case_geometry(case):
         1,
         case.info["ceil_mode"],
     )
-
-
-# Random inputs, for the cases drawn anew on every call
 
 
 def random_values(rng, shape):
@@ -93,14 +131,13 @@ def random_window(rng, max_kernel=4, max_stride=4, max_extra=5):
 
 
 def random_batch(rng, size, max_m=2, max_c=3):
+    """Random values of shape (m, h, w, c) for ``size`` = (h, w), with 1 to ``max_m``
+    examples and 1 to ``max_c`` channels."""
     m, c = random_ints(rng, 1, max_m, 1)[0], random_ints(rng, 1, max_c, 1)[0]
     return random_values(rng, (m, *size, c))
 
 
 def shape_words(A_prev, kernel_shape, stride):
+    """A random case's name: its sizes in words."""
     m, h, w, c = A_prev.shape
     return f"{h} x {w} input, m = {m}, c = {c}, kernel {kernel_shape}, stride {stride}"
-
-
-# Random seeds short enough to read and retype.
-SEED_RANGE = 1_000_000

@@ -8,9 +8,9 @@ from ..pooling import pool_forward
 from .cases import (
     Case,
     Failure,
+    Grid,
     as_pair,
     case_geometry,
-    grid,
     random_batch,
     random_window,
     shape_words,
@@ -59,43 +59,31 @@ def _forward_case(name, A_prev, kernel_shape, stride, mode):
     )
 
 
+# One row per case: its name, then the call: A_prev (a recipe, built afresh
+# on every check), kernel_shape, stride. Max and average pooling run the same cases.
+_CASES = [
+    ("one window (2 x 2 input, kernel 2, stride 2)", (Grid(2, 2, seed=1), 2, 2)),
+    (
+        "non-overlapping windows (kernel 2, stride 2), the article's setting",
+        (Grid(4, 4, seed=2), 2, 2),
+    ),
+    ("negative inputs (kernel 2, stride 2)", (Grid(4, 4, seed=3, offset=-16.0), 2, 2)),
+    ("overlapping windows (kernel 3, stride 1)", (Grid(5, 5, seed=4), 3, 1)),
+    ("a size the stride does not divide (5 x 5, kernel 2, stride 2)", (Grid(5, 5, seed=5), 2, 2)),
+    ("stride larger than the kernel (7 x 7, kernel 2, stride 3)", (Grid(7, 7, seed=6), 2, 3)),
+    (
+        "rectangular kernel and stride (4 x 7, kernel (2, 3), stride (1, 2))",
+        (Grid(4, 7, seed=7), (2, 3), (1, 2)),
+    ),
+    ("several examples and channels (m = 2, c = 3)", (Grid(4, 4, seed=8, m=2, c=3), 2, 2)),
+    ("a NaN in a window (NaN must come out)", (Grid(4, 4, seed=9, put={(1, 0): np.nan}), 2, 2)),
+]
+
+
 def _forward_cases(mode):
-    nan_input = grid(4, 4, seed=9)
-    nan_input[0, 1, 0, 0] = np.nan
     return [
-        _forward_case("one window (2 x 2 input, kernel 2, stride 2)", grid(2, 2, 1), 2, 2, mode),
-        _forward_case(
-            "non-overlapping windows (kernel 2, stride 2), the article's setting",
-            grid(4, 4, 2),
-            2,
-            2,
-            mode,
-        ),
-        _forward_case(
-            "negative inputs (kernel 2, stride 2)", grid(4, 4, 3, offset=-16.0), 2, 2, mode
-        ),
-        _forward_case("overlapping windows (kernel 3, stride 1)", grid(5, 5, 4), 3, 1, mode),
-        _forward_case(
-            "a size the stride does not divide (5 x 5, kernel 2, stride 2)",
-            grid(5, 5, 5),
-            2,
-            2,
-            mode,
-        ),
-        _forward_case(
-            "stride larger than the kernel (7 x 7, kernel 2, stride 3)", grid(7, 7, 6), 2, 3, mode
-        ),
-        _forward_case(
-            "rectangular kernel and stride (4 x 7, kernel (2, 3), stride (1, 2))",
-            grid(4, 7, 7),
-            (2, 3),
-            (1, 2),
-            mode,
-        ),
-        _forward_case(
-            "several examples and channels (m = 2, c = 3)", grid(4, 4, 8, m=2, c=3), 2, 2, mode
-        ),
-        _forward_case("a NaN in a window (NaN must come out)", nan_input, 2, 2, mode),
+        _forward_case(name, A_prev(), kernel_shape, stride, mode)
+        for name, (A_prev, kernel_shape, stride) in _CASES
     ]
 
 

@@ -8,9 +8,9 @@ from ..pooling import pool_forward
 from .cases import (
     Case,
     Failure,
+    Grid,
     as_pair,
     case_geometry,
-    grid,
     random_batch,
     random_ints,
     shape_words,
@@ -62,117 +62,64 @@ def _padding_case(
     )
 
 
+# One row per case: its name, then the call: A_prev (a recipe, built afresh
+# on every check), kernel_shape, stride, mode, padding, ceil_mode,
+# count_include_pad.
+_CASES = [
+    (
+        "no padding, no ceil mode (plain pooling still works)",
+        (Grid(4, 4, seed=31), 2, 2, "max", 0, False, True),
+    ),
+    (
+        "max with padding 1 (5 x 5, kernel 3, stride 2)",
+        (Grid(5, 5, seed=32), 3, 2, "max", 1, False, True),
+    ),
+    (
+        "max with padding 1 on negative inputs (4 x 4, kernel 2, stride 2)",
+        (Grid(4, 4, seed=33, offset=-16.0), 2, 2, "max", 1, False, True),
+    ),
+    (
+        "avg with padding 1, count_include_pad=True (4 x 4, kernel 3, stride 1)",
+        (Grid(4, 4, seed=34), 3, 1, "avg", 1, False, True),
+    ),
+    (
+        "avg with padding 1, count_include_pad=False (4 x 4, kernel 3, stride 1)",
+        (Grid(4, 4, seed=34), 3, 1, "avg", 1, False, False),
+    ),
+    (
+        "max in ceil mode: a partial last window (5 x 5, kernel 2, stride 2)",
+        (Grid(5, 5, seed=35), 2, 2, "max", 0, True, True),
+    ),
+    (
+        "max in ceil mode on negative inputs (5 x 5, kernel 2, stride 2)",
+        (Grid(5, 5, seed=36, offset=-25.0), 2, 2, "max", 0, True, True),
+    ),
+    (
+        "avg in ceil mode: the overhang is not counted (5 x 5, kernel 2, stride 2)",
+        (Grid(5, 5, seed=37), 2, 2, "avg", 0, True, True),
+    ),
+    (
+        "avg in ceil mode with padding 1, count_include_pad=True (6 x 6, kernel 3, stride 2)",
+        (Grid(6, 6, seed=38), 3, 2, "avg", 1, True, True),
+    ),
+    (
+        "avg in ceil mode with padding 1, count_include_pad=False (6 x 6, kernel 3, stride 2)",
+        (Grid(6, 6, seed=38), 3, 2, "avg", 1, True, False),
+    ),
+    (
+        "ceil mode drops a window that would start at or past the input's end "
+        "(5 x 5, kernel 2, stride 2, padding 1)",
+        (Grid(5, 5, seed=39), 2, 2, "max", 1, True, True),
+    ),
+    (
+        "rectangular padding (1, 0) (5 x 4, kernel (3, 2), stride 2)",
+        (Grid(5, 4, seed=40), (3, 2), 2, "avg", (1, 0), False, True),
+    ),
+]
+
+
 def _padding_cases():
-    return [
-        _padding_case(
-            "no padding, no ceil mode (plain pooling still works)",
-            grid(4, 4, 31),
-            2,
-            2,
-            "max",
-            0,
-            False,
-        ),
-        _padding_case(
-            "max with padding 1 (5 x 5, kernel 3, stride 2)", grid(5, 5, 32), 3, 2, "max", 1, False
-        ),
-        _padding_case(
-            "max with padding 1 on negative inputs (4 x 4, kernel 2, stride 2)",
-            grid(4, 4, 33, offset=-16.0),
-            2,
-            2,
-            "max",
-            1,
-            False,
-        ),
-        _padding_case(
-            "avg with padding 1, count_include_pad=True (4 x 4, kernel 3, stride 1)",
-            grid(4, 4, 34),
-            3,
-            1,
-            "avg",
-            1,
-            False,
-            True,
-        ),
-        _padding_case(
-            "avg with padding 1, count_include_pad=False (4 x 4, kernel 3, stride 1)",
-            grid(4, 4, 34),
-            3,
-            1,
-            "avg",
-            1,
-            False,
-            False,
-        ),
-        _padding_case(
-            "max in ceil mode: a partial last window (5 x 5, kernel 2, stride 2)",
-            grid(5, 5, 35),
-            2,
-            2,
-            "max",
-            0,
-            True,
-        ),
-        _padding_case(
-            "max in ceil mode on negative inputs (5 x 5, kernel 2, stride 2)",
-            grid(5, 5, 36, offset=-25.0),
-            2,
-            2,
-            "max",
-            0,
-            True,
-        ),
-        _padding_case(
-            "avg in ceil mode: the overhang is not counted (5 x 5, kernel 2, stride 2)",
-            grid(5, 5, 37),
-            2,
-            2,
-            "avg",
-            0,
-            True,
-        ),
-        _padding_case(
-            "avg in ceil mode with padding 1, count_include_pad=True (6 x 6, kernel 3, stride 2)",
-            grid(6, 6, 38),
-            3,
-            2,
-            "avg",
-            1,
-            True,
-            True,
-        ),
-        _padding_case(
-            "avg in ceil mode with padding 1, count_include_pad=False (6 x 6, kernel 3, stride 2)",
-            grid(6, 6, 38),
-            3,
-            2,
-            "avg",
-            1,
-            True,
-            False,
-        ),
-        _padding_case(
-            "ceil mode drops a window that would start at or past the input's end "
-            "(5 x 5, kernel 2, stride 2, padding 1)",
-            grid(5, 5, 39),
-            2,
-            2,
-            "max",
-            1,
-            True,
-        ),
-        _padding_case(
-            "rectangular padding (1, 0) (5 x 4, kernel (3, 2), stride 2)",
-            grid(5, 4, 40),
-            (3, 2),
-            2,
-            "avg",
-            (1, 0),
-            False,
-            True,
-        ),
-    ]
+    return [_padding_case(name, A_prev(), *options) for name, (A_prev, *options) in _CASES]
 
 
 def _draw_padding(rng):
