@@ -377,19 +377,24 @@ def _adjoint_case(name, forward, backward, x, g):
     )
 
 
+# One row per pooling case: its name, kernel, stride, and a factor on the
+# backward pass (not 1: a planted bug). Their x and g are drawn in this order
+# from one seeded generator.
+_ADJOINT_POOLING_CASES = [
+    ("avg pooling (kernel 2, stride 2; the floor drops a row and a column)", 2, 2, 1.0),
+    ("avg pooling with overlapping windows (kernel 3, stride 1)", 3, 1, 1.0),
+    ("a buggy backward that forgot to divide: the two sides must differ", 2, 1, 4.0),
+]
+
+
 def _adjoint_cases():
     rng = np.random.default_rng(41)
     cases = []
-
-    def pooling(name, kernel, stride, factor=1.0):
+    for name, kernel, stride, factor in _ADJOINT_POOLING_CASES:
         x = rng.normal(size=(1, 5, 5, 1)).round(2)
         forward, backward = _pooling_pair(x, kernel, stride, factor)
         g = rng.normal(size=forward(x).shape).round(2)
         cases.append(_adjoint_case(name, forward, backward, x, g))
-
-    pooling("avg pooling (kernel 2, stride 2; the floor drops a row and a column)", 2, 2)
-    pooling("avg pooling with overlapping windows (kernel 3, stride 1)", 3, 1)
-    pooling("a buggy backward that forgot to divide: the two sides must differ", 2, 1, factor=4.0)
     matrix = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
     cases.append(
         _adjoint_case(

@@ -368,19 +368,29 @@ def _judge_same(case, actual):
     return Failure(f"{actual}, expected {expected}", hint, details)
 
 
+# One row per case: its name, then the call: n, kernel, stride.
+_SAME_CASES = [
+    ("the article's setting (n 28, kernel 2, stride 2)", (28, 2, 2)),
+    ("kernel 3, stride 1 (n 5): one cell each side", (5, 3, 1)),
+    ("an even kernel, stride 1 (n 5, kernel 4): odd total", (5, 4, 1)),
+    ("a size the stride does not divide (n 28, kernel 3, stride 2)", (28, 3, 2)),
+    ("kernel 5, stride 2 (n 10)", (10, 5, 2)),
+    ("stride larger than the kernel (n 6, kernel 1, stride 2)", (6, 1, 2)),
+    ("stride larger than the kernel (n 7, kernel 2, stride 3)", (7, 2, 3)),
+]
+
+
+def _same_case(name, args):
+    return Case(name, args, ("n", "kernel", "stride"), _same_padding(*args), _judge_same)
+
+
 def _draw_same_padding(rng):
     n, k, s = (
         random_ints(rng, 1, 40, 1)[0],
         random_ints(rng, 1, 6, 1)[0],
         random_ints(rng, 1, 4, 1)[0],
     )
-    return Case(
-        f"n {n}, kernel {k}, stride {s}",
-        (n, k, s),
-        ("n", "kernel", "stride"),
-        _same_padding(n, k, s),
-        _judge_same,
-    )
+    return _same_case(f"n {n}, kernel {k}, stride {s}", (n, k, s))
 
 
 def check_same_padding(fn, *, time_limit=None, seed=None):
@@ -404,19 +414,7 @@ def check_same_padding(fn, *, time_limit=None, seed=None):
     -------
     CheckResult
     """
-    calls = [
-        ("the article's setting (n 28, kernel 2, stride 2)", (28, 2, 2)),
-        ("kernel 3, stride 1 (n 5): one cell each side", (5, 3, 1)),
-        ("an even kernel, stride 1 (n 5, kernel 4): odd total", (5, 4, 1)),
-        ("a size the stride does not divide (n 28, kernel 3, stride 2)", (28, 3, 2)),
-        ("kernel 5, stride 2 (n 10)", (10, 5, 2)),
-        ("stride larger than the kernel (n 6, kernel 1, stride 2)", (6, 1, 2)),
-        ("stride larger than the kernel (n 7, kernel 2, stride 3)", (7, 2, 3)),
-    ]
-    cases = [
-        Case(name, args, ("n", "kernel", "stride"), _same_padding(*args), _judge_same)
-        for name, args in calls
-    ]
+    cases = [_same_case(name, args) for name, args in _SAME_CASES]
     return run_checker(
         "check_same_padding",
         "TensorFlow 'SAME' padding",

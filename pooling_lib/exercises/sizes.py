@@ -95,15 +95,37 @@ def _judge_size(case, actual):
     return Failure(f"{tuple(actual)}, expected {expected}", hint, details)
 
 
-def _draw_output_size(rng):
-    kernel_shape, stride = random_ints(rng, 1, 6, 2), random_ints(rng, 1, 5, 2)
-    h, w = (k + extra for k, extra in zip(kernel_shape, random_ints(rng, 0, 30, 2), strict=True))
+# One row per case: its name, then the call: h, w, kernel_shape, stride.
+_CASES = [
+    ("the article's setting (28 x 28, kernel 2, stride 2)", (28, 28, (2, 2), (2, 2))),
+    (
+        "a size the stride does not divide (28 x 28, kernel 3, stride 2)",
+        (28, 28, (3, 3), (2, 2)),
+    ),
+    ("overlapping windows (28 x 28, kernel 3, stride 1)", (28, 28, (3, 3), (1, 1))),
+    ("stride larger than the kernel (7 x 7, kernel 2, stride 3)", (7, 7, (2, 2), (3, 3))),
+    ("kernel as large as the input (4 x 4, kernel 4, stride 1)", (4, 4, (4, 4), (1, 1))),
+    ("rectangular everything (6 x 9, kernel (2, 3), stride (1, 2))", (6, 9, (2, 3), (1, 2))),
+    ("a 5 x 5 kernel with stride 3 (28 x 28)", (28, 28, (5, 5), (3, 3))),
+]
+
+
+def _size_case(name, args):
+    h, w, kernel_shape, stride = args
     return Case(
-        f"{h} x {w}, kernel {kernel_shape}, stride {stride}",
-        (h, w, kernel_shape, stride),
+        name,
+        args,
         ("h", "w", "kernel_shape", "stride"),
         pool_geometry((h, w), kernel_shape, stride).out_shape,
         _judge_size,
+    )
+
+
+def _draw_output_size(rng):
+    kernel_shape, stride = random_ints(rng, 1, 6, 2), random_ints(rng, 1, 5, 2)
+    h, w = (k + extra for k, extra in zip(kernel_shape, random_ints(rng, 0, 30, 2), strict=True))
+    return _size_case(
+        f"{h} x {w}, kernel {kernel_shape}, stride {stride}", (h, w, kernel_shape, stride)
     )
 
 
@@ -127,28 +149,7 @@ def check_output_size(fn, *, time_limit=None, seed=None):
     CheckResult
         True when every case passes. Feedback is printed.
     """
-    calls = [
-        ("the article's setting (28 x 28, kernel 2, stride 2)", (28, 28, (2, 2), (2, 2))),
-        (
-            "a size the stride does not divide (28 x 28, kernel 3, stride 2)",
-            (28, 28, (3, 3), (2, 2)),
-        ),
-        ("overlapping windows (28 x 28, kernel 3, stride 1)", (28, 28, (3, 3), (1, 1))),
-        ("stride larger than the kernel (7 x 7, kernel 2, stride 3)", (7, 7, (2, 2), (3, 3))),
-        ("kernel as large as the input (4 x 4, kernel 4, stride 1)", (4, 4, (4, 4), (1, 1))),
-        ("rectangular everything (6 x 9, kernel (2, 3), stride (1, 2))", (6, 9, (2, 3), (1, 2))),
-        ("a 5 x 5 kernel with stride 3 (28 x 28)", (28, 28, (5, 5), (3, 3))),
-    ]
-    cases = [
-        Case(
-            name,
-            args,
-            ("h", "w", "kernel_shape", "stride"),
-            pool_geometry(args[:2], args[2], args[3]).out_shape,
-            _judge_size,
-        )
-        for name, args in calls
-    ]
+    cases = [_size_case(name, args) for name, args in _CASES]
     return run_checker(
         "check_output_size", "output size", fn, cases, _draw_output_size, time_limit, seed
     )
@@ -229,6 +230,39 @@ def _judge_size_full(case, actual):
     return Failure(f"{actual}, expected {expected}", hint, details)
 
 
+# One row per case: its name, then the call: n, kernel, stride, padding,
+# dilation, ceil_mode.
+_FULL_CASES = [
+    ("the article's setting (n 28, kernel 2, stride 2)", (28, 2, 2, 0, 1, False)),
+    ("a size the stride does not divide (n 28, kernel 3, stride 2)", (28, 3, 2, 0, 1, False)),
+    ("padding 1 (n 28, kernel 3, stride 1)", (28, 3, 1, 1, 1, False)),
+    ("dilation 2 (n 7, kernel 3, stride 1)", (7, 3, 1, 0, 2, False)),
+    ("ceil mode keeps a partial window (n 5, kernel 2, stride 2)", (5, 2, 2, 0, 1, True)),
+    ("ceil mode when the stride divides (n 4, kernel 2, stride 2)", (4, 2, 2, 0, 1, True)),
+    (
+        "ceil mode drops a window that would start at or past the input's end "
+        "(n 5, kernel 2, stride 2, padding 1)",
+        (5, 2, 2, 1, 1, True),
+    ),
+    (
+        "everything at once (n 10, kernel 3, stride 3, padding 1, dilation 2, ceil mode)",
+        (10, 3, 3, 1, 2, True),
+    ),
+]
+
+
+def _full_size_case(name, args):
+    n, k, s, p, d, ceil_mode = args
+    return Case(
+        name,
+        args,
+        ("n", "kernel", "stride", "padding", "dilation", "ceil_mode"),
+        # One axis: the other is a single cell that every window covers.
+        pool_geometry((n, 1), (k, 1), (s, 1), (p, 0), (d, 1), ceil_mode).out_shape[0],
+        _judge_size_full,
+    )
+
+
 def _draw_output_size_full(rng):
     k, s, d = (
         random_ints(rng, 1, 5, 1)[0],
@@ -239,13 +273,9 @@ def _draw_output_size_full(rng):
     # At least as many cells as one dilated window spans, padding included.
     n = max(d * (k - 1) + 1 - 2 * p, 1) + random_ints(rng, 0, 20, 1)[0]
     ceil_mode = bool(rng.integers(2))
-    args = (n, k, s, p, d, ceil_mode)
-    return Case(
+    return _full_size_case(
         f"n {n}, kernel {k}, stride {s}, padding {p}, dilation {d}, ceil_mode={ceil_mode}",
-        args,
-        ("n", "kernel", "stride", "padding", "dilation", "ceil_mode"),
-        pool_geometry((n, 1), (k, 1), (s, 1), (p, 0), (d, 1), ceil_mode).out_shape[0],
-        _judge_size_full,
+        (n, k, s, p, d, ceil_mode),
     )
 
 
@@ -270,35 +300,7 @@ def check_output_size_full(fn, *, time_limit=None, seed=None):
     -------
     CheckResult
     """
-    calls = [
-        ("the article's setting (n 28, kernel 2, stride 2)", (28, 2, 2, 0, 1, False)),
-        ("a size the stride does not divide (n 28, kernel 3, stride 2)", (28, 3, 2, 0, 1, False)),
-        ("padding 1 (n 28, kernel 3, stride 1)", (28, 3, 1, 1, 1, False)),
-        ("dilation 2 (n 7, kernel 3, stride 1)", (7, 3, 1, 0, 2, False)),
-        ("ceil mode keeps a partial window (n 5, kernel 2, stride 2)", (5, 2, 2, 0, 1, True)),
-        ("ceil mode when the stride divides (n 4, kernel 2, stride 2)", (4, 2, 2, 0, 1, True)),
-        (
-            "ceil mode drops a window that would start at or past the input's end "
-            "(n 5, kernel 2, stride 2, padding 1)",
-            (5, 2, 2, 1, 1, True),
-        ),
-        (
-            "everything at once (n 10, kernel 3, stride 3, padding 1, dilation 2, ceil mode)",
-            (10, 3, 3, 1, 2, True),
-        ),
-    ]
-    cases = [
-        Case(
-            name,
-            args,
-            ("n", "kernel", "stride", "padding", "dilation", "ceil_mode"),
-            pool_geometry(
-                (args[0], 1), (args[1], 1), (args[2], 1), (args[3], 0), (args[4], 1), args[5]
-            ).out_shape[0],
-            _judge_size_full,
-        )
-        for name, args in calls
-    ]
+    cases = [_full_size_case(name, args) for name, args in _FULL_CASES]
     return run_checker(
         "check_output_size_full",
         "output size with padding, dilation and ceil mode",
