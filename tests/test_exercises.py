@@ -1121,3 +1121,11 @@ def test_every_checker_is_exported_and_documented():
     for checker in CHECKERS:
         assert checker.__doc__ and "Returns" in checker.__doc__
         assert checker.__name__ in exercises.__doc__
+
+
+def test_public_names_belong_to_the_package_not_its_modules():
+    # help() and pickle name them where learners import them from.
+    for name in exercises.__all__:
+        if name != "TIME_LIMIT":
+            assert getattr(exercises, name).__module__ == "pooling_lib.exercises", name
+    assert repr(exercises.CheckResult) == "<class 'pooling_lib.exercises.CheckResult'>"

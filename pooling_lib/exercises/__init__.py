@@ -79,6 +79,10 @@ True
 check_forward_max: not attempted yet. Write your function, run its cell, then run this check again.
 """
 
+# One module per job: runner.py calls the learner's code safely, report.py
+# prints what a checker found, cases.py and judging.py are shared by the
+# topics (sizes, forward, backward, padding, gradients), which hold the
+# checkers, their cases and the mistakes they recognise.
 from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
@@ -105,3 +109,10 @@ __all__ = [
 #: Seconds one case may run before the checker stops it, unless a checker is
 #: given ``time_limit=``. ``math.inf`` waits for ever.
 TIME_LIMIT = 5.0
+
+# Shown in help() and pickled as pooling_lib.exercises.<name>, where learners
+# import them from, rather than as the module that happens to define them.
+for _name in __all__:
+    if _name != "TIME_LIMIT":  # a float has no __module__
+        globals()[_name].__module__ = __name__
+del _name
