@@ -1,4 +1,9 @@
-"""Backward passes: where each window's gradient goes."""
+"""Checkers of the backward passes: where each window's gradient goes.
+
+``check_backward_max`` and ``check_backward_avg``, their cases (ties, zeros,
+overlapping windows, NaN) and the smells of the classic mistakes: ``=`` for
+``+=``, every tied maximum winning, a missing divisor.
+"""
 
 from __future__ import annotations
 
@@ -127,30 +132,28 @@ def _max_backward_last(dA, A_prev, geometry):
     return dA_prev
 
 
-def _overlap_only(case):
-    """Smell test: every wrong cell is one that several windows share (`=` for `+=`)."""
+def _wrong_only_where(case, cells):
+    """Smell test: some cells are wrong, and every wrong one is a cell where
+    ``cells(overlap)`` holds, ``overlap`` counting the windows that cover each cell."""
     overlap = case_geometry(case).overlap_counts()[None, :, :, None]
     expected = case.expected
 
     def test(actual):
         wrong = ~np.isclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
-        shared = np.broadcast_to(overlap >= 2, wrong.shape)
-        return bool(wrong.any()) and bool(np.all(shared[wrong]))
+        suspects = np.broadcast_to(cells(overlap), wrong.shape)
+        return bool(wrong.any()) and bool(np.all(suspects[wrong]))
 
     return test
+
+
+def _overlap_only(case):
+    """Smell test: every wrong cell is one that several windows share (`=` for `+=`)."""
+    return _wrong_only_where(case, lambda overlap: overlap >= 2)
 
 
 def _uncovered_only(case):
     """Smell test: every wrong cell is one that no window covers."""
-    overlap = case_geometry(case).overlap_counts()[None, :, :, None]
-    expected = case.expected
-
-    def test(actual):
-        wrong = ~np.isclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
-        lost = np.broadcast_to(overlap == 0, wrong.shape)
-        return bool(wrong.any()) and bool(np.all(lost[wrong]))
-
-    return test
+    return _wrong_only_where(case, lambda overlap: overlap == 0)
 
 
 _ASSIGN_HINT = (

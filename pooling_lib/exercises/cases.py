@@ -1,4 +1,9 @@
-"""What a case is, and the inputs cases are built from: small readable grids, random draws."""
+"""What a case is, and the inputs cases are built from: small readable grids, random draws.
+
+A :class:`Case` is one call of the learner's function and the judge of its
+answer; a judge returns None or a :class:`Failure`. :class:`Grid` and
+:class:`Given` are recipes for the inputs of the case tables.
+"""
 
 from __future__ import annotations
 

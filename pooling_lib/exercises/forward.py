@@ -1,4 +1,9 @@
-"""Forward passes: max and average pooling, no padding."""
+"""Checkers of the forward passes: max and average pooling, no padding.
+
+``check_forward_max`` and ``check_forward_avg``, their cases and the smells
+of the classic mistakes. :func:`window_hint` and :func:`forward_details` also
+serve the padding checker, whose answers have the same shape.
+"""
 
 from __future__ import annotations
 

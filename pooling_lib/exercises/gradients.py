@@ -1,4 +1,8 @@
-"""Gradient checking: numeric gradients, tie-free inputs and the adjoint test."""
+"""Checkers of gradient checking: numeric gradients, tie-free inputs, the adjoint test.
+
+``check_numeric_gradient``, ``check_tie_free`` and ``check_adjoint_test``,
+with their cases and hints.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Comparing a learner's answer with the truth, and matching it against classic mistakes."""
+"""Comparing a learner's answer with the truth, and matching it against classic mistakes.
+
+A *smell* is a pair ``(test, hint)``: ``test(answer)`` is true when the answer
+is what a classic mistake gives, and then ``hint`` names that mistake.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ import numpy as np
 # Learners' sums run in another order than ours, so compare with a tolerance
 # far below any mistake worth reporting.
 RTOL, ATOL = 1e-6, 1e-9
-
-
 # No right answer has more items at its top level; longer sequences are
 # rejected before NumPy copies them.
 _MAX_ITEMS = 10_000
@@ -51,6 +53,7 @@ def _too_long(actual):
 
 
 def close(a, b):
+    """True when the arrays have one shape and agree within RTOL and ATOL, NaN equal to NaN."""
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
 
 

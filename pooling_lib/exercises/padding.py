@@ -1,4 +1,8 @@
-"""Padding: PyTorch's padding and ceil mode, and TensorFlow's 'SAME' padding."""
+"""Checkers of padding: PyTorch's padding and ceil mode, TensorFlow's 'SAME' padding.
+
+``check_padding`` (the pooled array) and ``check_same_padding`` (how many
+cells 'SAME' adds on each side), with their cases and hints.
+"""
 
 from __future__ import annotations
 

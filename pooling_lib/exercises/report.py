@@ -1,4 +1,8 @@
-"""What a checker prints and returns: the report, its panels of arrays, and CheckResult."""
+"""What a checker prints and returns: the report, its panels of arrays, and CheckResult.
+
+Also the bounded ways to show a learner's value (:func:`brief`, :func:`show`,
+:func:`error_text`): whatever the learner returned, a line stays a line.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,8 @@ import numpy as np
 
 from .cases import NOT_RUN
 
+# Panels of arrays sit under their labels, indented further.
 _INDENT = "      "
-
-
 # Longer error messages are cut: the first line of feedback should stay readable.
 _MAX_MESSAGE = 300
 # Bounded repr for whatever the learner returns: a huge list must not become

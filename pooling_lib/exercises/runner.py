@@ -1,4 +1,10 @@
-"""Calling the learner's code safely: time limits, exits caught, every case run and judged."""
+"""Calling the learner's code safely: time limits, exits caught, every case run and judged.
+
+:func:`run_checker` is what every checker calls: it runs the fixed cases,
+then the random ones, each within the time limit and with ``exit()`` made to
+raise, judges every answer, and hands the outcomes to
+:func:`~pooling_lib.exercises.report.print_report`.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +29,6 @@ from .report import error_text, not_attempted, print_report
 # A few random cases are enough to catch an answer that remembers the fixed
 # ones; more would only slow a slow (loop-based) solution down.
 _RANDOM_CASES = 3
-
-
 # Once time is up the checker raises again this often (seconds): learner code
 # with a bare `except:` inside its loop swallows the first one.
 _TICK = 0.05

@@ -1,4 +1,9 @@
-"""Output sizes: the number of windows along each axis."""
+"""Checkers of output sizes: the number of windows along each axis.
+
+``check_output_size`` (no padding) and ``check_output_size_full`` (PyTorch's
+rule, one axis). :func:`floor_size`, :func:`size_smells` and :func:`axis_size`
+compute what the classic mistakes give, for the forward and padding hints too.
+"""
 
 from __future__ import annotations
 
