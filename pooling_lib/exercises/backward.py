@@ -24,7 +24,7 @@ from .cases import (
     random_window,
     shape_words,
 )
-from .judging import ATOL, RTOL, as_float_array, close, first_hint, looks_like, where_first
+from .judging import as_float_array, first_hint, first_wrong, looks_like, wrong_cells
 from .report import slice_panels
 from .runner import run_checker
 
@@ -139,7 +139,7 @@ def _wrong_only_where(case, cells):
     expected = case.expected
 
     def test(actual):
-        wrong = ~np.isclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
+        wrong = wrong_cells(actual, expected)
         suspects = np.broadcast_to(cells(overlap), wrong.shape)
         return bool(wrong.any()) and bool(np.all(suspects[wrong]))
 
@@ -271,10 +271,9 @@ def _judge_backward(case, actual):
             hint + ".",
             _backward_details(case, array, 0, 0),
         )
-    if close(array, expected):
+    index = first_wrong(array, expected)
+    if index is None:
         return None
-    wrong = ~np.isclose(array, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
-    index = where_first(wrong)
     hint = first_hint(_backward_smells(case), array) or _cell_hint(case, array, index)
     return Failure("wrong values", hint, _backward_details(case, array, index[0], index[3]))
 

@@ -21,14 +21,11 @@ from .cases import (
     shape_words,
 )
 from .judging import (
-    ATOL,
-    RTOL,
     all_hints,
     as_float_array,
-    close,
     first_hint,
+    first_wrong,
     looks_like,
-    where_first,
 )
 from .report import slice_panels
 from .runner import run_checker
@@ -278,10 +275,9 @@ def _judge_forward(case, actual):
             _forward_shape_hint(case, array),
             details,
         )
-    if close(array, expected):
+    index = first_wrong(array, expected)
+    if index is None:
         return None
-    wrong = ~np.isclose(array, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
-    index = where_first(wrong)
     hint = first_hint(_forward_smells(case), array) or window_hint(case, index)
     return Failure("wrong values", hint, forward_details(case, array, index[0], index[3]))
 

@@ -12,7 +12,7 @@ import numpy as np
 
 # Learners' sums run in another order than ours, so compare with a tolerance
 # far below any mistake worth reporting.
-RTOL, ATOL = 1e-6, 1e-9
+_RTOL, _ATOL = 1e-6, 1e-9
 # No right answer has more items at its top level; longer sequences are
 # rejected before NumPy copies them.
 _MAX_ITEMS = 10_000
@@ -52,9 +52,9 @@ def _too_long(actual):
         return False
 
 
-def close(a, b):
-    """True when the arrays have one shape and agree within RTOL and ATOL, NaN equal to NaN."""
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
+def _close(a, b):
+    """True when the arrays have one shape and agree within the tolerance, NaN equal to NaN."""
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=_RTOL, atol=_ATOL, equal_nan=True))
 
 
 def first_hint(smells, actual):
@@ -87,9 +87,17 @@ def all_hints(hints):
 def looks_like(candidate):
     """A smell test: the answer equals ``candidate`` (an array)."""
     candidate = np.asarray(candidate, dtype=float)
-    return lambda actual: close(actual, candidate)
+    return lambda actual: _close(actual, candidate)
 
 
-def where_first(mask):
-    """Index tuple of the first True in ``mask``."""
-    return tuple(int(i) for i in np.argwhere(mask)[0])
+def wrong_cells(actual, expected):
+    """Mask of the entries of ``actual`` that differ from ``expected`` (NaN equal to NaN)."""
+    return ~np.isclose(actual, expected, rtol=_RTOL, atol=_ATOL, equal_nan=True)
+
+
+def first_wrong(array, expected):
+    """Index tuple of the first entry of ``array`` that differs from ``expected``, in
+    row-major order, or None when they agree everywhere. They have one shape."""
+    if _close(array, expected):
+        return None
+    return tuple(int(i) for i in np.argwhere(wrong_cells(array, expected))[0])

@@ -21,14 +21,11 @@ from .cases import (
 )
 from .forward import forward_details, window_hint
 from .judging import (
-    ATOL,
-    RTOL,
     all_hints,
     as_float_array,
-    close,
     first_hint,
+    first_wrong,
     looks_like,
-    where_first,
 )
 from .report import brief, show
 from .runner import run_checker
@@ -265,10 +262,9 @@ def _judge_padding(case, actual):
             _padding_shape_hint(case, array),
             forward_details(case, array, 0, 0),
         )
-    if close(array, expected):
+    index = first_wrong(array, expected)
+    if index is None:
         return None
-    wrong = ~np.isclose(array, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
-    index = where_first(wrong)
     hint = first_hint(_padding_smells(case), array) or window_hint(case, index)
     return Failure("wrong values", hint, forward_details(case, array, index[0], index[3]))
 
