@@ -26,7 +26,7 @@ from .cases import (
 )
 from .judging import as_float_array, first_hint, first_wrong, looks_like, wrong_cells
 from .report import slice_panels
-from .runner import run_checker
+from .runner import checker_doc, run_checker
 
 
 def _backward_case(name, A_prev, kernel_shape, stride, mode, dA=None):
@@ -316,6 +316,7 @@ def _backward_details(case, array, n, ch):
     return lines + slice_panels(inputs, "dA_prev", case.expected, array, n, ch)
 
 
+@checker_doc
 def check_backward_max(fn, *, time_limit=None, seed=None):
     """Check a max pooling backward pass, ``fn(dA, A_prev, kernel_shape, stride) -> dA_prev``.
 
@@ -327,16 +328,7 @@ def check_backward_max(fn, *, time_limit=None, seed=None):
         like ``A_prev``: each window's gradient goes to its maximum; of tied
         maxima, the first in row-major order takes it (PyTorch's rule); a NaN
         wins its window; overlapping windows add.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     return run_checker(
         "check_backward_max",
@@ -349,6 +341,7 @@ def check_backward_max(fn, *, time_limit=None, seed=None):
     )
 
 
+@checker_doc
 def check_backward_avg(fn, *, time_limit=None, seed=None):
     """Check an average pooling backward pass, ``fn(dA, A_prev, kernel_shape, stride) -> dA_prev``.
 
@@ -357,16 +350,7 @@ def check_backward_avg(fn, *, time_limit=None, seed=None):
     fn : callable or None
         Your function, as for :func:`check_backward_max`: every cell of a
         window gets ``dA / (kh * kw)`` from it, and overlapping windows add.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     return run_checker(
         "check_backward_avg",

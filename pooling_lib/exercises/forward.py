@@ -1,8 +1,8 @@
 """Checkers of the forward passes: max and average pooling, no padding.
 
 ``check_forward_max`` and ``check_forward_avg``, their cases and the smells
-of the classic mistakes. :func:`window_hint` and :func:`forward_details` also
-serve the padding checker, whose answers have the same shape.
+of the classic mistakes. :func:`judge_pooled` also judges the padding
+checker's answers, which have the same shape.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .judging import (
     looks_like,
 )
 from .report import slice_panels
-from .runner import run_checker
+from .runner import checker_doc, run_checker
 from .sizes import floor_size, size_smells
 
 
@@ -246,7 +246,7 @@ def _forward_shape_hint(case, array):
     )
 
 
-def window_hint(case, index):
+def _window_hint(case, index):
     """Where the window of output ``index`` = (n, i, j, ch) lies, in words."""
     n, i, j, ch = index
     geometry = case_geometry(case)
@@ -261,6 +261,16 @@ def window_hint(case, index):
 
 
 def _judge_forward(case, actual):
+    return judge_pooled(case, actual, _forward_shape_hint, _forward_smells)
+
+
+def judge_pooled(case, actual, shape_hint, smells):
+    """Judge a pooled array of shape (m, h_out, w_out, c), with or without padding.
+
+    ``shape_hint(case, array)`` explains a wrong shape; ``smells(case)`` lists
+    the classic mistakes that give wrong values. Any other wrong value is
+    explained by where its window lies.
+    """
     expected = case.expected
     array = as_float_array(actual)
     if array is None:
@@ -269,20 +279,18 @@ def _judge_forward(case, actual):
             "return a NumPy array of shape (m, h_out, w_out, c).",
         )
     if array.shape != expected.shape:
-        details = forward_details(case, array, 0, 0)
+        details = _forward_details(case, array, 0, 0)
         return Failure(
-            f"shape {array.shape}, expected {expected.shape}",
-            _forward_shape_hint(case, array),
-            details,
+            f"shape {array.shape}, expected {expected.shape}", shape_hint(case, array), details
         )
     index = first_wrong(array, expected)
     if index is None:
         return None
-    hint = first_hint(_forward_smells(case), array) or window_hint(case, index)
-    return Failure("wrong values", hint, forward_details(case, array, index[0], index[3]))
+    hint = first_hint(smells(case), array) or _window_hint(case, index)
+    return Failure("wrong values", hint, _forward_details(case, array, index[0], index[3]))
 
 
-def forward_details(case, array, n, ch):
+def _forward_details(case, array, n, ch):
     A_prev = case.args[0]
     options = ", ".join(
         f"{k}={v!r}" for k, v in zip(case.arg_names[1:], case.args[1:], strict=True)
@@ -292,6 +300,7 @@ def forward_details(case, array, n, ch):
     return lines + slice_panels(inputs, "A", case.expected, array, n, ch)
 
 
+@checker_doc
 def check_forward_max(fn, *, time_limit=None, seed=None):
     """Check a max pooling forward pass, ``fn(A_prev, kernel_shape, stride) -> A``.
 
@@ -301,16 +310,7 @@ def check_forward_max(fn, *, time_limit=None, seed=None):
         Your function. ``A_prev`` has shape (m, h, w, c); ``kernel_shape`` and
         ``stride`` are pairs ``(rows, cols)``. Return ``A`` of shape
         (m, h_out, w_out, c), each entry the maximum of one window. No padding.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
 
     Notes
     -----
@@ -331,6 +331,7 @@ def check_forward_max(fn, *, time_limit=None, seed=None):
     )
 
 
+@checker_doc
 def check_forward_avg(fn, *, time_limit=None, seed=None):
     """Check an average pooling forward pass, ``fn(A_prev, kernel_shape, stride) -> A``.
 
@@ -339,16 +340,7 @@ def check_forward_avg(fn, *, time_limit=None, seed=None):
     fn : callable or None
         Your function, as for :func:`check_forward_max`, returning each
         window's mean.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     return run_checker(
         "check_forward_avg",

@@ -16,7 +16,7 @@ from ..pooling import pool_backward, pool_forward
 from .cases import SEED_RANGE, Case, Failure, numbered_upstream, random_ints, random_window
 from .judging import as_float_array, first_hint, looks_like, same_value
 from .report import show
-from .runner import run_checker
+from .runner import checker_doc, run_checker
 
 
 def _square(x):
@@ -177,6 +177,7 @@ def _judge_gradient(case, actual):
     return Failure(f"relative error {error:.1e}", hint, details)
 
 
+@checker_doc
 def check_numeric_gradient(fn, *, time_limit=None, seed=None):
     """Check a central-difference numeric gradient, ``fn(f, x, upstream) -> grad``.
 
@@ -188,16 +189,7 @@ def check_numeric_gradient(fn, *, time_limit=None, seed=None):
         the checker passes only ``f, x, upstream``). ``x`` must be unchanged
         afterwards. Passes when the relative error to
         :func:`pooling_lib.gradcheck.numeric_gradient` is below 1e-7.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     return run_checker(
         "check_numeric_gradient",
@@ -305,6 +297,7 @@ def _draw_tie_free(rng, fn):
     )
 
 
+@checker_doc
 def check_tie_free(fn, *, time_limit=None, seed=None):
     """Check a maker of gradient-check inputs, ``fn(shape, seed) -> array``.
 
@@ -316,16 +309,7 @@ def check_tie_free(fn, *, time_limit=None, seed=None):
     ----------
     fn : callable or None
         Your function; ``shape`` is a tuple, ``seed`` an int.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     cases = _tie_free_cases()
     for case in cases:
@@ -475,6 +459,7 @@ def _judge_adjoint(case, actual):
     )
 
 
+@checker_doc
 def check_adjoint_test(fn, *, time_limit=None, seed=None):
     """Check an adjoint (dot-product) test, ``fn(forward, backward, x, g) -> (lhs, rhs)``.
 
@@ -487,16 +472,7 @@ def check_adjoint_test(fn, *, time_limit=None, seed=None):
     fn : callable or None
         Your function: ``forward`` maps arrays shaped like ``x`` to arrays
         shaped like ``g``, ``backward`` the other way. Return the two numbers.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     return run_checker(
         "check_adjoint_test", "adjoint test", fn, _adjoint_cases(), _draw_adjoint, time_limit, seed

@@ -19,16 +19,13 @@ from .cases import (
     random_ints,
     shape_words,
 )
-from .forward import forward_details, window_hint
+from .forward import judge_pooled
 from .judging import (
     all_hints,
-    as_float_array,
-    first_hint,
-    first_wrong,
     looks_like,
 )
 from .report import brief, show
-from .runner import run_checker
+from .runner import checker_doc, run_checker
 from .sizes import axis_size
 
 
@@ -249,26 +246,10 @@ def _padding_smells(case):
 
 
 def _judge_padding(case, actual):
-    expected = case.expected
-    array = as_float_array(actual)
-    if array is None:
-        return Failure(
-            f"returned {type(actual).__name__}",
-            "return a NumPy array of shape (m, h_out, w_out, c).",
-        )
-    if array.shape != expected.shape:
-        return Failure(
-            f"shape {array.shape}, expected {expected.shape}",
-            _padding_shape_hint(case, array),
-            forward_details(case, array, 0, 0),
-        )
-    index = first_wrong(array, expected)
-    if index is None:
-        return None
-    hint = first_hint(_padding_smells(case), array) or window_hint(case, index)
-    return Failure("wrong values", hint, forward_details(case, array, index[0], index[3]))
+    return judge_pooled(case, actual, _padding_shape_hint, _padding_smells)
 
 
+@checker_doc
 def check_padding(fn, *, time_limit=None, seed=None):
     """Check pooling with padding and ceil mode, PyTorch's rules.
 
@@ -285,16 +266,7 @@ def check_padding(fn, *, time_limit=None, seed=None):
         never counts the ceil-mode overhang beyond the padding; in ceil mode a
         last window that would start at or past the input's end (in the right
         padding or beyond it) is dropped.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     return run_checker(
         "check_padding",
@@ -393,6 +365,7 @@ def _draw_same_padding(rng):
     return _same_case(f"n {n}, kernel {k}, stride {s}", (n, k, s))
 
 
+@checker_doc
 def check_same_padding(fn, *, time_limit=None, seed=None):
     """Check TensorFlow's 'SAME' padding on one axis, ``fn(n, kernel, stride) -> (before, after)``.
 
@@ -403,16 +376,7 @@ def check_same_padding(fn, *, time_limit=None, seed=None):
     ----------
     fn : callable or None
         Your function, taking three ints.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     cases = [_same_case(name, args) for name, args in _SAME_CASES]
     return run_checker(

@@ -16,6 +16,7 @@ import numbers
 import secrets
 import signal
 import sys
+import textwrap
 import threading
 import time
 import warnings
@@ -32,6 +33,34 @@ _RANDOM_CASES = 3
 # Once time is up the checker raises again this often (seconds): learner code
 # with a bare `except:` inside its loop swallows the first one.
 _TICK = 0.05
+
+
+# The keywords every checker takes, and what it returns, written once for all
+# eleven docstrings: see checker_doc.
+_KEYWORDS_DOC = """\
+time_limit : float, optional
+    Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+    waits for ever.
+seed : int, optional
+    Draws the random cases from this seed, the one a failing random case
+    printed. By default they are new on every call.
+
+Returns
+-------
+CheckResult"""
+
+
+def checker_doc(checker):
+    """Write out the ``{keywords}`` line of a checker's docstring: its keywords and return.
+
+    Every checker takes ``time_limit`` and ``seed`` and returns a CheckResult;
+    their description lives once, here, so a change of default reads the same
+    in every ``help()``.
+    """
+    if checker.__doc__:  # None under python -OO
+        indented = textwrap.indent(_KEYWORDS_DOC, "    ").lstrip()
+        checker.__doc__ = checker.__doc__.replace("{keywords}", indented)
+    return checker
 
 
 class _NotAttempted(Exception):

@@ -13,7 +13,7 @@ from ..geometry import output_shape, pool_geometry
 from .cases import Case, Failure, random_ints
 from .judging import all_hints
 from .report import brief, show
-from .runner import run_checker
+from .runner import checker_doc, run_checker
 
 
 def floor_size(n, k, s):
@@ -134,6 +134,7 @@ def _draw_output_size(rng):
     )
 
 
+@checker_doc
 def check_output_size(fn, *, time_limit=None, seed=None):
     """Check ``fn(h, w, kernel_shape, stride) -> (h_out, w_out)``, the number of windows.
 
@@ -142,16 +143,7 @@ def check_output_size(fn, *, time_limit=None, seed=None):
     fn : callable or None
         Your function. ``kernel_shape`` and ``stride`` are pairs ``(rows, cols)``;
         return a pair of ints. No padding, no ceil mode.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
         True when every case passes. Feedback is printed.
     """
     cases = [_size_case(name, args) for name, args in _CASES]
@@ -284,6 +276,7 @@ def _draw_output_size_full(rng):
     )
 
 
+@checker_doc
 def check_output_size_full(fn, *, time_limit=None, seed=None):
     """Check ``fn(n, kernel, stride, padding, dilation, ceil_mode) -> n_out`` along one axis.
 
@@ -294,16 +287,7 @@ def check_output_size_full(fn, *, time_limit=None, seed=None):
     ----------
     fn : callable or None
         Your function; all six arguments are passed by position, ints and a bool.
-    time_limit : float, optional
-        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-        waits for ever.
-    seed : int, optional
-        Draws the random cases from this seed, the one a failing random case
-        printed. By default they are new on every call.
-
-    Returns
-    -------
-    CheckResult
+    {keywords}
     """
     cases = [_full_size_case(name, args) for name, args in _FULL_CASES]
     return run_checker(
