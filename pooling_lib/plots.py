@@ -1323,6 +1323,8 @@ class GradientView(_View):
         self.ax_max = self._image_axes([col_x[0], top_y, width, height])
         self.ax_avg = self._image_axes([col_x[1], top_y, width, height])
         self.ax_dA = self._image_axes([col_x[2], top_y, width, height])
+        # Its limits and ticks follow the output's size, which kernel and stride change.
+        self._float(self.ax_dA)
         self.ax_gmax = self._image_axes([col_x[0], bottom_y, width, height])
         self.ax_gavg = self._image_axes([col_x[1], bottom_y, width, height])
         self.ax_overlap = self._image_axes([col_x[2], bottom_y, width, height])
