@@ -561,6 +561,37 @@ def test_running_cell_is_none_outside_a_kernel():
     assert explorers_module._running_cell() is None
 
 
+class FakeKernel:
+    """What ipykernel gives: the message of the request being executed."""
+
+    def __init__(self, parent):
+        self.parent = parent
+
+    def get_parent(self, channel=None):
+        assert channel == "shell"
+        return self.parent
+
+
+@pytest.mark.parametrize(
+    ("parent", "expected"),
+    [
+        (
+            {"header": {"msg_id": "request-7"}, "metadata": {"cellId": "cell-3"}},
+            ("cell-3", "request-7"),
+        ),
+        # Classic Notebook and Voila send no cell id: nothing is closed for them.
+        ({"header": {"msg_id": "request-7"}, "metadata": {}}, None),
+        ({}, None),
+    ],
+)
+def test_running_cell_reads_the_kernels_request(monkeypatch, parent, expected):
+    import IPython
+
+    shell = type("Shell", (), {"kernel": FakeKernel(parent)})()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert explorers_module._running_cell() == expected
+
+
 # --- sweeps over every slider -------------------------------------------------------------
 
 
