@@ -244,8 +244,11 @@ class TestIdxLimits:
         assert y.shape == (n,)
 
 
-def npz_with_header(path, image_shape, image_bytes=b"", dtype="|u1"):
-    """A Keras-style npz whose x_train member's .npy header declares ``image_shape``."""
+def npz_with_header(path, image_shape, image_bytes=b"", dtype="|u1", label_bytes=None):
+    """A Keras-style npz whose x_train member's .npy header declares ``image_shape``.
+
+    ``label_bytes``, if given, is y_train's member instead of three zero labels.
+    """
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(
         header, {"descr": dtype, "fortran_order": False, "shape": image_shape}
@@ -259,7 +262,10 @@ def npz_with_header(path, image_shape, image_bytes=b"", dtype="|u1"):
         ):
             member = io.BytesIO()
             np.save(member, array)
-            archive.writestr(f"{name}.npy", member.getvalue())
+            payload = member.getvalue()
+            if name == "y_train" and label_bytes is not None:
+                payload = label_bytes
+            archive.writestr(f"{name}.npy", payload)
     return path
 
 
@@ -300,3 +306,10 @@ class TestNpzLimits:
         X, y = load_mnist(path=path)
         np.testing.assert_array_equal(X, images / 255.0)
         assert y.tolist() == [0, 0, 0]
+
+    def test_a_member_that_is_not_npy_is_corrupt(self, tmp_path):
+        path = npz_with_header(
+            tmp_path / "mnist.npz", (3, 28, 28), bytes(3 * 784), label_bytes=b"not an npy header"
+        )
+        with pytest.raises(ValueError, match=f"^{pinned(path)} is a corrupt .npz file: "):
+            load_mnist(path=path)
