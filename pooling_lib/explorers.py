@@ -41,6 +41,7 @@ import contextlib
 import weakref
 
 import ipywidgets as widgets
+import numpy as np
 
 from ._checks import MODES
 from ._render import _Style as _PlotStyle
@@ -129,7 +130,8 @@ def _option(value, name, choices):
 
 
 def _presentation(value):
-    if value is not None and not isinstance(value, bool):
+    """The presentation setting: True, False, or None for :func:`set_presentation`'s."""
+    if value is not None and not isinstance(value, bool | np.bool_):
         raise TypeError(
             f"presentation must be True, False or None (the set_presentation setting), "
             f"got {value!r}"
