@@ -16,23 +16,121 @@ loops are slow on runs that short.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 
 from ._checks import gradient_dtype, prepare, prepare_backward
+from .reference import divisor_as, gradient_divisor_as, quiet_like_pytorch, sum_dtype
 
 __all__ = ["max_pool_winners", "pool_backward", "pool_forward"]
 
+
 # Bytes of input per chunk: large enough to amortise Python's per-call cost,
-# small enough that a chunk's temporaries stay in a typical L2/L3 cache.
+# small enough that a chunk's temporaries stay in a typical L2/L3 cache, and
+# that no temporary grows with the input: a large image is cut into tiles.
 _CHUNK_BYTES = 1 << 19
 
 
-def _chunks(A_prev):
-    """Slices of the batch axis, each holding about ``_CHUNK_BYTES`` of input."""
-    m = A_prev.shape[0]
-    per_example = max(1, A_prev[:1].nbytes)
-    step = max(1, _CHUNK_BYTES // per_example)
-    return [slice(start, min(start + step, m)) for start in range(0, m, step)]
+@dataclass(frozen=True)
+class _Tile:
+    """One piece of work: some examples, some windows, and the input they read.
+
+    ``out_rows``/``out_cols`` select windows of the whole output and
+    ``in_rows``/``in_cols`` the input cells they reach; ``geometry``
+    describes the same windows on that piece of input alone (its padding is
+    whatever lies before the piece). ``whole`` is true when the tile spans
+    the full height and width.
+    """
+
+    batch: slice
+    out_rows: slice
+    out_cols: slice
+    in_rows: slice
+    in_cols: slice
+    geometry: object
+    whole: bool
+
+
+def _axis_pieces(geometry, axis, per_piece):
+    """Cut the windows along ``axis`` into runs of ``per_piece``: (out slice, in slice, padding)."""
+    n, k, s, p, d = (
+        geometry.in_shape[axis],
+        geometry.kernel_shape[axis],
+        geometry.stride[axis],
+        geometry.padding[axis],
+        geometry.dilation[axis],
+    )
+    count = geometry.out_shape[axis]
+    for first in range(0, count, per_piece):
+        stop = min(first + per_piece, count)
+        start = first * s - p
+        low = min(max(start, 0), n)
+        high = max(low, min((stop - 1) * s - p + d * (k - 1) + 1, n))
+        yield slice(first, stop), slice(low, high), low - start
+
+
+def _windows_per_piece(budget_cells, geometry, axis):
+    """How many windows along ``axis`` fit when their input may span ``budget_cells``."""
+    n, k, s, d = (
+        geometry.in_shape[axis],
+        geometry.kernel_shape[axis],
+        geometry.stride[axis],
+        geometry.dilation[axis],
+    )
+    span = min(n, d * (k - 1) + 1)
+    if budget_cells <= span:
+        return 1
+    return max(1, (budget_cells - span) // s + 1)
+
+
+def _tiles(A_prev, geometry):
+    """The pieces a pass works through, each reading about ``_CHUNK_BYTES`` of input.
+
+    Small examples go in batches of whole examples. A large one is cut into
+    bands of whole rows of windows, and a band whose single row of windows is
+    still too large is cut across too. Either way the temporaries stay the
+    size of a chunk, not of the input. A backward pass may add the tiles up
+    in this order: bands go top to bottom and a band is cut across only when
+    it holds one row of windows, so every input cell receives its windows'
+    gradients in row-major window order, as PyTorch adds them.
+    """
+    m, h, w, c = A_prev.shape
+    h_out, w_out = geometry.out_shape
+    per_example = max(1, h * w * c * A_prev.itemsize)
+    if per_example <= _CHUNK_BYTES:
+        step = _CHUNK_BYTES // per_example
+        for start in range(0, m, step):
+            yield _Tile(
+                slice(start, min(start + step, m)),
+                slice(0, h_out),
+                slice(0, w_out),
+                slice(0, h),
+                slice(0, w),
+                geometry,
+                True,
+            )
+        return
+    row_cells = max(1, w * c * A_prev.itemsize)
+    band = _windows_per_piece(_CHUNK_BYTES // row_cells, geometry, 0)
+    across = w_out
+    if band == 1:
+        rows_read = min(h, geometry.dilation[0] * (geometry.kernel_shape[0] - 1) + 1)
+        column_cells = max(1, _CHUNK_BYTES // (rows_read * c * A_prev.itemsize))
+        across = _windows_per_piece(column_cells, geometry, 1)
+    for example in range(m):
+        for out_rows, in_rows, top in _axis_pieces(geometry, 0, band):
+            for out_cols, in_cols, left in _axis_pieces(geometry, 1, across):
+                piece = replace(
+                    geometry,
+                    in_shape=(in_rows.stop - in_rows.start, in_cols.stop - in_cols.start),
+                    padding=(top, left),
+                    out_shape=(out_rows.stop - out_rows.start, out_cols.stop - out_cols.start),
+                )
+                whole = piece.in_shape == (h, w) and piece.out_shape == (h_out, w_out)
+                yield _Tile(
+                    slice(example, example + 1), out_rows, out_cols, in_rows, in_cols, piece, whole
+                )
 
 
 def _to_planes(A_chunk):
@@ -41,30 +139,32 @@ def _to_planes(A_chunk):
     return np.ascontiguousarray(A_chunk.transpose(3, 0, 1, 2)).reshape(c * m, h, w)
 
 
-def _from_planes(planes, out):
-    """Write (c * m, h, w) planes into ``out``, shape (m, h, w, c)."""
+def _from_planes(planes, out, plus_zero=False):
+    """Write (c * m, h, w) planes into ``out``, shape (m, h, w, c).
+
+    With ``plus_zero`` each value is written as ``value + 0`` in ``out``'s
+    dtype, which turns -0.0 into +0.0 and changes nothing else. PyTorch's
+    averages and gradients are sums started from +0.0, which never end at
+    -0.0; here the first terms are not added onto a zero, so the sign is
+    put right on the way out, at no extra cost over the copy.
+    """
     m, h, w, c = out.shape
     planes = planes.reshape(c, m, h, w)
+
+    def write(source, target):
+        if plus_zero:
+            # dtype=out's: a float32 average is rounded to float16 *before*
+            # the zero is added, as PyTorch rounds it before adding.
+            np.add(source, 0, out=target, dtype=out.dtype)
+        else:
+            np.copyto(target, source)
+
     if c <= 8:
         # For a few channels, one strided copy each beats a 4-D transposing copy.
         for channel in range(c):
-            out[..., channel] = planes[channel]
+            write(planes[channel], out[..., channel])
     else:
-        np.copyto(out, planes.transpose(1, 2, 3, 0))
-
-
-def _working_dtype(dtype):
-    """Sums of float16 are taken in float32, as PyTorch does, then rounded once."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
-
-
-def _divisors(geometry, count_include_pad, divisor_override):
-    """Divisor of every window, shape (h_out, w_out)."""
-    if divisor_override is not None:
-        return np.full(geometry.out_shape, float(divisor_override))
-    rows = geometry.counted_cells(0, count_include_pad)
-    cols = geometry.counted_cells(1, count_include_pad)
-    return (rows[:, None] * cols[None, :]).astype(float)
+        write(planes.transpose(1, 2, 3, 0), out)
 
 
 def _reduce_offsets(A_prev, geometry, out, combine, empty):
@@ -73,7 +173,8 @@ def _reduce_offsets(A_prev, geometry, out, combine, empty):
     Windows start from ``empty`` (-inf or 0). When the first offsets' cells
     are inside the input for every window, the start is skipped: the first
     slice is copied, or the first two are combined straight into ``out``, so
-    the work is one pass over ``out`` per offset and no more.
+    the work is one pass over ``out`` per offset and no more. Every step
+    computes in ``out``'s dtype: float16 cells are added in float32.
     """
     offsets = list(geometry.offset_slices())
     whole = (slice(0, out.shape[1]), slice(0, out.shape[2]))
@@ -82,19 +183,38 @@ def _reduce_offsets(A_prev, geometry, out, combine, empty):
         leading += 1
     cells = [A_prev[:, rows, cols] for _, _, (rows, cols) in offsets[:leading]]
     if leading == 2:
-        combine(cells[0], cells[1], out=out)
+        combine(cells[0], cells[1], out=out, dtype=out.dtype)
     elif leading == 1:
         np.copyto(out, cells[0])
     else:
         out.fill(empty)
     for _, (out_rows, out_cols), (in_rows, in_cols) in offsets[leading:]:
         view = out[:, out_rows, out_cols]
-        combine(view, A_prev[:, in_rows, in_cols], out=view)
+        combine(view, A_prev[:, in_rows, in_cols], out=view, dtype=out.dtype)
+    return offsets
 
 
-def _max_forward(A_prev, geometry, out):
-    # np.maximum propagates NaN, so a window holding a NaN pools to NaN.
-    _reduce_offsets(A_prev, geometry, out, np.maximum, -np.inf)
+def _max_forward(A_prev, geometry, out, zero_sign=True):
+    """Each window's maximum; with ``zero_sign``, a zero maximum has its first zero's sign.
+
+    np.maximum propagates NaN, so a window holding a NaN pools to NaN. It
+    may return either of 0.0 and -0.0, which compare equal; PyTorch keeps
+    the first in row-major order. Only inputs holding a -0.0 need the fix,
+    and a sign-bit scan over the integer view finds them in one cheap pass.
+    """
+    offsets = _reduce_offsets(A_prev, geometry, out, np.maximum, -np.inf)
+    if not zero_sign or A_prev.size == 0:
+        return
+    bits = A_prev.view(f"i{A_prev.itemsize}")
+    if bits.min() >= 0 or not (bits == np.iinfo(bits.dtype).min).any():
+        return
+    zero = out == 0
+    # In reverse, so that the first zero of a window is written last.
+    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(offsets):
+        cells = A_prev[:, in_rows, in_cols]
+        np.copyto(
+            out[:, out_rows, out_cols], cells, where=zero[:, out_rows, out_cols] & (cells == 0)
+        )
 
 
 def _avg_forward(A_prev, geometry, out, divide):
@@ -102,28 +222,58 @@ def _avg_forward(A_prev, geometry, out, divide):
     divide(out, out)
 
 
-def _divider(divisors):
-    """A function ``divide(values, out)``: values / divisors, chosen once per call.
+class _Divider:
+    """Divides window sums (or gradients) by their windows' divisors, a tile at a time.
 
-    Results round exactly as ``values / divisors`` does (PyTorch divides). A
-    window of padding alone (divisor 0) has nothing to average and gives 0.
+    ``divide(values, out, window)`` writes ``values / divisors[window]`` to
+    ``out``, rounding exactly as that division does (PyTorch divides).
+    The divisor of window ``(i, j)`` is ``rows[i] * cols[j]`` counted cells
+    (or ``divisor_override``), so only a table of the few distinct products
+    is kept, converted once each by ``convert``: a huge image's tiles build
+    their small grids from it, never one the size of the output.
     """
-    if not divisors.all():
 
-        def divide(values, out):
-            # Masked ufuncs are slow: only windows of padding alone need the mask.
-            np.divide(values, divisors, out=out, where=divisors != 0)
-            out[:, divisors == 0] = 0
+    def __init__(self, geometry, count_include_pad, divisor_override, convert):
+        h_out, w_out = geometry.out_shape
+        if divisor_override is not None:
+            rows, cols = np.zeros(h_out, dtype=int), np.zeros(w_out, dtype=int)
+            row_values, col_values = [divisor_override], [1]
+        else:
+            rows = geometry.counted_cells(0, count_include_pad)
+            cols = geometry.counted_cells(1, count_include_pad)
+            row_values, rows = np.unique(rows, return_inverse=True)
+            col_values, cols = np.unique(cols, return_inverse=True)
+        # Python ints: a huge kernel's counts multiply past int64.
+        table = np.array([[convert(int(r) * int(c)) for c in col_values] for r in row_values])
+        self._row_index, self._col_index, self._table = rows, cols, table
+        self._grids = {}
+        self._multiply = False
+        if table.all() and np.isfinite(table).all():
+            # Every divisor a power of two (4 for 2 x 2 windows): multiplying
+            # by the exact reciprocal rounds as dividing does, only cheaper.
+            self._multiply = bool(np.all(np.abs(np.frexp(table)[0]) == 0.5))
 
-        return divide
-    if np.all(np.abs(np.frexp(divisors)[0]) == 0.5):
-        # Every divisor is a power of two (4 for 2 x 2 windows): multiplying by
-        # the reciprocal is exact, so it rounds as dividing does, only cheaper.
-        reciprocals = 1 / divisors
-        return lambda values, out: np.multiply(values, reciprocals, out=out)
-    return lambda values, out: np.divide(values, divisors, out=out)
+    def _grid(self, window):
+        key = tuple((part.start, part.stop) for part in window)
+        if key not in self._grids:
+            grid = self._table[self._row_index[window[0]]][:, self._col_index[window[1]]]
+            self._grids = {key: 1 / grid if self._multiply else grid}
+        return self._grids[key]
+
+    def __call__(self, values, out, window):
+        grid = self._grid(window)
+        if self._multiply:
+            np.multiply(values, grid, out=out)
+        elif grid.all():
+            np.divide(values, grid, out=out)
+        else:
+            # Masked ufuncs are slow: only windows of padding alone (divisor 0,
+            # nothing to average) need the mask, and they give 0.
+            np.divide(values, grid, out=out, where=grid != 0)
+            out[:, grid == 0] = 0
 
 
+@quiet_like_pytorch
 def pool_forward(
     A_prev,
     kernel_shape,
@@ -211,18 +361,24 @@ def pool_forward(
     )
     m, _, _, c = A_prev.shape
     A = np.empty((m, *geometry.out_shape, c), dtype=A_prev.dtype)
-    work_dtype = _working_dtype(A.dtype) if mode == "avg" else A.dtype
+    work_dtype = sum_dtype(A.dtype) if mode == "avg" else A.dtype
     if mode == "avg":
-        divisors = _divisors(geometry, count_include_pad, divisor_override).astype(work_dtype)
-        divide = _divider(divisors)
-    for batch in _chunks(A_prev):
-        planes = _to_planes(A_prev[batch])
-        pooled = np.empty((planes.shape[0], *geometry.out_shape), dtype=work_dtype)
+        divide = _Divider(
+            geometry, count_include_pad, divisor_override, lambda n: divisor_as(n, work_dtype)
+        )
+    for tile in _tiles(A_prev, geometry):
+        planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+        pooled = np.empty((planes.shape[0], *tile.geometry.out_shape), dtype=work_dtype)
         if mode == "max":
-            _max_forward(planes, geometry, pooled)
+            _max_forward(planes, tile.geometry, pooled)
         else:
-            _avg_forward(planes, geometry, pooled, divide)
-        _from_planes(pooled, A[batch])
+            _avg_forward(
+                planes,
+                tile.geometry,
+                pooled,
+                lambda values, out, tile=tile: divide(values, out, (tile.out_rows, tile.out_cols)),
+            )
+        _from_planes(pooled, A[tile.batch, tile.out_rows, tile.out_cols], plus_zero=mode == "avg")
     return A
 
 
@@ -236,7 +392,8 @@ def _first_wins(A_prev, geometry, offsets):
     to its window's maximum wins it; in a NaN window, the last NaN cell.
     """
     top = np.empty((A_prev.shape[0], *geometry.out_shape), dtype=A_prev.dtype)
-    _max_forward(A_prev, geometry, top)
+    # Winners are found with ==, for which 0.0 and -0.0 are the same maximum.
+    _max_forward(A_prev, geometry, top, zero_sign=False)
     wins = [None] * len(offsets)
     unclaimed_nan = np.isnan(top)
     if unclaimed_nan.any():
@@ -267,6 +424,8 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
         routed = np.empty_like(dA)
         # Multiplying by the mask is several times faster than masked ufuncs
         # (where=), but 0 * inf is NaN: a non-finite dA takes np.where instead.
+        # A negative dA times False is -0.0, which the caller turns back into
+        # the +0.0 PyTorch leaves in cells that win nothing.
         finite = bool(np.isfinite(dA).all())
         for index in reversed(range(len(offsets))):
             _, (out_rows, out_cols), (in_rows, in_cols) = offsets[index]
@@ -283,7 +442,7 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
                 np.multiply(incoming, wins[index], out=target)
         return
     top = np.empty(dA.shape, dtype=A_prev.dtype)
-    _max_forward(A_prev, geometry, top)
+    _max_forward(A_prev, geometry, top, zero_sign=False)
     top_is_nan = np.isnan(top)
 
     def tied(out_rows, out_cols, in_rows, in_cols):
@@ -297,7 +456,8 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
         for _, out_index, in_index in offsets:
             tie_count[:, out_index[0], out_index[1]] += tied(*out_index, *in_index)
         # A window of padding alone has no tied cell and sends nothing back.
-        share = np.divide(dA, tie_count, out=np.zeros_like(dA), where=tie_count > 0)
+        counts = tie_count.astype(dA.dtype)
+        share = np.divide(dA, counts, out=np.zeros_like(dA), where=tie_count > 0)
     for _, (out_rows, out_cols), (in_rows, in_cols) in backwards:
         hit = tied(out_rows, out_cols, in_rows, in_cols)
         dA_prev[:, in_rows, in_cols] += np.where(hit, share[:, out_rows, out_cols], 0)
@@ -310,6 +470,7 @@ def _avg_backward(dA, geometry, dA_prev, divide):
         dA_prev[:, in_rows, in_cols] += share[:, out_rows, out_cols]
 
 
+@quiet_like_pytorch
 def pool_backward(
     dA,
     A_prev,
@@ -396,21 +557,44 @@ def pool_backward(
         divisor_override,
         ties,
     )
-    dA_prev = np.empty(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
+    tiles = list(_tiles(A_prev, geometry))
+    whole = all(tile.whole for tile in tiles)
+    # Tiles of one image may share input cells (their windows overlap, or
+    # interleave under dilation): each then adds onto what the tiles before it
+    # left, so the gradient must start at zero.
+    allocate = np.empty if whole else np.zeros
+    dA_prev = allocate(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
-        divisors = _divisors(geometry, count_include_pad, divisor_override).astype(dA_prev.dtype)
-        divide = _divider(divisors)
-    for batch in _chunks(A_prev):
-        dA_planes = _to_planes(dA[batch]).astype(dA_prev.dtype, copy=False)
-        routed = np.zeros((dA_planes.shape[0], *A_prev.shape[1:3]), dtype=dA_prev.dtype)
-        if mode == "max":
-            _max_backward(dA_planes, _to_planes(A_prev[batch]), geometry, routed, ties)
+        divide = _Divider(
+            geometry,
+            count_include_pad,
+            divisor_override,
+            lambda n: gradient_divisor_as(n, dA_prev.dtype),
+        )
+    for tile in tiles:
+        window = (tile.out_rows, tile.out_cols)
+        target = dA_prev[tile.batch, tile.in_rows, tile.in_cols]
+        dA_planes = _to_planes(dA[tile.batch, tile.out_rows, tile.out_cols])
+        dA_planes = dA_planes.astype(dA_prev.dtype, copy=False)
+        if tile.whole:
+            routed = np.zeros((dA_planes.shape[0], *target.shape[1:3]), dtype=dA_prev.dtype)
         else:
-            _avg_backward(dA_planes, geometry, routed, divide)
-        _from_planes(routed, dA_prev[batch])
+            routed = _to_planes(target)
+        if mode == "max":
+            A_planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+            _max_backward(dA_planes, A_planes, tile.geometry, routed, ties)
+        else:
+            _avg_backward(
+                dA_planes,
+                tile.geometry,
+                routed,
+                lambda values, out, window=window: divide(values, out, window),
+            )
+        _from_planes(routed, target, plus_zero=True)
     return dA_prev
 
 
+@quiet_like_pytorch
 def max_pool_winners(
     A_prev, kernel_shape, stride=(1, 1), *, padding=(0, 0), dilation=(1, 1), ceil_mode=False
 ):
@@ -446,17 +630,19 @@ def max_pool_winners(
     m, _, _, c = A_prev.shape
     rows = np.empty((m, *geometry.out_shape, c), dtype=np.intp)
     cols = np.empty_like(rows)
-    offsets = list(geometry.offset_slices())
-    row_positions, col_positions = geometry.window_positions(0), geometry.window_positions(1)
-    for batch in _chunks(A_prev):
-        planes = _to_planes(A_prev[batch])
-        wins = _first_wins(planes, geometry, offsets)
-        found = [np.full((planes.shape[0], *geometry.out_shape), -1, dtype=np.intp) for _ in "rc"]
-        for won, ((di, dj), (out_rows, out_cols), _) in zip(wins, offsets, strict=True):
-            window_rows = row_positions[out_rows, di][:, None]
-            window_cols = col_positions[out_cols, dj][None, :]
-            np.copyto(found[0][:, out_rows, out_cols], window_rows, where=won)
-            np.copyto(found[1][:, out_rows, out_cols], window_cols, where=won)
-        _from_planes(found[0], rows[batch])
-        _from_planes(found[1], cols[batch])
+    for tile in _tiles(A_prev, geometry):
+        planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+        offsets = list(tile.geometry.offset_slices())
+        wins = _first_wins(planes, tile.geometry, offsets)
+        found = [
+            np.full((planes.shape[0], *tile.geometry.out_shape), -1, dtype=np.intp) for _ in "rc"
+        ]
+        for won, (_, (out_rows, out_cols), (in_rows, in_cols)) in zip(wins, offsets, strict=True):
+            # The offset's input slice lists, window by window, the cell it reads.
+            window_rows = np.arange(in_rows.start, in_rows.stop, in_rows.step) + tile.in_rows.start
+            window_cols = np.arange(in_cols.start, in_cols.stop, in_cols.step) + tile.in_cols.start
+            np.copyto(found[0][:, out_rows, out_cols], window_rows[:, None], where=won)
+            np.copyto(found[1][:, out_rows, out_cols], window_cols[None, :], where=won)
+        _from_planes(found[0], rows[tile.batch, tile.out_rows, tile.out_cols])
+        _from_planes(found[1], cols[tile.batch, tile.out_rows, tile.out_cols])
     return rows, cols
