@@ -411,8 +411,12 @@ def _first_wins(A_prev, geometry, offsets):
     return wins
 
 
-def _max_backward(dA, A_prev, geometry, dA_prev, ties):
-    """Route each window's gradient to its maximum (or maxima, for ties 'all' and 'split')."""
+def _max_backward(dA, A_prev, geometry, dA_prev, ties, shared):
+    """Route each window's gradient to its maximum (or maxima, for ties 'all' and 'split').
+
+    ``shared``: ``dA_prev`` already holds other tiles' gradients, so every
+    cell must be added to, never overwritten.
+    """
     offsets = list(geometry.offset_slices())
     # Offsets in reverse order visit the windows that share an input cell in
     # row-major window order: the order PyTorch adds them in, so the sums
@@ -420,7 +424,7 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
     backwards = offsets[::-1]
     if ties == "first":
         wins = _first_wins(A_prev, geometry, offsets)
-        overlap = geometry.windows_overlap
+        overlap = shared or geometry.windows_overlap
         routed = np.empty_like(dA)
         # Multiplying by the mask is several times faster than masked ufuncs
         # (where=), but 0 * inf is NaN: a non-finite dA takes np.where instead.
@@ -582,7 +586,7 @@ def pool_backward(
             routed = _to_planes(target)
         if mode == "max":
             A_planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
-            _max_backward(dA_planes, A_planes, tile.geometry, routed, ties)
+            _max_backward(dA_planes, A_planes, tile.geometry, routed, ties, not tile.whole)
         else:
             _avg_backward(
                 dA_planes,
