@@ -228,7 +228,7 @@ class PoolGeometry:
         padded = (positions >= -pad) & (positions < self.in_shape[axis] + pad)
         return padded & ~self.inside(axis)
 
-    def counted_cells(self, axis, count_include_pad):
+    def counted_cells(self, axis, count_include_pad, windows=slice(None)):
         """How many cells of each window an average divides by, along ``axis``.
 
         Cells inside the input always count; padding cells count when
@@ -236,21 +236,40 @@ class PoolGeometry:
         padding never counts. The 2-D divisor of window ``(i, j)`` is
         ``counted_cells(0, ...)[i] * counted_cells(1, ...)[j]``.
 
+        Parameters
+        ----------
+        axis : {0, 1}
+            Rows or columns.
+        count_include_pad : bool
+            Whether padding cells count.
+        windows : slice, optional
+            Only these windows (all by default).
+
         Returns
         -------
-        ndarray of int, shape (out_shape[axis],)
+        ndarray of int, shape (out_shape[axis],) or that of ``windows``
             int64, or Python ints (dtype object) past int64's range.
         """
-        n, p = self.in_shape[axis], self.padding[axis]
+        n, k, s, p, d = (
+            self.in_shape[axis],
+            self.kernel_shape[axis],
+            self.stride[axis],
+            self.padding[axis],
+            self.dilation[axis],
+        )
         low, high = (-p, n + p) if count_include_pad else (0, n)
+        chosen = range(self.out_shape[axis])[windows]
         # Counted by arithmetic, not by listing cells: the kernel may be huge.
+        if max(k, (self.out_shape[axis] + 1) * s + 2 * p + n) < 2**60:
+            starts = np.arange(chosen.start, chosen.stop, chosen.step, dtype=np.int64) * s - p
+            first = np.maximum(0, -((starts - low) // d))
+            stop = np.minimum(k, (high - 1 - starts) // d + 1)
+            return np.maximum(stop - first, 0)
         counts = [
             stop - first
-            for first, stop in (
-                self._offsets_between(axis, i, low, high) for i in range(self.out_shape[axis])
-            )
+            for first, stop in (self._offsets_between(axis, i, low, high) for i in chosen)
         ]
-        return np.array(counts, dtype=np.int64 if max(counts) < 2**62 else object)
+        return np.array(counts, dtype=object)
 
     def dropped_window_start(self, axis):
         """Where the window that ceil mode asked for, then dropped, would start.

@@ -228,41 +228,59 @@ class _Divider:
     ``divide(values, out, window)`` writes ``values / divisors[window]`` to
     ``out``, rounding exactly as that division does (PyTorch divides).
     The divisor of window ``(i, j)`` is ``rows[i] * cols[j]`` counted cells
-    (or ``divisor_override``), so only a table of the few distinct products
-    is kept, converted once each by ``convert``: a huge image's tiles build
-    their small grids from it, never one the size of the output.
+    (or ``divisor_override``), multiplied as Python ints (a huge kernel's
+    counts overflow int64) and converted by ``convert`` once per distinct
+    value. Each tile builds the grid of its own windows only, so nothing the
+    size of a large image's output is held.
     """
 
     def __init__(self, geometry, count_include_pad, divisor_override, convert):
-        h_out, w_out = geometry.out_shape
-        if divisor_override is not None:
-            rows, cols = np.zeros(h_out, dtype=int), np.zeros(w_out, dtype=int)
-            row_values, col_values = [divisor_override], [1]
+        self._geometry = geometry
+        self._count_include_pad = count_include_pad
+        self._override = divisor_override
+        self._convert = convert
+        self._converted = {}
+        self._last = (None, None, None)
+
+    def _value(self, divisor):
+        if divisor not in self._converted:
+            self._converted[divisor] = self._convert(divisor)
+        return self._converted[divisor]
+
+    def _grid(self, window):
+        """(divisors or reciprocals, whether to multiply) for the windows in ``window``."""
+        key = tuple((part.start, part.stop) for part in window)
+        if self._last[0] == key:
+            return self._last[1:]
+        if self._override is not None:
+            rows = np.zeros(window[0].stop - window[0].start, dtype=int)
+            cols = np.zeros(window[1].stop - window[1].start, dtype=int)
+            table = np.array([[self._value(self._override)]])
         else:
-            rows = geometry.counted_cells(0, count_include_pad)
-            cols = geometry.counted_cells(1, count_include_pad)
-            row_values, rows = np.unique(rows, return_inverse=True)
-            col_values, cols = np.unique(cols, return_inverse=True)
-        # Python ints: a huge kernel's counts multiply past int64.
-        table = np.array([[convert(int(r) * int(c)) for c in col_values] for r in row_values])
-        self._row_index, self._col_index, self._table = rows, cols, table
-        self._grids = {}
-        self._multiply = False
+            counts = [
+                self._geometry.counted_cells(axis, self._count_include_pad, part)
+                for axis, part in enumerate(window)
+            ]
+            (row_values, rows), (col_values, cols) = (
+                np.unique(count, return_inverse=True) for count in counts
+            )
+            table = np.array(
+                [[self._value(int(r) * int(c)) for c in col_values] for r in row_values]
+            )
+        multiply = False
         if table.all() and np.isfinite(table).all():
             # Every divisor a power of two (4 for 2 x 2 windows): multiplying
             # by the exact reciprocal rounds as dividing does, only cheaper.
-            self._multiply = bool(np.all(np.abs(np.frexp(table)[0]) == 0.5))
-
-    def _grid(self, window):
-        key = tuple((part.start, part.stop) for part in window)
-        if key not in self._grids:
-            grid = self._table[self._row_index[window[0]]][:, self._col_index[window[1]]]
-            self._grids = {key: 1 / grid if self._multiply else grid}
-        return self._grids[key]
+            multiply = bool(np.all(np.abs(np.frexp(table)[0]) == 0.5))
+            if multiply:
+                table = 1 / table
+        grid = table[rows][:, cols]
+        self._last = (key, grid, multiply)
+        return grid, multiply
 
     def __call__(self, values, out, window):
-        grid = self._grid(window)
-        if self._multiply:
+        grid, multiply = self._grid(window)
+        if multiply:
             np.multiply(values, grid, out=out)
         elif grid.all():
             np.divide(values, grid, out=out)
