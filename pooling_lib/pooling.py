@@ -16,6 +16,7 @@ loops are slow on runs that short.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -133,6 +134,16 @@ def _tiles(A_prev, geometry):
                 )
 
 
+@functools.lru_cache(maxsize=32)
+def _offsets(geometry):
+    """``geometry.offset_slices()`` as a list, worked out once per geometry.
+
+    Every chunk of a batch, and most tiles of an image, share one geometry;
+    listing the offsets again for each would cost more than pooling a chunk.
+    """
+    return list(geometry.offset_slices())
+
+
 def _to_planes(A_chunk):
     """(m, h, w, c) -> contiguous (c * m, h, w): one 2-D map per channel and example."""
     m, h, w, c = A_chunk.shape
@@ -176,21 +187,25 @@ def _reduce_offsets(A_prev, geometry, out, combine, empty):
     the work is one pass over ``out`` per offset and no more. Every step
     computes in ``out``'s dtype: float16 cells are added in float32.
     """
-    offsets = list(geometry.offset_slices())
+    offsets = _offsets(geometry)
     whole = (slice(0, out.shape[1]), slice(0, out.shape[2]))
     leading = 0
     while leading < min(2, len(offsets)) and offsets[leading][1] == whole:
         leading += 1
     cells = [A_prev[:, rows, cols] for _, _, (rows, cols) in offsets[:leading]]
-    if leading == 2:
+    if leading == 2 and out.dtype != A_prev.dtype:
+        # Left to itself NumPy adds two float16 slices in float16, then casts.
         combine(cells[0], cells[1], out=out, dtype=out.dtype)
+    elif leading == 2:
+        combine(cells[0], cells[1], out=out)
     elif leading == 1:
         np.copyto(out, cells[0])
     else:
         out.fill(empty)
     for _, (out_rows, out_cols), (in_rows, in_cols) in offsets[leading:]:
         view = out[:, out_rows, out_cols]
-        combine(view, A_prev[:, in_rows, in_cols], out=view, dtype=out.dtype)
+        # ``view`` comes first, so the float32 loop is chosen for float16 cells.
+        combine(view, A_prev[:, in_rows, in_cols], out=view)
     return offsets
 
 
@@ -435,7 +450,7 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties, shared):
     ``shared``: ``dA_prev`` already holds other tiles' gradients, so every
     cell must be added to, never overwritten.
     """
-    offsets = list(geometry.offset_slices())
+    offsets = _offsets(geometry)
     # Offsets in reverse order visit the windows that share an input cell in
     # row-major window order: the order PyTorch adds them in, so the sums
     # agree to the last bit.
@@ -488,7 +503,7 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties, shared):
 def _avg_backward(dA, geometry, dA_prev, divide):
     share = np.empty_like(dA)
     divide(dA, share)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(list(geometry.offset_slices())):
+    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(_offsets(geometry)):
         dA_prev[:, in_rows, in_cols] += share[:, out_rows, out_cols]
 
 
@@ -654,7 +669,7 @@ def max_pool_winners(
     cols = np.empty_like(rows)
     for tile in _tiles(A_prev, geometry):
         planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
-        offsets = list(tile.geometry.offset_slices())
+        offsets = _offsets(tile.geometry)
         wins = _first_wins(planes, tile.geometry, offsets)
         found = [
             np.full((planes.shape[0], *tile.geometry.out_shape), -1, dtype=np.intp) for _ in "rc"
