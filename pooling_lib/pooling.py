@@ -7,11 +7,16 @@ window in the batch is a single strided slice of the input
 operations however many windows there are.
 
 Two details make it fast in practice. The batch is processed in chunks small
-enough for every temporary to stay in the CPU cache. And each chunk is turned
-from (m, h, w, c) into *planes*, one contiguous (h, w) map per example and
-channel: in the (m, h, w, c) layout a strided slice has the channels as its
-innermost run, two numbers long for the article's input, and NumPy's inner
-loops are slow on runs that short.
+enough for every temporary to stay in the CPU cache; a single large image is
+cut into tiles of rows (and columns) of windows, so that no temporary grows
+with the image. And each chunk is turned from (m, h, w, c) into *planes*, one
+contiguous (h, w) map per example and channel: in the (m, h, w, c) layout a
+strided slice has the channels as its innermost run, two numbers long for the
+article's input, and NumPy's inner loops are slow on runs that short.
+
+Results are PyTorch's (CPU, default NCHW layout) to the bit, sign of zero
+included: cells are added in PyTorch's order, float16 in float32, and
+gradients come out as sums started from +0.0.
 """
 
 from __future__ import annotations
@@ -353,8 +358,12 @@ def pool_forward(
     -------
     ndarray, shape (m, h_out, w_out, c)
         ``(h_out, w_out)`` is :func:`pooling_lib.output_shape`. A max window
-        holding a NaN gives NaN; a window lying wholly in padding (possible
-        only with dilation) gives -inf for max and 0 for avg.
+        holding a NaN gives NaN; of equal maxima the first in row-major order
+        is the result (so a window holding 0.0 then -0.0 gives 0.0). An
+        average adds its cells in row-major order (float16 in float32,
+        rounded once at the end) and divides by the divisor converted to that
+        float type; it is never -0.0. A window lying wholly in padding
+        (possible only with dilation) gives -inf for max and 0 for avg.
 
     Raises
     ------
@@ -546,8 +555,12 @@ def pool_backward(
     -------
     dA_prev : ndarray, shape (m, h, w, c)
         Gradient with respect to ``A_prev``; dtype is the wider of the two
-        inputs' (ints and bools count as float64). Windows that overlap add
-        their contributions.
+        inputs' (ints and bools count as float64). Every cell starts at +0.0
+        and windows that overlap add their contributions in row-major window
+        order, as PyTorch does: so no cell is ever -0.0, not even a winner
+        whose ``dA`` is -0.0 (+0.0 + -0.0 is +0.0). Averages divide ``dA`` by
+        the divisor in the gradient's dtype: for float16 the divisor is
+        rounded to float16 first, as in PyTorch (65520 and more become inf).
 
     Raises
     ------
