@@ -124,9 +124,69 @@ class PoolGeometry:
         Returns
         -------
         ndarray of int, shape (out_shape[axis],)
+            int64, or Python ints (dtype object) for options too large for
+            int64, which would otherwise wrap around silently.
         """
-        count = self.out_shape[axis]
-        return np.arange(count) * self.stride[axis] - self.padding[axis]
+        count, s, p = self.out_shape[axis], self.stride[axis], self.padding[axis]
+        if max(abs(p), abs((count - 1) * s - p)) < 2**62:
+            return np.arange(count) * s - p
+        return np.array([i * s - p for i in range(count)], dtype=object)
+
+    def inside_offsets(self, axis, window):
+        """The kernel offsets of ``window`` whose cells lie inside the input.
+
+        Cell ``t`` of window ``i`` sits at ``i*s - p + t*d``; the offsets
+        that land in ``[0, n)`` form one run. It is found with arithmetic, so
+        a huge kernel, padding or dilation costs nothing: the run holds at
+        most ``n`` offsets whatever the kernel.
+
+        Parameters
+        ----------
+        axis : {0, 1}
+            Rows or columns.
+        window : int
+            Index of the window along ``axis``.
+
+        Returns
+        -------
+        range
+            The offsets ``t``, ascending (empty for a window of padding alone).
+
+        Examples
+        --------
+        >>> pool_geometry((4, 4), 2**63, padding=2**62).inside_offsets(0, 0)
+        range(4611686018427387904, 4611686018427387908)
+        """
+        return range(*self._offsets_between(axis, window, 0, self.in_shape[axis]))
+
+    def inside_positions(self, axis, window):
+        """Input positions of the cells of ``window`` that lie inside the input.
+
+        Returns
+        -------
+        ndarray of int, shape (len(inside_offsets(axis, window)),)
+        """
+        first, stop = self._offsets_between(axis, window, 0, self.in_shape[axis])
+        start = window * self.stride[axis] - self.padding[axis]
+        return np.arange(stop - first, dtype=np.intp) * self.dilation[axis] + (
+            start + first * self.dilation[axis]
+        )
+
+    def _offsets_between(self, axis, window, low, high):
+        """Offsets ``t`` of ``window`` whose cells fall in ``[low, high)``: ``(first, stop)``.
+
+        Plain ints, not a range: ``len`` of a range fails past 2**63.
+        """
+        k, s, p, d = (
+            self.kernel_shape[axis],
+            self.stride[axis],
+            self.padding[axis],
+            self.dilation[axis],
+        )
+        start = window * s - p
+        first = max(0, -((start - low) // d))
+        stop = min(k, (high - 1 - start) // d + 1)
+        return first, max(first, stop)
 
     def window_positions(self, axis):
         """Input position of every cell of every window along ``axis``.
@@ -136,6 +196,12 @@ class PoolGeometry:
         ndarray of int, shape (out_shape[axis], kernel_shape[axis])
             Entry ``[i, t]`` is where cell ``t`` of window ``i`` falls; it may
             lie outside ``[0, in_shape[axis])``.
+
+        Notes
+        -----
+        One entry per kernel cell, for pictures of small kernels. The maths
+        use :meth:`inside_offsets` and :meth:`offset_slices`, whose cost does
+        not grow with the kernel.
         """
         offsets = np.arange(self.kernel_shape[axis]) * self.dilation[axis]
         return self.window_starts(axis)[:, None] + offsets[None, :]
@@ -162,7 +228,7 @@ class PoolGeometry:
         padded = (positions >= -pad) & (positions < self.in_shape[axis] + pad)
         return padded & ~self.inside(axis)
 
-    def counted_cells(self, axis, count_include_pad):
+    def counted_cells(self, axis, count_include_pad, windows=slice(None)):
         """How many cells of each window an average divides by, along ``axis``.
 
         Cells inside the input always count; padding cells count when
@@ -170,14 +236,40 @@ class PoolGeometry:
         padding never counts. The 2-D divisor of window ``(i, j)`` is
         ``counted_cells(0, ...)[i] * counted_cells(1, ...)[j]``.
 
+        Parameters
+        ----------
+        axis : {0, 1}
+            Rows or columns.
+        count_include_pad : bool
+            Whether padding cells count.
+        windows : slice, optional
+            Only these windows (all by default).
+
         Returns
         -------
-        ndarray of int, shape (out_shape[axis],)
+        ndarray of int, shape (out_shape[axis],) or that of ``windows``
+            int64, or Python ints (dtype object) past int64's range.
         """
-        counted = self.inside(axis)
-        if count_include_pad:
-            counted = counted | self.in_padding(axis)
-        return counted.sum(axis=1)
+        n, k, s, p, d = (
+            self.in_shape[axis],
+            self.kernel_shape[axis],
+            self.stride[axis],
+            self.padding[axis],
+            self.dilation[axis],
+        )
+        low, high = (-p, n + p) if count_include_pad else (0, n)
+        chosen = range(self.out_shape[axis])[windows]
+        # Counted by arithmetic, not by listing cells: the kernel may be huge.
+        if max(k, (self.out_shape[axis] + 1) * s + 2 * p + n) < 2**60:
+            starts = np.arange(chosen.start, chosen.stop, chosen.step, dtype=np.int64) * s - p
+            first = np.maximum(0, -((starts - low) // d))
+            stop = np.minimum(k, (high - 1 - starts) // d + 1)
+            return np.maximum(stop - first, 0)
+        counts = [
+            stop - first
+            for first, stop in (self._offsets_between(axis, i, low, high) for i in chosen)
+        ]
+        return np.array(counts, dtype=object)
 
     def dropped_window_start(self, axis):
         """Where the window that ceil mode asked for, then dropped, would start.
@@ -249,17 +341,52 @@ class PoolGeometry:
         (di, dj), (out_rows, out_cols), (in_rows, in_cols)
         """
         spans = [
-            [self.offset_span(axis, t) for t in range(self.kernel_shape[axis])] for axis in (0, 1)
+            [(t, *self.offset_span(axis, t)) for t in self._reachable_offsets(axis)]
+            for axis in (0, 1)
         ]
-        for di, (first_i, stop_i, row) in enumerate(spans[0]):
+        for di, first_i, stop_i, row in spans[0]:
             if first_i >= stop_i:
                 continue
             rows = slice(row, row + (stop_i - first_i - 1) * self.stride[0] + 1, self.stride[0])
-            for dj, (first_j, stop_j, col) in enumerate(spans[1]):
+            for dj, first_j, stop_j, col in spans[1]:
                 if first_j >= stop_j:
                     continue
                 cols = slice(col, col + (stop_j - first_j - 1) * self.stride[1] + 1, self.stride[1])
                 yield (di, dj), (slice(first_i, stop_i), slice(first_j, stop_j)), (rows, cols)
+
+    def _reachable_offsets(self, axis):
+        """Ascending offsets whose cell is inside the input for at least one window.
+
+        Every other offset reads padding only and is skipped without being
+        visited, so the work follows the input and output sizes, not the
+        kernel, padding or dilation numbers.
+        """
+        n, count = self.in_shape[axis], self.out_shape[axis]
+        # The last window reaches the input with its smallest offsets, the
+        # first with its largest: every reachable offset lies between.
+        lowest = self._offsets_between(axis, count - 1, 0, n)[0]
+        highest = self._offsets_between(axis, 0, 0, n)[1]
+        if highest - lowest <= 4 * (n + count):
+            for offset in range(lowest, highest):
+                first, stop, _ = self.offset_span(axis, offset)
+                if first < stop:
+                    yield offset
+            return
+        # A stride far longer than the input leaves long gaps between the runs
+        # of the few windows: merge their runs instead of walking the gaps.
+        runs = sorted(
+            (first, stop)
+            for first, stop in (self._offsets_between(axis, i, 0, n) for i in range(count))
+            if first < stop
+        )
+        merged = []
+        for first, stop in runs:
+            if merged and first <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], stop)
+            else:
+                merged.append([first, stop])
+        for first, stop in merged:
+            yield from range(first, stop)
 
     @property
     def windows_overlap(self):

@@ -7,32 +7,146 @@ window in the batch is a single strided slice of the input
 operations however many windows there are.
 
 Two details make it fast in practice. The batch is processed in chunks small
-enough for every temporary to stay in the CPU cache. And each chunk is turned
-from (m, h, w, c) into *planes*, one contiguous (h, w) map per example and
-channel: in the (m, h, w, c) layout a strided slice has the channels as its
-innermost run, two numbers long for the article's input, and NumPy's inner
-loops are slow on runs that short.
+enough for every temporary to stay in the CPU cache; a single large image is
+cut into tiles of rows (and columns) of windows, so that no temporary grows
+with the image. And each chunk is turned from (m, h, w, c) into *planes*, one
+contiguous (h, w) map per example and channel: in the (m, h, w, c) layout a
+strided slice has the channels as its innermost run, two numbers long for the
+article's input, and NumPy's inner loops are slow on runs that short.
+
+Results are PyTorch's (CPU, default NCHW layout) to the bit, sign of zero
+included: cells are added in PyTorch's order, float16 in float32, and
+gradients come out as sums started from +0.0.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, replace
+
 import numpy as np
 
 from ._checks import gradient_dtype, prepare, prepare_backward
+from .reference import divisor_as, gradient_divisor_as, quiet_like_pytorch, sum_dtype
 
 __all__ = ["max_pool_winners", "pool_backward", "pool_forward"]
 
+
 # Bytes of input per chunk: large enough to amortise Python's per-call cost,
-# small enough that a chunk's temporaries stay in a typical L2/L3 cache.
+# small enough that a chunk's temporaries stay in a typical L2/L3 cache, and
+# that no temporary grows with the input: a large image is cut into tiles.
 _CHUNK_BYTES = 1 << 19
 
 
-def _chunks(A_prev):
-    """Slices of the batch axis, each holding about ``_CHUNK_BYTES`` of input."""
-    m = A_prev.shape[0]
-    per_example = max(1, A_prev[:1].nbytes)
-    step = max(1, _CHUNK_BYTES // per_example)
-    return [slice(start, min(start + step, m)) for start in range(0, m, step)]
+@dataclass(frozen=True)
+class _Tile:
+    """One piece of work: some examples, some windows, and the input they read.
+
+    ``out_rows``/``out_cols`` select windows of the whole output and
+    ``in_rows``/``in_cols`` the input cells they reach; ``geometry``
+    describes the same windows on that piece of input alone (its padding is
+    whatever lies before the piece). ``whole`` is true when the tile spans
+    the full height and width.
+    """
+
+    batch: slice
+    out_rows: slice
+    out_cols: slice
+    in_rows: slice
+    in_cols: slice
+    geometry: object
+    whole: bool
+
+
+def _axis_pieces(geometry, axis, per_piece):
+    """Cut the windows along ``axis`` into runs of ``per_piece``: (out slice, in slice, padding)."""
+    n, k, s, p, d = (
+        geometry.in_shape[axis],
+        geometry.kernel_shape[axis],
+        geometry.stride[axis],
+        geometry.padding[axis],
+        geometry.dilation[axis],
+    )
+    count = geometry.out_shape[axis]
+    for first in range(0, count, per_piece):
+        stop = min(first + per_piece, count)
+        start = first * s - p
+        low = min(max(start, 0), n)
+        high = max(low, min((stop - 1) * s - p + d * (k - 1) + 1, n))
+        yield slice(first, stop), slice(low, high), low - start
+
+
+def _windows_per_piece(budget_cells, geometry, axis):
+    """How many windows along ``axis`` fit when their input may span ``budget_cells``."""
+    n, k, s, d = (
+        geometry.in_shape[axis],
+        geometry.kernel_shape[axis],
+        geometry.stride[axis],
+        geometry.dilation[axis],
+    )
+    span = min(n, d * (k - 1) + 1)
+    if budget_cells <= span:
+        return 1
+    return max(1, (budget_cells - span) // s + 1)
+
+
+def _tiles(A_prev, geometry):
+    """The pieces a pass works through, each reading about ``_CHUNK_BYTES`` of input.
+
+    Small examples go in batches of whole examples. A large one is cut into
+    bands of whole rows of windows, and a band whose single row of windows is
+    still too large is cut across too. Either way the temporaries stay the
+    size of a chunk, not of the input. A backward pass may add the tiles up
+    in this order: bands go top to bottom and a band is cut across only when
+    it holds one row of windows, so every input cell receives its windows'
+    gradients in row-major window order, as PyTorch adds them.
+    """
+    m, h, w, c = A_prev.shape
+    h_out, w_out = geometry.out_shape
+    per_example = max(1, h * w * c * A_prev.itemsize)
+    if per_example <= _CHUNK_BYTES:
+        step = _CHUNK_BYTES // per_example
+        for start in range(0, m, step):
+            yield _Tile(
+                slice(start, min(start + step, m)),
+                slice(0, h_out),
+                slice(0, w_out),
+                slice(0, h),
+                slice(0, w),
+                geometry,
+                True,
+            )
+        return
+    row_cells = max(1, w * c * A_prev.itemsize)
+    band = _windows_per_piece(_CHUNK_BYTES // row_cells, geometry, 0)
+    across = w_out
+    if band == 1:
+        rows_read = min(h, geometry.dilation[0] * (geometry.kernel_shape[0] - 1) + 1)
+        column_cells = max(1, _CHUNK_BYTES // (rows_read * c * A_prev.itemsize))
+        across = _windows_per_piece(column_cells, geometry, 1)
+    for example in range(m):
+        for out_rows, in_rows, top in _axis_pieces(geometry, 0, band):
+            for out_cols, in_cols, left in _axis_pieces(geometry, 1, across):
+                piece = replace(
+                    geometry,
+                    in_shape=(in_rows.stop - in_rows.start, in_cols.stop - in_cols.start),
+                    padding=(top, left),
+                    out_shape=(out_rows.stop - out_rows.start, out_cols.stop - out_cols.start),
+                )
+                whole = piece.in_shape == (h, w) and piece.out_shape == (h_out, w_out)
+                yield _Tile(
+                    slice(example, example + 1), out_rows, out_cols, in_rows, in_cols, piece, whole
+                )
+
+
+@functools.lru_cache(maxsize=32)
+def _offsets(geometry):
+    """``geometry.offset_slices()`` as a list, worked out once per geometry.
+
+    Every chunk of a batch, and most tiles of an image, share one geometry;
+    listing the offsets again for each would cost more than pooling a chunk.
+    """
+    return list(geometry.offset_slices())
 
 
 def _to_planes(A_chunk):
@@ -41,30 +155,32 @@ def _to_planes(A_chunk):
     return np.ascontiguousarray(A_chunk.transpose(3, 0, 1, 2)).reshape(c * m, h, w)
 
 
-def _from_planes(planes, out):
-    """Write (c * m, h, w) planes into ``out``, shape (m, h, w, c)."""
+def _from_planes(planes, out, plus_zero=False):
+    """Write (c * m, h, w) planes into ``out``, shape (m, h, w, c).
+
+    With ``plus_zero`` each value is written as ``value + 0`` in ``out``'s
+    dtype, which turns -0.0 into +0.0 and changes nothing else. PyTorch's
+    averages and gradients are sums started from +0.0, which never end at
+    -0.0; here the first terms are not added onto a zero, so the sign is
+    put right on the way out, at no extra cost over the copy.
+    """
     m, h, w, c = out.shape
     planes = planes.reshape(c, m, h, w)
+
+    def write(source, target):
+        if plus_zero:
+            # dtype=out's: a float32 average is rounded to float16 *before*
+            # the zero is added, as PyTorch rounds it before adding.
+            np.add(source, 0, out=target, dtype=out.dtype)
+        else:
+            np.copyto(target, source)
+
     if c <= 8:
         # For a few channels, one strided copy each beats a 4-D transposing copy.
         for channel in range(c):
-            out[..., channel] = planes[channel]
+            write(planes[channel], out[..., channel])
     else:
-        np.copyto(out, planes.transpose(1, 2, 3, 0))
-
-
-def _working_dtype(dtype):
-    """Sums of float16 are taken in float32, as PyTorch does, then rounded once."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
-
-
-def _divisors(geometry, count_include_pad, divisor_override):
-    """Divisor of every window, shape (h_out, w_out)."""
-    if divisor_override is not None:
-        return np.full(geometry.out_shape, float(divisor_override))
-    rows = geometry.counted_cells(0, count_include_pad)
-    cols = geometry.counted_cells(1, count_include_pad)
-    return (rows[:, None] * cols[None, :]).astype(float)
+        write(planes.transpose(1, 2, 3, 0), out)
 
 
 def _reduce_offsets(A_prev, geometry, out, combine, empty):
@@ -73,15 +189,19 @@ def _reduce_offsets(A_prev, geometry, out, combine, empty):
     Windows start from ``empty`` (-inf or 0). When the first offsets' cells
     are inside the input for every window, the start is skipped: the first
     slice is copied, or the first two are combined straight into ``out``, so
-    the work is one pass over ``out`` per offset and no more.
+    the work is one pass over ``out`` per offset and no more. Every step
+    computes in ``out``'s dtype: float16 cells are added in float32.
     """
-    offsets = list(geometry.offset_slices())
+    offsets = _offsets(geometry)
     whole = (slice(0, out.shape[1]), slice(0, out.shape[2]))
     leading = 0
     while leading < min(2, len(offsets)) and offsets[leading][1] == whole:
         leading += 1
     cells = [A_prev[:, rows, cols] for _, _, (rows, cols) in offsets[:leading]]
-    if leading == 2:
+    if leading == 2 and out.dtype != A_prev.dtype:
+        # Left to itself NumPy adds two float16 slices in float16, then casts.
+        combine(cells[0], cells[1], out=out, dtype=out.dtype)
+    elif leading == 2:
         combine(cells[0], cells[1], out=out)
     elif leading == 1:
         np.copyto(out, cells[0])
@@ -89,12 +209,32 @@ def _reduce_offsets(A_prev, geometry, out, combine, empty):
         out.fill(empty)
     for _, (out_rows, out_cols), (in_rows, in_cols) in offsets[leading:]:
         view = out[:, out_rows, out_cols]
+        # ``view`` comes first, so the float32 loop is chosen for float16 cells.
         combine(view, A_prev[:, in_rows, in_cols], out=view)
+    return offsets
 
 
-def _max_forward(A_prev, geometry, out):
-    # np.maximum propagates NaN, so a window holding a NaN pools to NaN.
-    _reduce_offsets(A_prev, geometry, out, np.maximum, -np.inf)
+def _max_forward(A_prev, geometry, out, zero_sign=True):
+    """Each window's maximum; with ``zero_sign``, a zero maximum has its first zero's sign.
+
+    np.maximum propagates NaN, so a window holding a NaN pools to NaN. It
+    may return either of 0.0 and -0.0, which compare equal; PyTorch keeps
+    the first in row-major order. Only inputs holding a -0.0 need the fix,
+    and a sign-bit scan over the integer view finds them in one cheap pass.
+    """
+    offsets = _reduce_offsets(A_prev, geometry, out, np.maximum, -np.inf)
+    if not zero_sign or A_prev.size == 0:
+        return
+    bits = A_prev.view(f"i{A_prev.itemsize}")
+    if bits.min() >= 0 or not (bits == np.iinfo(bits.dtype).min).any():
+        return
+    zero = out == 0
+    # In reverse, so that the first zero of a window is written last.
+    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(offsets):
+        cells = A_prev[:, in_rows, in_cols]
+        np.copyto(
+            out[:, out_rows, out_cols], cells, where=zero[:, out_rows, out_cols] & (cells == 0)
+        )
 
 
 def _avg_forward(A_prev, geometry, out, divide):
@@ -102,28 +242,76 @@ def _avg_forward(A_prev, geometry, out, divide):
     divide(out, out)
 
 
-def _divider(divisors):
-    """A function ``divide(values, out)``: values / divisors, chosen once per call.
+class _Divider:
+    """Divides window sums (or gradients) by their windows' divisors, a tile at a time.
 
-    Results round exactly as ``values / divisors`` does (PyTorch divides). A
-    window of padding alone (divisor 0) has nothing to average and gives 0.
+    ``divide(values, out, window)`` writes ``values / divisors[window]`` to
+    ``out``, rounding exactly as that division does (PyTorch divides).
+    The divisor of window ``(i, j)`` is ``rows[i] * cols[j]`` counted cells
+    (or ``divisor_override``), multiplied as Python ints (a huge kernel's
+    counts overflow int64) and converted by ``convert`` once per distinct
+    value. Each tile builds the grid of its own windows only, so nothing the
+    size of a large image's output is held.
     """
-    if not divisors.all():
 
-        def divide(values, out):
-            # Masked ufuncs are slow: only windows of padding alone need the mask.
-            np.divide(values, divisors, out=out, where=divisors != 0)
-            out[:, divisors == 0] = 0
+    def __init__(self, geometry, count_include_pad, divisor_override, convert):
+        self._geometry = geometry
+        self._count_include_pad = count_include_pad
+        self._override = divisor_override
+        self._convert = convert
+        self._converted = {}
+        self._last = (None, None, None)
 
-        return divide
-    if np.all(np.abs(np.frexp(divisors)[0]) == 0.5):
-        # Every divisor is a power of two (4 for 2 x 2 windows): multiplying by
-        # the reciprocal is exact, so it rounds as dividing does, only cheaper.
-        reciprocals = 1 / divisors
-        return lambda values, out: np.multiply(values, reciprocals, out=out)
-    return lambda values, out: np.divide(values, divisors, out=out)
+    def _value(self, divisor):
+        if divisor not in self._converted:
+            self._converted[divisor] = self._convert(divisor)
+        return self._converted[divisor]
+
+    def _grid(self, window):
+        """(divisors or reciprocals, whether to multiply) for the windows in ``window``."""
+        key = tuple((part.start, part.stop) for part in window)
+        if self._last[0] == key:
+            return self._last[1:]
+        if self._override is not None:
+            rows = np.zeros(window[0].stop - window[0].start, dtype=int)
+            cols = np.zeros(window[1].stop - window[1].start, dtype=int)
+            table = np.array([[self._value(self._override)]])
+        else:
+            counts = [
+                self._geometry.counted_cells(axis, self._count_include_pad, part)
+                for axis, part in enumerate(window)
+            ]
+            (row_values, rows), (col_values, cols) = (
+                np.unique(count, return_inverse=True) for count in counts
+            )
+            table = np.array(
+                [[self._value(int(r) * int(c)) for c in col_values] for r in row_values]
+            )
+        multiply = False
+        if table.all() and np.isfinite(table).all():
+            # Every divisor a power of two (4 for 2 x 2 windows): multiplying
+            # by the exact reciprocal rounds as dividing does, only cheaper.
+            multiply = bool(np.all(np.abs(np.frexp(table)[0]) == 0.5))
+            if multiply:
+                table = 1 / table
+        grid = table[rows][:, cols]
+        self._last = (key, grid, multiply)
+        return grid, multiply
+
+    def __call__(self, values, out, window):
+        grid, multiply = self._grid(window)
+        if multiply:
+            np.multiply(values, grid, out=out)
+        elif grid.all():
+            np.divide(values, grid, out=out)
+        else:
+            # Masked ufuncs are slow: only windows of padding alone (divisor 0,
+            # nothing to average) need the mask, and they give 0.
+            np.divide(values, grid, out=out, where=grid != 0)
+            out[:, grid == 0] = 0
 
 
+@quiet_like_pytorch
 def pool_forward(
     A_prev,
     kernel_shape,
@@ -170,8 +358,12 @@ def pool_forward(
     -------
     ndarray, shape (m, h_out, w_out, c)
         ``(h_out, w_out)`` is :func:`pooling_lib.output_shape`. A max window
-        holding a NaN gives NaN; a window lying wholly in padding (possible
-        only with dilation) gives -inf for max and 0 for avg.
+        holding a NaN gives NaN; of equal maxima the first in row-major order
+        is the result (so a window holding 0.0 then -0.0 gives 0.0). An
+        average adds its cells in row-major order (float16 in float32,
+        rounded once at the end) and divides by the divisor converted to that
+        float type; it is never -0.0. A window lying wholly in padding
+        (possible only with dilation) gives -inf for max and 0 for avg.
 
     Raises
     ------
@@ -211,18 +403,24 @@ def pool_forward(
     )
     m, _, _, c = A_prev.shape
     A = np.empty((m, *geometry.out_shape, c), dtype=A_prev.dtype)
-    work_dtype = _working_dtype(A.dtype) if mode == "avg" else A.dtype
+    work_dtype = sum_dtype(A.dtype) if mode == "avg" else A.dtype
     if mode == "avg":
-        divisors = _divisors(geometry, count_include_pad, divisor_override).astype(work_dtype)
-        divide = _divider(divisors)
-    for batch in _chunks(A_prev):
-        planes = _to_planes(A_prev[batch])
-        pooled = np.empty((planes.shape[0], *geometry.out_shape), dtype=work_dtype)
+        divide = _Divider(
+            geometry, count_include_pad, divisor_override, lambda n: divisor_as(n, work_dtype)
+        )
+    for tile in _tiles(A_prev, geometry):
+        planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+        pooled = np.empty((planes.shape[0], *tile.geometry.out_shape), dtype=work_dtype)
         if mode == "max":
-            _max_forward(planes, geometry, pooled)
+            _max_forward(planes, tile.geometry, pooled)
         else:
-            _avg_forward(planes, geometry, pooled, divide)
-        _from_planes(pooled, A[batch])
+            _avg_forward(
+                planes,
+                tile.geometry,
+                pooled,
+                lambda values, out, tile=tile: divide(values, out, (tile.out_rows, tile.out_cols)),
+            )
+        _from_planes(pooled, A[tile.batch, tile.out_rows, tile.out_cols], plus_zero=mode == "avg")
     return A
 
 
@@ -236,7 +434,8 @@ def _first_wins(A_prev, geometry, offsets):
     to its window's maximum wins it; in a NaN window, the last NaN cell.
     """
     top = np.empty((A_prev.shape[0], *geometry.out_shape), dtype=A_prev.dtype)
-    _max_forward(A_prev, geometry, top)
+    # Winners are found with ==, for which 0.0 and -0.0 are the same maximum.
+    _max_forward(A_prev, geometry, top, zero_sign=False)
     wins = [None] * len(offsets)
     unclaimed_nan = np.isnan(top)
     if unclaimed_nan.any():
@@ -254,19 +453,25 @@ def _first_wins(A_prev, geometry, offsets):
     return wins
 
 
-def _max_backward(dA, A_prev, geometry, dA_prev, ties):
-    """Route each window's gradient to its maximum (or maxima, for ties 'all' and 'split')."""
-    offsets = list(geometry.offset_slices())
+def _max_backward(dA, A_prev, geometry, dA_prev, ties, shared):
+    """Route each window's gradient to its maximum (or maxima, for ties 'all' and 'split').
+
+    ``shared``: ``dA_prev`` already holds other tiles' gradients, so every
+    cell must be added to, never overwritten.
+    """
+    offsets = _offsets(geometry)
     # Offsets in reverse order visit the windows that share an input cell in
     # row-major window order: the order PyTorch adds them in, so the sums
     # agree to the last bit.
     backwards = offsets[::-1]
     if ties == "first":
         wins = _first_wins(A_prev, geometry, offsets)
-        overlap = geometry.windows_overlap
+        overlap = shared or geometry.windows_overlap
         routed = np.empty_like(dA)
         # Multiplying by the mask is several times faster than masked ufuncs
         # (where=), but 0 * inf is NaN: a non-finite dA takes np.where instead.
+        # A negative dA times False is -0.0, which the caller turns back into
+        # the +0.0 PyTorch leaves in cells that win nothing.
         finite = bool(np.isfinite(dA).all())
         for index in reversed(range(len(offsets))):
             _, (out_rows, out_cols), (in_rows, in_cols) = offsets[index]
@@ -283,7 +488,7 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
                 np.multiply(incoming, wins[index], out=target)
         return
     top = np.empty(dA.shape, dtype=A_prev.dtype)
-    _max_forward(A_prev, geometry, top)
+    _max_forward(A_prev, geometry, top, zero_sign=False)
     top_is_nan = np.isnan(top)
 
     def tied(out_rows, out_cols, in_rows, in_cols):
@@ -297,7 +502,8 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
         for _, out_index, in_index in offsets:
             tie_count[:, out_index[0], out_index[1]] += tied(*out_index, *in_index)
         # A window of padding alone has no tied cell and sends nothing back.
-        share = np.divide(dA, tie_count, out=np.zeros_like(dA), where=tie_count > 0)
+        counts = tie_count.astype(dA.dtype)
+        share = np.divide(dA, counts, out=np.zeros_like(dA), where=tie_count > 0)
     for _, (out_rows, out_cols), (in_rows, in_cols) in backwards:
         hit = tied(out_rows, out_cols, in_rows, in_cols)
         dA_prev[:, in_rows, in_cols] += np.where(hit, share[:, out_rows, out_cols], 0)
@@ -306,10 +512,11 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties):
 def _avg_backward(dA, geometry, dA_prev, divide):
     share = np.empty_like(dA)
     divide(dA, share)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(list(geometry.offset_slices())):
+    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(_offsets(geometry)):
         dA_prev[:, in_rows, in_cols] += share[:, out_rows, out_cols]
 
 
+@quiet_like_pytorch
 def pool_backward(
     dA,
     A_prev,
@@ -348,8 +555,12 @@ def pool_backward(
     -------
     dA_prev : ndarray, shape (m, h, w, c)
         Gradient with respect to ``A_prev``; dtype is the wider of the two
-        inputs' (ints and bools count as float64). Windows that overlap add
-        their contributions.
+        inputs' (ints and bools count as float64). Every cell starts at +0.0
+        and windows that overlap add their contributions in row-major window
+        order, as PyTorch does: so no cell is ever -0.0, not even a winner
+        whose ``dA`` is -0.0 (+0.0 + -0.0 is +0.0). Averages divide ``dA`` by
+        the divisor in the gradient's dtype: for float16 the divisor is
+        rounded to float16 first, as in PyTorch (65520 and more become inf).
 
     Raises
     ------
@@ -396,21 +607,44 @@ def pool_backward(
         divisor_override,
         ties,
     )
-    dA_prev = np.empty(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
+    tiles = list(_tiles(A_prev, geometry))
+    whole = all(tile.whole for tile in tiles)
+    # Tiles of one image may share input cells (their windows overlap, or
+    # interleave under dilation): each then adds onto what the tiles before it
+    # left, so the gradient must start at zero.
+    allocate = np.empty if whole else np.zeros
+    dA_prev = allocate(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
-        divisors = _divisors(geometry, count_include_pad, divisor_override).astype(dA_prev.dtype)
-        divide = _divider(divisors)
-    for batch in _chunks(A_prev):
-        dA_planes = _to_planes(dA[batch]).astype(dA_prev.dtype, copy=False)
-        routed = np.zeros((dA_planes.shape[0], *A_prev.shape[1:3]), dtype=dA_prev.dtype)
-        if mode == "max":
-            _max_backward(dA_planes, _to_planes(A_prev[batch]), geometry, routed, ties)
+        divide = _Divider(
+            geometry,
+            count_include_pad,
+            divisor_override,
+            lambda n: gradient_divisor_as(n, dA_prev.dtype),
+        )
+    for tile in tiles:
+        window = (tile.out_rows, tile.out_cols)
+        target = dA_prev[tile.batch, tile.in_rows, tile.in_cols]
+        dA_planes = _to_planes(dA[tile.batch, tile.out_rows, tile.out_cols])
+        dA_planes = dA_planes.astype(dA_prev.dtype, copy=False)
+        if tile.whole:
+            routed = np.zeros((dA_planes.shape[0], *target.shape[1:3]), dtype=dA_prev.dtype)
         else:
-            _avg_backward(dA_planes, geometry, routed, divide)
-        _from_planes(routed, dA_prev[batch])
+            routed = _to_planes(target)
+        if mode == "max":
+            A_planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+            _max_backward(dA_planes, A_planes, tile.geometry, routed, ties, not tile.whole)
+        else:
+            _avg_backward(
+                dA_planes,
+                tile.geometry,
+                routed,
+                lambda values, out, window=window: divide(values, out, window),
+            )
+        _from_planes(routed, target, plus_zero=True)
     return dA_prev
 
 
+@quiet_like_pytorch
 def max_pool_winners(
     A_prev, kernel_shape, stride=(1, 1), *, padding=(0, 0), dilation=(1, 1), ceil_mode=False
 ):
@@ -446,17 +680,19 @@ def max_pool_winners(
     m, _, _, c = A_prev.shape
     rows = np.empty((m, *geometry.out_shape, c), dtype=np.intp)
     cols = np.empty_like(rows)
-    offsets = list(geometry.offset_slices())
-    row_positions, col_positions = geometry.window_positions(0), geometry.window_positions(1)
-    for batch in _chunks(A_prev):
-        planes = _to_planes(A_prev[batch])
-        wins = _first_wins(planes, geometry, offsets)
-        found = [np.full((planes.shape[0], *geometry.out_shape), -1, dtype=np.intp) for _ in "rc"]
-        for won, ((di, dj), (out_rows, out_cols), _) in zip(wins, offsets, strict=True):
-            window_rows = row_positions[out_rows, di][:, None]
-            window_cols = col_positions[out_cols, dj][None, :]
-            np.copyto(found[0][:, out_rows, out_cols], window_rows, where=won)
-            np.copyto(found[1][:, out_rows, out_cols], window_cols, where=won)
-        _from_planes(found[0], rows[batch])
-        _from_planes(found[1], cols[batch])
+    for tile in _tiles(A_prev, geometry):
+        planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+        offsets = _offsets(tile.geometry)
+        wins = _first_wins(planes, tile.geometry, offsets)
+        found = [
+            np.full((planes.shape[0], *tile.geometry.out_shape), -1, dtype=np.intp) for _ in "rc"
+        ]
+        for won, (_, (out_rows, out_cols), (in_rows, in_cols)) in zip(wins, offsets, strict=True):
+            # The offset's input slice lists, window by window, the cell it reads.
+            window_rows = np.arange(in_rows.start, in_rows.stop, in_rows.step) + tile.in_rows.start
+            window_cols = np.arange(in_cols.start, in_cols.stop, in_cols.step) + tile.in_cols.start
+            np.copyto(found[0][:, out_rows, out_cols], window_rows[:, None], where=won)
+            np.copyto(found[1][:, out_rows, out_cols], window_cols[None, :], where=won)
+        _from_planes(found[0], rows[tile.batch, tile.out_rows, tile.out_cols])
+        _from_planes(found[1], cols[tile.batch, tile.out_rows, tile.out_cols])
     return rows, cols
