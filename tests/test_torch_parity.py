@@ -508,3 +508,25 @@ def test_winners_are_pytorchs_indices(torch, case, seed, dtype, style):
     rows, cols = max_pool_winners(A_prev, **options)
     flat = (rows * shape[2] + cols).transpose(0, 3, 1, 2)
     np.testing.assert_array_equal(flat, indices.numpy())
+
+
+@pytest.mark.parametrize(
+    "ci, outcome, message",
+    [
+        ("true", pytest.fail.Exception, r"PyTorch is required in CI: pip install torch==2\.13\.0"),
+        (None, pytest.skip.Exception, r"PyTorch not installed \(the recorded answers still ran\)"),
+    ],
+)
+def test_a_missing_torch_skips_for_learners_and_fails_in_ci(monkeypatch, ci, outcome, message):
+    from tests import conftest
+
+    def no_torch(name):
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(conftest.importlib, "import_module", no_torch)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match=message):
+        conftest.import_torch()
