@@ -176,6 +176,11 @@ def test_bad_arrays(forward, A_prev, error, message):
         (dict(kernel_shape=np.bool_(True)), TypeError, r"kernel_shape must .* got np.True_"),
         (dict(kernel_shape=(2, False)), TypeError, r"kernel_shape must .* got \(2, False\)"),
         (
+            dict(kernel_shape=2, mode="avg", divisor_override=True),
+            TypeError,
+            r"divisor_override must be None or an int, got True",
+        ),
+        (
             dict(kernel_shape=2, divisor_override=3),
             ValueError,
             r"divisor_override=3 applies to mode='avg' only; mode='max' would ignore it "

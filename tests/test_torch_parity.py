@@ -72,6 +72,20 @@ def assert_same_bits(ours, theirs):
         raise AssertionError(f"bit patterns differ from PyTorch's, ours vs theirs at {shown}")
 
 
+def test_same_bits_tells_zeros_apart_and_lets_any_nan_match():
+    """The comparison every parity test rests on."""
+    quiet, other_nan = np.array([np.nan]), np.array([np.uint64(0x7FF8000000000001)]).view(float)
+    assert same_bits(quiet, other_nan) and same_bits(quiet, -quiet)
+    assert not same_bits(np.array([0.0]), np.array([-0.0]))
+    assert not same_bits(np.array([np.nan]), np.array([1.0]))
+    assert not same_bits(np.array([1.0]), np.array([1.0], dtype=np.float32))
+    assert not same_bits(np.zeros(2), np.zeros((1, 2)))
+    tiny = np.array([np.finfo(np.float16).smallest_subnormal])
+    assert not same_bits(tiny, np.zeros(1, dtype=np.float16))
+    with pytest.raises(AssertionError, match=r"at \(0,\): np.float64\(0.0\) vs np.float64\(-0.0\)"):
+        assert_same_bits(np.array([0.0]), np.array([-0.0]))
+
+
 # -- recorded answers: no torch needed -----------------------------------------
 
 
