@@ -11,8 +11,8 @@ same calls unless noted):
   masks). Zero height, width or channels are refused; an empty batch
   ``m = 0`` is allowed and gives an empty result, as in PyTorch.
 * ``kernel_shape``, ``stride``, ``padding``, ``dilation`` that are not an int
-  or an ordered pair of ints (bools, floats, dicts and sets are refused; NumPy
-  integers are ints), or that exceed ``2**31 - 1``, PyTorch's limit.
+  or an ordered pair of ints: bools, floats, dicts and sets are refused; NumPy
+  integers are ints.
 * Options the chosen mode would ignore: ``divisor_override`` or
   ``count_include_pad=False`` with ``mode='max'`` (``max_pool2d`` has no such
   arguments), ``ties`` other than ``'first'`` with ``mode='avg'``.
@@ -24,19 +24,10 @@ import numbers
 
 import numpy as np
 
-from .geometry import check_bool, pool_geometry, to_pair
+from .geometry import check_bool, pool_geometry
 
 MODES = ("max", "avg")
 TIES = ("first", "all", "split")
-
-# PyTorch converts pooling options to a C int and refuses anything larger.
-# Larger values also make no sense here: the work grows with the kernel size.
-LARGEST_OPTION = 2**31 - 1
-# Geometry lists every cell of every window along an axis (window_positions),
-# and the fast version visits every kernel offset: past this many cells per
-# axis a call would take minutes and gigabytes. PyTorch clamps each window to
-# the input instead, so it takes such kernels; here they are refused clearly.
-LARGEST_WINDOW_CELLS = 2**22
 
 
 def as_float_array(value, name, ndim=None, layout="(m, h, w, c)"):
@@ -109,17 +100,6 @@ def check_divisor(divisor_override):
     return int(divisor_override)
 
 
-def check_option_sizes(**options):
-    """Refuse option values past :data:`LARGEST_OPTION`; each option is an int or a pair."""
-    for name, value in options.items():
-        pair = to_pair(value, name)
-        if max(pair) > LARGEST_OPTION:
-            raise ValueError(
-                f"{name} must be at most 2**31 - 1 = {LARGEST_OPTION} (PyTorch's limit), got "
-                f"{value!r}"
-            )
-
-
 def check_mode_options(mode, count_include_pad, divisor_override):
     """Refuse average-only options with ``mode='max'``, which would silently ignore them.
 
@@ -171,27 +151,8 @@ def prepare(
             "c = 0, which PyTorch refuses too; for grey images use one channel, "
             "A[..., None]. An empty batch (m = 0) is allowed"
         )
-    check_option_sizes(kernel_shape=kernel_shape, stride=stride, padding=padding, dilation=dilation)
     geometry = pool_geometry((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
-    check_window_cells(geometry)
     return A_prev, geometry
-
-
-def check_window_cells(geometry):
-    """Refuse kernels whose windows hold more cells along an axis than :data:`LARGEST_WINDOW_CELLS`.
-
-    Only a huge padding lets such a kernel fit a small input, so every window
-    is mostly padding.
-    """
-    for axis, along in enumerate(("rows", "columns")):
-        windows, kernel = geometry.out_shape[axis], geometry.kernel_shape[axis]
-        if windows * kernel > LARGEST_WINDOW_CELLS:
-            raise ValueError(
-                f"kernel_shape={geometry.kernel_shape} with padding={geometry.padding} gives "
-                f"{windows} windows of {kernel} cells along the {along}, {windows * kernel} "
-                f"cells in all; at most 2**22 = {LARGEST_WINDOW_CELLS} are supported. Use a "
-                "kernel no larger than the input, and less padding"
-            )
 
 
 def prepare_backward(

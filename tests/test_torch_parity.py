@@ -6,9 +6,10 @@ dtype, inputs from each dtype's whole range), written by
 ``python -m tests.fixtures.record_torch``. The live ones ask torch itself, on
 fresh random cases; without torch they skip (in CI they fail).
 
-Both give PyTorch an (m, h, w, c) array as the (N, C, H, W) tensor in
-channels-last memory format that it is. "To the bit" includes the sign of
-zero; only NaN payloads are not compared. Max windows lying wholly in padding
+Both give PyTorch an (m, h, w, c) array as an NCHW-contiguous tensor, the
+memory format of PyTorch's default tensors (its channels-last kernel differs
+in the sign of some zero averages). "To the bit" includes the sign of zero;
+only NaN payloads are not compared. Max windows lying wholly in padding
 are left out on purpose: PyTorch reads past the input there, this library
 gives -inf and no gradient (``test_pooling.py`` checks that rule).
 """
