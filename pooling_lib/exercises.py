@@ -3,19 +3,38 @@
 Each ``check_*`` function takes the function you wrote for one exercise, calls
 it on small cases built to catch the classic mistakes (overlapping windows,
 tied maxima, sizes the stride does not divide, NaN, negative inputs, padding,
-the ceil-mode overhang), compares every answer with :mod:`pooling_lib` (the
-truth) and prints
+the ceil-mode overhang), then on a few cases drawn at random, new on every
+call, compares every answer with :mod:`pooling_lib` (the truth) and prints
 
-* one line per case, ``✓`` or ``✗``, with the case's name;
+* one line per case, ``✓`` or ``✗``, with the case's name (one line for all
+  the random cases when they pass, so the report reads the same on every run);
 * for the first failing case: its input, the expected answer, yours, and a
-  hint naming the mistake your answer looks like;
+  hint naming the mistake your answer looks like; for a random case, the
+  seed that draws it again: ``check_forward_max(fn, seed=...)``;
 * a last line counting the cases that pass.
 
+The random cases run once every fixed case passes: an answer that only
+remembers the cases it has seen fails them.
+
 It returns a :class:`CheckResult`, which is true when every case passes. A
-checker never raises because of your code: an exception in your function is
-reported (its type and message) as a failed case. A function that is
-``None``, raises ``NotImplementedError`` or returns ``None`` is reported as
-"not attempted yet".
+checker never raises because of your code: an exception in your function,
+``SystemExit`` from ``sys.exit()``, ``exit()`` or ``quit()`` included, is
+reported (its type and message) as a failed case; only ``KeyboardInterrupt``
+(the interrupt button) stops the checker. A function that is ``None``,
+raises ``NotImplementedError`` or returns ``None`` is reported as "not
+attempted yet".
+
+Each case has a time limit, :data:`TIME_LIMIT` seconds (5) unless you pass
+``time_limit=`` to the checker or change ``exercises.TIME_LIMIT``. A case
+that runs longer, a loop that never ends say, is stopped and reported, and
+the remaining cases are not run. On Linux and macOS, in the main thread (as
+in Jupyter), this stops loops, ``time.sleep`` and waits alike. Elsewhere
+(Windows, or a checker called from another thread) a loop of Python code is
+stopped, but ``time.sleep(1000)`` or a wait cannot be interrupted: it is
+reported when it returns. Everywhere, one long call into compiled code (a
+single huge NumPy operation) is stopped only when it returns.
+Anywhere, a loop that catches every exception (a bare ``except:``) around
+its inner loop can swallow the stop, as it swallows the interrupt button's.
 
 Which checker goes with which function (arguments are passed by position,
 so your parameter names are up to you; pairs are tuples ``(rows, cols)``):
@@ -38,6 +57,9 @@ check_tie_free             ``fn(shape, seed) -> array of that shape``
 check_adjoint_test         ``fn(forward, backward, x, g) -> (lhs, rhs)``
 =========================  ===================================================
 
+Every checker also takes two keywords: ``time_limit`` (seconds per case)
+and ``seed`` (draws the same random cases again).
+
 Arrays use the course's layout, ``A_prev`` of shape (m, h, w, c). Max
 pooling follows PyTorch: padding never wins, the first of tied maxima takes
 the gradient, a NaN wins its window.
@@ -46,10 +68,11 @@ Examples
 --------
 >>> from pooling_lib import pool_forward
 >>> result = check_forward_max(lambda A_prev, k, s: pool_forward(A_prev, k, s))
-Checking your max pooling forward pass on 9 cases:
+Checking your max pooling forward pass on 9 cases and 3 random ones:
   ✓ one window (2 x 2 input, kernel 2, stride 2)
 ...
-All 9 cases pass. Well done!
+  ✓ 3 random cases, new ones on every run
+All 12 cases pass. Well done!
 >>> bool(result)
 True
 >>> _ = check_forward_max(None)
@@ -58,8 +81,19 @@ check_forward_max: not attempted yet. Write your function, run its cell, then ru
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import copy
+import itertools
+import math
+import numbers
+import reprlib
+import secrets
+import signal
+import sys
 import textwrap
+import threading
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +105,7 @@ from .gradcheck import numeric_gradient, rel_error, tie_free
 from .pooling import pool_backward, pool_forward
 
 __all__ = [
+    "TIME_LIMIT",
     "CheckResult",
     "check_adjoint_test",
     "check_backward_avg",
@@ -85,10 +120,32 @@ __all__ = [
     "check_tie_free",
 ]
 
+#: Seconds one case may run before the checker stops it, unless a checker is
+#: given ``time_limit=``. ``math.inf`` waits for ever.
+TIME_LIMIT = 5.0
+
 # Learners' sums run in another order than ours, so compare with a tolerance
 # far below any mistake worth reporting.
 _RTOL, _ATOL = 1e-6, 1e-9
 _INDENT = "      "
+# A few random cases are enough to catch an answer that remembers the fixed
+# ones; more would only slow a slow (loop-based) solution down.
+_RANDOM_CASES = 3
+# Random seeds short enough to read and retype.
+_SEED_RANGE = 1_000_000
+# Once time is up the checker raises again this often (seconds): learner code
+# with a bare `except:` inside its loop swallows the first one.
+_TICK = 0.05
+# No right answer has more items at its top level; longer sequences are
+# rejected before NumPy copies them.
+_MAX_ITEMS = 10_000
+# Longer error messages are cut: the first line of feedback should stay readable.
+_MAX_MESSAGE = 300
+# Bounded repr for whatever the learner returns: a huge list must not become
+# a huge line.
+_BRIEF = reprlib.Repr()
+_BRIEF.maxstring = _BRIEF.maxother = 80
+_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = 8
 
 
 @dataclass(frozen=True)
@@ -105,11 +162,15 @@ class CheckResult:
         False when the function was ``None``, raised ``NotImplementedError``
         or returned ``None``.
     cases : int
-        How many cases were run.
+        How many cases were run, random ones included.
     failed : tuple of str
-        Names of the failing cases, in order.
+        Names of the failing cases, in order, then those not run because an
+        earlier case ran out of time.
     hints : tuple of str
-        The hint for each failing case, in the same order.
+        The hint for each name in ``failed``, in the same order.
+    seed : int or None
+        The seed the random cases were drawn from; pass it to the checker as
+        ``seed=`` to draw them again. None when the checker has no random cases.
     """
 
     exercise: str
@@ -118,6 +179,7 @@ class CheckResult:
     cases: int = 0
     failed: tuple = ()
     hints: tuple = ()
+    seed: int | None = None
 
     def __bool__(self):
         return self.passed
@@ -144,6 +206,7 @@ class _Case:
     expected: object
     judge: Callable  # (case, actual) -> None if right, else a _Failure
     info: dict = field(default_factory=dict)
+    seed: int | None = None  # set for random cases: the seed that draws them again
 
 
 @dataclass
@@ -151,10 +214,263 @@ class _Failure:
     summary: str  # a few words after the case's name on its ✗ line
     hint: str
     details: list = field(default_factory=list)  # lines shown for the first failing case
+    timed_out: bool = False  # the later cases are not run
 
 
 class _NotAttempted(Exception):
-    """The learner's function has no body yet."""
+    """The learner's function has no body yet: it raised NotImplementedError or returned None."""
+
+    def __init__(self, returned_none=False):
+        super().__init__()
+        self.returned_none = returned_none
+
+
+# ---------------------------------------------------------------------------
+# Time limits and exits: the learner's code may loop, sleep or end the program
+
+
+class _TimeUp(BaseException):
+    """Raised inside the learner's code when its time is up.
+
+    A BaseException, like KeyboardInterrupt, so that the learner's
+    ``except Exception:`` does not swallow it.
+    """
+
+
+class _Alarm:
+    """A time limit from SIGALRM: stops loops, ``time.sleep`` and blocking calls.
+
+    POSIX only, main thread only (where Python runs signal handlers). The
+    previous handler and timer (pytest-timeout's, say) are put back by
+    :meth:`stop`, the timer with the time it had left.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.fired = False
+        self.armed = False
+        self._previous = None  # (handler, (delay, interval), start time) once started
+
+    def _handler(self, signum, frame):
+        # A tick already on its way when stop() begins must not raise.
+        if self.armed:
+            self.fired = True
+            raise _TimeUp
+
+    def start(self):
+        timer, started = signal.getitimer(signal.ITIMER_REAL), time.monotonic()
+        self._previous = (signal.signal(signal.SIGALRM, self._handler), timer, started)
+        self.armed = True
+        # The interval keeps raising after the first: see _TICK.
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, _TICK)
+
+    def stop(self):
+        self.armed = False
+        if self._previous is None:
+            return
+        handler, (delay, interval), started = self._previous
+        # Timer off before the old handler is back: with SIG_DFL restored a
+        # late SIGALRM would kill the process.
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, handler)
+        if delay > 0:
+            left = delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
+        self._previous = None
+
+
+def _set_async_exc(thread_id, exception):
+    """Raise ``exception`` in thread ``thread_id`` at its next bytecode; None cancels it."""
+    import ctypes
+
+    pending = ctypes.py_object(exception) if exception is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), pending)
+
+
+class _Watchdog:
+    """A time limit for other threads and Windows, where SIGALRM is not available.
+
+    A second thread waits out the limit, then raises :class:`_TimeUp` in the
+    checker's thread with ``PyThreadState_SetAsyncExc``. That stops a loop of
+    Python code, not a single call into compiled code (``time.sleep``, a
+    NumPy operation): the exception lands when the call returns. The watchdog
+    thread ends in :meth:`stop`, which waits for it.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.fired = False
+        self.armed = False
+        self._target = threading.get_ident()
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = None
+
+    def start(self):
+        if sys.implementation.name != "cpython":  # no PyThreadState_SetAsyncExc to call
+            return
+        self.armed = True
+        self._thread = threading.Thread(target=self._watch, name="checker time limit")
+        self._thread.start()
+
+    def _watch(self):
+        if self._done.wait(self.seconds):
+            return
+        while True:
+            # Under the lock, so that stop() either sees the exception pending
+            # (and cancels it) or keeps this thread from raising at all.
+            with self._lock:
+                if not self.armed:
+                    return
+                self.fired = True
+                _set_async_exc(self._target, _TimeUp)
+            if self._done.wait(_TICK):
+                return
+
+    def stop(self):
+        with self._lock:
+            self.armed = False
+            if self.fired:
+                _set_async_exc(self._target, None)
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+def _alarm_usable():
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        # None: a handler installed outside Python, which could not be put back.
+        and signal.getsignal(signal.SIGALRM) is not None
+    )
+
+
+def _within(seconds, work):
+    """Run ``work()``, stopped after ``seconds``; return ``(finished, value)``.
+
+    ``finished`` is False when time ran out, even if ``work`` caught
+    :class:`_TimeUp` and went on, or returned late from a call the watchdog
+    could not interrupt. No :class:`_TimeUp` escapes, no timer stays armed and
+    no thread stays running once this returns. KeyboardInterrupt propagates.
+    """
+    if not math.isfinite(seconds):
+        return True, work()
+    watch = _Alarm(seconds) if _alarm_usable() else _Watchdog(seconds)
+    started = time.monotonic()
+    elapsed, value = math.inf, None
+    try:
+        try:
+            watch.start()
+            value = work()
+            elapsed = time.monotonic() - started
+        except _TimeUp:
+            pass
+    finally:
+        # A tick can land inside stop() itself (stop() is idempotent): retry
+        # until it has run to its end, after which nothing raises any more.
+        while True:
+            try:
+                watch.stop()
+                break
+            except _TimeUp:
+                continue
+    return not watch.fired and elapsed <= seconds, value
+
+
+class _Exit:
+    """Stands in for ``exit`` and ``quit`` while the learner's code runs.
+
+    Raises SystemExit, which the checker reports, without site's closing of
+    ``sys.stdin`` first.
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"Use {self.name}() to exit"
+
+    def __call__(self, code=None):
+        raise SystemExit if code is None else SystemExit(code)
+
+
+def _ipython_shell():
+    """The running IPython shell, or None; IPython is not imported for this."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    try:
+        return get_ipython() if get_ipython else None
+    except Exception:  # noqa: BLE001 - a half-initialised IPython is no shell
+        return None
+
+
+def _raise_system_exit(*args, **kwargs):
+    raise SystemExit
+
+
+@contextlib.contextmanager
+def _exits_raise():
+    """Make ``exit()`` and ``quit()`` raise SystemExit for a while, as ``sys.exit()`` does.
+
+    Site's ``exit`` closes ``sys.stdin`` before raising (a terminal's Python
+    would then quit); IPython's asks the Jupyter kernel to shut down after the
+    cell and raises nothing. Both are put back on the way out.
+    """
+    replaced = []
+    for name in ("exit", "quit"):
+        current = getattr(builtins, name, None)
+        if type(current).__name__ == "Quitter":
+            replaced.append((builtins, name, current))
+            setattr(builtins, name, _Exit(name))
+    shell = _ipython_shell()
+    if shell is not None and hasattr(shell, "ask_exit"):
+        replaced.append((shell, "ask_exit", vars(shell).get("ask_exit")))
+        shell.ask_exit = _raise_system_exit
+    try:
+        yield
+    finally:
+        for owner, name, previous in reversed(replaced):
+            if previous is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, previous)
+
+
+def _guarded(seconds, work):
+    """:func:`_within`, with warnings silenced, NumPy's errors ignored and exits raising.
+
+    These context managers sit outside the time limit: a :class:`_TimeUp`
+    landing in their clean-up would leave them switched on.
+    """
+    with _exits_raise(), warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _within(seconds, work)
+
+
+def _resolve_options(time_limit, seed):
+    """Validate a checker's keywords; return ``(seconds, seed)``."""
+    if time_limit is None:
+        time_limit = TIME_LIMIT
+    if not isinstance(time_limit, numbers.Real) or isinstance(time_limit, bool):
+        raise TypeError(
+            f"time_limit must be a number of seconds, got {time_limit!r}; e.g. time_limit=30, "
+            "or time_limit=math.inf to wait for ever"
+        )
+    if not time_limit > 0:
+        raise ValueError(
+            f"time_limit must be positive, got {time_limit!r}; e.g. time_limit=30, "
+            "or time_limit=math.inf to wait for ever"
+        )
+    if seed is None:
+        seed = secrets.randbelow(_SEED_RANGE)
+    elif not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(
+            f"seed must be an int, 0 or more, got {seed!r}: use the seed a failing random "
+            "case printed, e.g. seed=123456"
+        )
+    return float(time_limit), int(seed)
 
 
 # ---------------------------------------------------------------------------
@@ -162,7 +478,14 @@ class _NotAttempted(Exception):
 
 
 def _function_name(fn):
-    return getattr(fn, "__name__", "your function")
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) else "your function"
+
+
+def _call_name(fn):
+    """How to write ``fn`` in a call the learner can copy: its name, if it is one."""
+    name = _function_name(fn)
+    return name if name.isidentifier() else "your_function"
 
 
 def _not_attempted(exercise, fn, returned_none=False):
@@ -191,26 +514,76 @@ def _same_value(a, b):
     return a is b or a == b
 
 
-def _call(fn, case):
-    """Run the learner's function on copies of the case's arguments.
+def _brief(value):
+    """A repr of the learner's value, cut short if long."""
+    return _BRIEF.repr(value)
+
+
+def _error_text(error):
+    """``Type: message`` for an exception, even one whose ``str`` fails."""
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001 - a learner's exception class may break str()
+        message = ""
+    if len(message) > _MAX_MESSAGE:
+        # A KeyError from a lookup table keyed on an array's bytes, say.
+        message = message[: _MAX_MESSAGE - 5] + "[...]"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _attempt(fn, args):
+    """Call the learner's function; return ``(actual, error, error text)``.
+
+    Everything it raises is caught except KeyboardInterrupt (the learner's
+    interrupt button) and :class:`_TimeUp` (the checker's).
+    """
+    try:
+        return fn(*args), None, None
+    except (KeyboardInterrupt, _TimeUp):
+        raise
+    except BaseException as error:  # noqa: BLE001 - SystemExit and GeneratorExit too
+        return None, error, _error_text(error)
+
+
+def _timeout_failure(case, seconds, judging=False):
+    limit = f"{seconds:g} s"
+    if judging:
+        return _Failure(
+            f"the checker could not read your answer in {limit}",
+            f"reading what your function returned took longer than {limit} on case "
+            f"'{case.name}': return a plain array, tuple or number, not an object whose "
+            "methods keep computing.",
+            timed_out=True,
+        )
+    return _Failure(
+        f"did not finish in {limit}",
+        f"your function did not finish in {limit} on case '{case.name}': look for a loop "
+        "that never ends (a `while` whose condition stays true, a counter that never "
+        "grows) or a call that waits. If it is just slow, allow more time: "
+        "time_limit=60.",
+        timed_out=True,
+    )
+
+
+def _call(fn, case, seconds):
+    """Run the learner's function on copies of the case's arguments, within ``seconds``.
 
     Returns ``(actual, failure)``: ``failure`` is None when the call returned.
     Raises _NotAttempted for NotImplementedError, which the caller treats as
     "not attempted" only on the first case.
     """
     args = copy.deepcopy(case.args)
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            actual = fn(*args)
-    except NotImplementedError:
-        raise _NotAttempted from None
-    except Exception as error:  # noqa: BLE001 - the learner's code may raise anything
-        message = f"{type(error).__name__}: {error}"
+    finished, outcome = _guarded(seconds, lambda: _attempt(fn, args))
+    if not finished:
+        return None, _timeout_failure(case, seconds)
+    actual, error, text = outcome
+    if isinstance(error, NotImplementedError):
+        raise _NotAttempted
+    if error is not None:
         return None, _Failure(
             f"your function raised {type(error).__name__}",
-            _exception_hint(error, case),
-            [f"  Your function raised {message}"],
+            _exception_hint(error, text, case),
+            [f"  Your function raised {text}", _call_text(case)],
         )
     for name, before, after in zip(case.arg_names, case.args, args, strict=True):
         if isinstance(before, np.ndarray) and not _same_value(before, after):
@@ -223,20 +596,40 @@ def _call(fn, case):
     return actual, None
 
 
-def _exception_hint(error, case):
-    message = str(error)
+def _call_text(case):
+    """How the case called the learner's function: arrays by their shape, other values shown."""
+    parts, shapes = [], []
+    for name, arg in zip(case.arg_names, case.args, strict=True):
+        if isinstance(arg, np.ndarray):
+            parts.append(name)
+            shapes.append(f"{name} of shape {arg.shape}")
+        elif callable(arg):
+            parts.append(name)
+        else:
+            parts.append(f"{name}={arg!r}")
+    text = f"  called fn({', '.join(parts)})"
+    return text + (f" with {' and '.join(shapes)}" if shapes else "")
+
+
+def _exception_hint(error, text, case):
+    if isinstance(error, SystemExit):
+        return (
+            "sys.exit(), exit() and quit() end the whole program (the checker caught it "
+            "here): a function hands back its answer with `return`, and reports a problem "
+            "by raising an exception."
+        )
     if isinstance(error, IndexError):
         return (
             "an index ran past the end of an array. Check the output size "
             "(h - kh) // sh + 1 and that window (i, j) starts at row i * sh, "
             "column j * sw."
         )
-    if isinstance(error, ValueError) and "broadcast" in message:
+    if isinstance(error, ValueError) and "broadcast" in text:
         return (
             "two arrays' shapes did not line up. Print the shapes of the slices on "
             "that line: a window is A_prev[:, r:r + kh, c:c + kw, :], shape (m, kh, kw, c)."
         )
-    if isinstance(error, TypeError) and ("argument" in message or "positional" in message):
+    if isinstance(error, TypeError) and ("argument" in text or "positional" in text):
         return (
             f"the checker calls your function as fn({', '.join(case.arg_names)}); "
             "check that it takes these arguments in this order."
@@ -244,17 +637,50 @@ def _exception_hint(error, case):
     return "read the error message above, then run your function on the input shown."
 
 
-def _run(exercise, title, fn, cases):
-    """Run every case, print the report, return a CheckResult."""
+def _run(exercise, title, fn, cases, draw=None, time_limit=None, seed=None):
+    """Run every case, then (if they all pass) random ones; print the report.
+
+    ``draw(rng)`` returns one random case, drawn from ``rng``; without it
+    there are none. ``time_limit`` and ``seed`` are the checker's keywords.
+    Returns a CheckResult.
+    """
+    seconds, seed = _resolve_options(time_limit, seed)
     if fn is None:
         return _not_attempted(exercise, fn)
+    try:
+        outcomes = _run_cases(fn, cases, seconds)
+    except _NotAttempted as not_attempted:
+        return _not_attempted(exercise, fn, not_attempted.returned_none)
+    if draw is not None and all(failure is None for _, failure in outcomes):
+        rng = np.random.default_rng(seed)
+        drawn = [draw(rng) for _ in range(_RANDOM_CASES)]
+        for number, case in enumerate(drawn, start=1):
+            case.name = f"random case {number} of {len(drawn)} (seed {seed}): {case.name}"
+            case.seed = seed
+        outcomes += _run_cases(fn, drawn, seconds, first=False)
+    if draw is None:
+        return _report(exercise, title, fn, outcomes, 0, None)
+    return _report(exercise, title, fn, outcomes, _RANDOM_CASES, seed)
+
+
+def _run_cases(fn, cases, seconds, first=True):
+    """``[(case, failure or None)]`` for ``cases``, run in order.
+
+    After a case runs out of time the rest are not run: a loop that never ends
+    usually never ends on any case, and each would cost the whole limit.
+    Raises _NotAttempted when the first case of the ``first`` batch finds no
+    body (NotImplementedError, or None returned).
+    """
     outcomes = []
     for index, case in enumerate(cases):
+        if any(failure is not None and failure.timed_out for _, failure in outcomes):
+            outcomes.append((case, _NOT_RUN))
+            continue
         try:
-            actual, failure = _call(fn, case)
+            actual, failure = _call(fn, case, seconds)
         except _NotAttempted:
-            if index == 0:
-                return _not_attempted(exercise, fn)
+            if first and index == 0:
+                raise
             failure = _Failure(
                 "your function raised NotImplementedError",
                 "this case is not implemented yet: it must work too.",
@@ -262,63 +688,99 @@ def _run(exercise, title, fn, cases):
             actual = None
         if failure is None:
             if actual is None:
-                if index == 0:
-                    return _not_attempted(exercise, fn, returned_none=True)
+                if first and index == 0:
+                    raise _NotAttempted(returned_none=True)
                 failure = _Failure("returned None", "your function must `return` its result.")
             else:
-                failure = _judge(case, actual)
+                failure = _judge(case, actual, seconds)
         outcomes.append((case, failure))
-    return _report(exercise, title, outcomes)
+    return outcomes
 
 
-def _judge(case, actual):
-    """``case.judge``, made safe: an answer too odd to judge is a failure, not a crash."""
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+# Stands for a case skipped after another ran out of time.
+_NOT_RUN = _Failure("not run: an earlier case did not finish", "")
+
+
+def _judge(case, actual, seconds=math.inf):
+    """``case.judge``, made safe: an answer too odd to judge is a failure, not a crash.
+
+    The answer may be the learner's own object, whose methods the judge
+    calls: judging has the same time limit as the call.
+    """
+
+    def judge():
+        try:
             return case.judge(case, actual)
-    except Exception as error:  # noqa: BLE001 - the checker must never raise at a learner
-        return _Failure(
-            f"returned an unexpected {type(actual).__name__}",
-            f"the checker could not compare your answer ({type(error).__name__}: {error}); "
-            "return the kind of value the exercise asks for.",
-        )
+        except (KeyboardInterrupt, _TimeUp):
+            raise
+        except BaseException as error:  # noqa: BLE001 - the checker must never raise at a learner
+            return _Failure(
+                f"returned an unexpected {type(actual).__name__}",
+                f"the checker could not compare your answer ({_error_text(error)}); "
+                "return the kind of value the exercise asks for.",
+            )
+
+    finished, failure = _guarded(seconds, judge)
+    return failure if finished else _timeout_failure(case, seconds, judging=True)
 
 
-def _report(exercise, title, outcomes):
-    print(f"Checking your {title} on {len(outcomes)} cases:")
-    for case, failure in outcomes:
+def _report(exercise, title, fn, outcomes, random, seed):
+    """Print the feedback for ``outcomes``; ``random`` is how many random cases there are."""
+    fixed = [(case, failure) for case, failure in outcomes if case.seed is None]
+    drawn = [(case, failure) for case, failure in outcomes if case.seed is not None]
+    random_failed = any(failure is not None for _, failure in drawn)
+    extra = f" and {random} random ones" if random else ""
+    print(f"Checking your {title} on {len(fixed)} cases{extra}:")
+    for case, failure in fixed + (drawn if random_failed else []):
         if failure is None:
             print(f"  ✓ {case.name}")
         else:
             print(f"  ✗ {case.name}: {failure.summary}")
-    failures = [(case, failure) for case, failure in outcomes if failure is not None]
+    if drawn and not random_failed:
+        # One line whatever was drawn: a right answer's report reads the same on every run.
+        print(f"  ✓ {len(drawn)} random cases, new ones on every run")
+    elif random and not drawn:
+        print(f"  - {random} random cases: run once every case above passes")
+    failures = [(case, f) for case, f in outcomes if f is not None and f is not _NOT_RUN]
+    not_run = [case for case, f in outcomes if f is _NOT_RUN]
     if not failures:
         print(f"All {len(outcomes)} cases pass. Well done!")
-        return CheckResult(exercise, passed=True, cases=len(outcomes))
+        return CheckResult(exercise, passed=True, cases=len(outcomes), seed=seed)
     case, failure = failures[0]
     print(f"\nFirst failing case: {case.name}")
     for line in failure.details:
         print(line)
-    print(
-        textwrap.fill(
-            f"Hint: {failure.hint}",
-            width=88,
-            initial_indent="  ",
-            subsequent_indent="    ",
-            break_on_hyphens=False,
+    print(_wrapped(f"Hint: {failure.hint}"))
+    if case.seed is not None:
+        print(
+            _wrapped(
+                "This case was drawn at random. To draw the same cases again: "
+                f"exercises.{exercise}({_call_name(fn)}, seed={case.seed})"
+            )
         )
-    )
+    skipped = f", {len(not_run)} not run" if not_run else ""
     print(
-        f"\n{len(failures)} of {len(outcomes)} cases fail. Fix the first one, run your "
-        "function's cell, then this check again."
+        f"\n{len(failures)} of {len(outcomes)} cases fail{skipped}. Fix the first one, run "
+        "your function's cell, then this check again."
     )
     return CheckResult(
         exercise,
         passed=False,
         cases=len(outcomes),
-        failed=tuple(c.name for c, _ in failures),
-        hints=tuple(f.hint for _, f in failures),
+        failed=tuple(c.name for c, _ in failures) + tuple(c.name for c in not_run),
+        hints=tuple(f.hint for _, f in failures) + (_NOT_RUN.summary,) * len(not_run),
+        seed=seed,
+    )
+
+
+def _wrapped(text):
+    return textwrap.fill(
+        text,
+        width=88,
+        initial_indent="  ",
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+        break_long_words=False,  # a call to copy must not be cut in two
     )
 
 
@@ -327,13 +789,15 @@ def _show(label, value):
     text = (
         np.array2string(np.asarray(value), precision=3, suppress_small=True, max_line_width=90)
         if isinstance(value, np.ndarray)
-        else repr(value)
+        else _brief(value)
     )
     return [f"  {label}:", textwrap.indent(text, _INDENT)]
 
 
 def _as_float_array(actual):
     """The learner's answer as a float array, or None if it is not a real-valued array-like."""
+    if not isinstance(actual, np.ndarray) and _too_long(actual):
+        return None
     if np.iscomplexobj(actual):
         return None
     try:
@@ -342,6 +806,14 @@ def _as_float_array(actual):
             return np.asarray(actual, dtype=float)
     except (TypeError, ValueError):
         return None
+
+
+def _too_long(actual):
+    """True for a sequence longer than any right answer: NumPy would copy it all."""
+    try:
+        return len(actual) > _MAX_ITEMS
+    except TypeError:
+        return False
 
 
 def _close(a, b):
@@ -419,6 +891,46 @@ def _where_first(mask):
 
 
 # ---------------------------------------------------------------------------
+# Random inputs, for the cases drawn anew on every call
+
+
+def _random_values(rng, shape):
+    """Distinct floats with three decimals, of both signs, between -15 and 15.
+
+    Distinct, so that a max pool has no ties (the fixed cases test those);
+    not integers, so that an answer that truncates or rounds shows.
+    """
+    size = int(np.prod(shape))
+    thousandths = rng.choice(20_000, size=size, replace=False) - 10_000
+    return (thousandths / 1000 + int(rng.integers(-5, 6))).reshape(shape)
+
+
+def _random_ints(rng, low, high, count):
+    """``count`` ints from ``low`` to ``high`` inclusive, as a tuple of Python ints."""
+    return tuple(int(v) for v in rng.integers(low, high + 1, size=count))
+
+
+def _random_window(rng, max_kernel=4, max_stride=4, max_extra=5):
+    """``(h, w), kernel_shape, stride`` for pooling without padding: one window at least."""
+    kernel_shape = _random_ints(rng, 1, max_kernel, 2)
+    stride = _random_ints(rng, 1, max_stride, 2)
+    size = tuple(
+        k + extra for k, extra in zip(kernel_shape, _random_ints(rng, 0, max_extra, 2), strict=True)
+    )
+    return size, kernel_shape, stride
+
+
+def _random_batch(rng, size, max_m=2, max_c=3):
+    m, c = _random_ints(rng, 1, max_m, 1)[0], _random_ints(rng, 1, max_c, 1)[0]
+    return _random_values(rng, (m, *size, c))
+
+
+def _shape_words(A_prev, kernel_shape, stride):
+    m, h, w, c = A_prev.shape
+    return f"{h} x {w} input, m = {m}, c = {c}, kernel {kernel_shape}, stride {stride}"
+
+
+# ---------------------------------------------------------------------------
 # Output size
 
 
@@ -479,11 +991,11 @@ def _size_smells(h, w, kernel_shape, stride):
 
 def _judge_size(case, actual):
     expected = case.expected
-    if isinstance(actual, np.ndarray):
+    if isinstance(actual, np.ndarray) and actual.size <= 2:
         actual = actual.tolist()
     if not isinstance(actual, (tuple, list)) or len(actual) != 2:
         return _Failure(
-            f"returned {actual!r}",
+            f"returned {_brief(actual)}",
             "return a pair of ints, (h_out, w_out).",
             _show("expected", expected),
         )
@@ -506,7 +1018,19 @@ def _judge_size(case, actual):
     return _Failure(f"{tuple(actual)}, expected {expected}", hint, details)
 
 
-def check_output_size(fn):
+def _draw_output_size(rng):
+    kernel_shape, stride = _random_ints(rng, 1, 6, 2), _random_ints(rng, 1, 5, 2)
+    h, w = (k + extra for k, extra in zip(kernel_shape, _random_ints(rng, 0, 30, 2), strict=True))
+    return _Case(
+        f"{h} x {w}, kernel {kernel_shape}, stride {stride}",
+        (h, w, kernel_shape, stride),
+        ("h", "w", "kernel_shape", "stride"),
+        pool_geometry((h, w), kernel_shape, stride).out_shape,
+        _judge_size,
+    )
+
+
+def check_output_size(fn, *, time_limit=None, seed=None):
     """Check ``fn(h, w, kernel_shape, stride) -> (h_out, w_out)``, the number of windows.
 
     Parameters
@@ -514,6 +1038,12 @@ def check_output_size(fn):
     fn : callable or None
         Your function. ``kernel_shape`` and ``stride`` are pairs ``(rows, cols)``;
         return a pair of ints. No padding, no ceil mode.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
@@ -542,7 +1072,7 @@ def check_output_size(fn):
         )
         for name, args in calls
     ]
-    return _run("check_output_size", "output size", fn, cases)
+    return _run("check_output_size", "output size", fn, cases, _draw_output_size, time_limit, seed)
 
 
 def _axis_size(n, k, s, p=0, d=1, ceil_mode=False, drop=True):
@@ -575,7 +1105,7 @@ def _judge_size_full(case, actual):
     )
     if not is_number:
         return _Failure(
-            f"returned {actual!r}",
+            f"returned {_brief(actual)}",
             "return one int: the number of windows along this axis.",
             details,
         )
@@ -620,7 +1150,27 @@ def _judge_size_full(case, actual):
     return _Failure(f"{actual}, expected {expected}", hint, details)
 
 
-def check_output_size_full(fn):
+def _draw_output_size_full(rng):
+    k, s, d = (
+        _random_ints(rng, 1, 5, 1)[0],
+        _random_ints(rng, 1, 4, 1)[0],
+        _random_ints(rng, 1, 3, 1)[0],
+    )
+    p = _random_ints(rng, 0, k // 2, 1)[0]
+    # At least as many cells as one dilated window spans, padding included.
+    n = max(d * (k - 1) + 1 - 2 * p, 1) + _random_ints(rng, 0, 20, 1)[0]
+    ceil_mode = bool(rng.integers(2))
+    args = (n, k, s, p, d, ceil_mode)
+    return _Case(
+        f"n {n}, kernel {k}, stride {s}, padding {p}, dilation {d}, ceil_mode={ceil_mode}",
+        args,
+        ("n", "kernel", "stride", "padding", "dilation", "ceil_mode"),
+        pool_geometry((n, 1), (k, 1), (s, 1), (p, 0), (d, 1), ceil_mode).out_shape[0],
+        _judge_size_full,
+    )
+
+
+def check_output_size_full(fn, *, time_limit=None, seed=None):
     """Check ``fn(n, kernel, stride, padding, dilation, ceil_mode) -> n_out`` along one axis.
 
     PyTorch's rule: ``floor((n + 2p - d*(k-1) - 1 + (s-1 if ceil_mode else 0)) / s) + 1``,
@@ -630,6 +1180,12 @@ def check_output_size_full(fn):
     ----------
     fn : callable or None
         Your function; all six arguments are passed by position, ints and a bool.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
@@ -665,7 +1221,13 @@ def check_output_size_full(fn):
         for name, args in calls
     ]
     return _run(
-        "check_output_size_full", "output size with padding, dilation and ceil mode", fn, cases
+        "check_output_size_full",
+        "output size with padding, dilation and ceil mode",
+        fn,
+        cases,
+        _draw_output_size_full,
+        time_limit,
+        seed,
     )
 
 
@@ -732,6 +1294,14 @@ def _forward_cases(mode):
         ),
         _forward_case("a NaN in a window (NaN must come out)", nan_input, 2, 2, mode),
     ]
+
+
+def _draw_forward(rng, mode):
+    size, kernel_shape, stride = _random_window(rng)
+    A_prev = _random_batch(rng, size)
+    return _forward_case(
+        _shape_words(A_prev, kernel_shape, stride), A_prev, kernel_shape, stride, mode
+    )
 
 
 def _forward_smells(case):
@@ -957,7 +1527,7 @@ def _slice_panels(inputs, result, expected, array, n, ch):
     return lines
 
 
-def check_forward_max(fn):
+def check_forward_max(fn, *, time_limit=None, seed=None):
     """Check a max pooling forward pass, ``fn(A_prev, kernel_shape, stride) -> A``.
 
     Parameters
@@ -966,6 +1536,12 @@ def check_forward_max(fn):
         Your function. ``A_prev`` has shape (m, h, w, c); ``kernel_shape`` and
         ``stride`` are pairs ``(rows, cols)``. Return ``A`` of shape
         (m, h_out, w_out, c), each entry the maximum of one window. No padding.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
@@ -976,12 +1552,21 @@ def check_forward_max(fn):
     Cases: a single window, the article's 2 x 2 / stride 2, negative inputs,
     overlapping windows, a size the stride does not divide, a stride larger
     than the kernel, a rectangular kernel and stride, several examples and
-    channels, and a NaN (which must come out as NaN).
+    channels, and a NaN (which must come out as NaN); then three random
+    inputs of random shapes, kernels and strides.
     """
-    return _run("check_forward_max", "max pooling forward pass", fn, _forward_cases("max"))
+    return _run(
+        "check_forward_max",
+        "max pooling forward pass",
+        fn,
+        _forward_cases("max"),
+        lambda rng: _draw_forward(rng, "max"),
+        time_limit,
+        seed,
+    )
 
 
-def check_forward_avg(fn):
+def check_forward_avg(fn, *, time_limit=None, seed=None):
     """Check an average pooling forward pass, ``fn(A_prev, kernel_shape, stride) -> A``.
 
     Parameters
@@ -989,22 +1574,36 @@ def check_forward_avg(fn):
     fn : callable or None
         Your function, as for :func:`check_forward_max`, returning each
         window's mean.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
     CheckResult
     """
-    return _run("check_forward_avg", "average pooling forward pass", fn, _forward_cases("avg"))
+    return _run(
+        "check_forward_avg",
+        "average pooling forward pass",
+        fn,
+        _forward_cases("avg"),
+        lambda rng: _draw_forward(rng, "avg"),
+        time_limit,
+        seed,
+    )
 
 
 # ---------------------------------------------------------------------------
 # Backward passes
 
 
-def _backward_case(name, A_prev, kernel_shape, stride, mode):
+def _backward_case(name, A_prev, kernel_shape, stride, mode, dA=None):
     kernel_shape, stride = _pair(kernel_shape), _pair(stride)
     out = pool_forward(A_prev, kernel_shape, stride, mode)
-    dA = _upstream(out.shape)
+    dA = _upstream(out.shape) if dA is None else dA
     expected = pool_backward(dA, A_prev, kernel_shape, stride, mode)
     info = {
         "mode": mode,
@@ -1111,6 +1710,20 @@ def _backward_avg_cases():
             "several examples and channels (m = 2, c = 2)", _grid(4, 4, 28, m=2, c=2), 2, 2, "avg"
         ),
     ]
+
+
+def _draw_backward(rng, mode):
+    size, kernel_shape, stride = _random_window(rng)
+    A_prev = _random_batch(rng, size)
+    out_shape = (A_prev.shape[0], *output_shape(*size, kernel_shape, stride), A_prev.shape[3])
+    return _backward_case(
+        _shape_words(A_prev, kernel_shape, stride),
+        A_prev,
+        kernel_shape,
+        stride,
+        mode,
+        dA=_random_values(rng, out_shape),
+    )
 
 
 def _max_backward_last(dA, A_prev, geometry):
@@ -1315,7 +1928,7 @@ def _backward_details(case, array, n, ch):
     return lines + _slice_panels(inputs, "dA_prev", case.expected, array, n, ch)
 
 
-def check_backward_max(fn):
+def check_backward_max(fn, *, time_limit=None, seed=None):
     """Check a max pooling backward pass, ``fn(dA, A_prev, kernel_shape, stride) -> dA_prev``.
 
     Parameters
@@ -1326,15 +1939,29 @@ def check_backward_max(fn):
         like ``A_prev``: each window's gradient goes to its maximum; of tied
         maxima, the first in row-major order takes it (PyTorch's rule); a NaN
         wins its window; overlapping windows add.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
     CheckResult
     """
-    return _run("check_backward_max", "max pooling backward pass", fn, _backward_max_cases())
+    return _run(
+        "check_backward_max",
+        "max pooling backward pass",
+        fn,
+        _backward_max_cases(),
+        lambda rng: _draw_backward(rng, "max"),
+        time_limit,
+        seed,
+    )
 
 
-def check_backward_avg(fn):
+def check_backward_avg(fn, *, time_limit=None, seed=None):
     """Check an average pooling backward pass, ``fn(dA, A_prev, kernel_shape, stride) -> dA_prev``.
 
     Parameters
@@ -1342,12 +1969,26 @@ def check_backward_avg(fn):
     fn : callable or None
         Your function, as for :func:`check_backward_max`: every cell of a
         window gets ``dA / (kh * kw)`` from it, and overlapping windows add.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
     CheckResult
     """
-    return _run("check_backward_avg", "average pooling backward pass", fn, _backward_avg_cases())
+    return _run(
+        "check_backward_avg",
+        "average pooling backward pass",
+        fn,
+        _backward_avg_cases(),
+        lambda rng: _draw_backward(rng, "avg"),
+        time_limit,
+        seed,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1498,6 +2139,28 @@ def _padding_cases():
     ]
 
 
+def _draw_padding(rng):
+    # Kernels of 2 or more: a 1-cell kernel can take no padding.
+    kernel_shape, stride = _random_ints(rng, 2, 4, 2), _random_ints(rng, 1, 3, 2)
+    padding = tuple(_random_ints(rng, 0, k // 2, 1)[0] for k in kernel_shape)
+    extra = _random_ints(rng, 0, 4, 2)
+    size = tuple(
+        max(k - 2 * p, 1) + e for k, p, e in zip(kernel_shape, padding, extra, strict=True)
+    )
+    A_prev = _random_batch(rng, size, max_c=2)
+    mode = ("max", "avg")[int(rng.integers(2))]
+    ceil_mode, count_include_pad = bool(rng.integers(2)), bool(rng.integers(2))
+    name = (
+        f"{mode}, {_shape_words(A_prev, kernel_shape, stride)}, padding {padding}, "
+        f"ceil_mode={ceil_mode}"
+    )
+    if mode == "avg":
+        name += f", count_include_pad={count_include_pad}"
+    return _padding_case(
+        name, A_prev, kernel_shape, stride, mode, padding, ceil_mode, count_include_pad
+    )
+
+
 def _padding_shape_hint(case, array):
     A_prev = case.args[0]
     info = case.info
@@ -1623,7 +2286,7 @@ def _judge_padding(case, actual):
     return _Failure("wrong values", hint, _forward_details(case, array, index[0], index[3]))
 
 
-def check_padding(fn):
+def check_padding(fn, *, time_limit=None, seed=None):
     """Check pooling with padding and ceil mode, PyTorch's rules.
 
     The function is called as
@@ -1639,12 +2302,26 @@ def check_padding(fn):
         never counts the ceil-mode overhang beyond the padding; in ceil mode a
         last window that would start at or past the input's end (in the right
         padding or beyond it) is dropped.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
     CheckResult
     """
-    return _run("check_padding", "pooling with padding and ceil mode", fn, _padding_cases())
+    return _run(
+        "check_padding",
+        "pooling with padding and ceil mode",
+        fn,
+        _padding_cases(),
+        _draw_padding,
+        time_limit,
+        seed,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1668,11 +2345,11 @@ def _judge_same(case, actual):
         + _show("expected (before, after)", expected)
         + _show("yours", actual)
     )
-    if isinstance(actual, np.ndarray):
+    if isinstance(actual, np.ndarray) and actual.size <= 2:
         actual = actual.tolist()
     if not isinstance(actual, (tuple, list)) or len(actual) != 2:
         return _Failure(
-            f"returned {actual!r}",
+            f"returned {_brief(actual)}",
             "return a pair (before, after): the padding "
             "added at the start and at the end of the axis.",
             details,
@@ -1709,7 +2386,22 @@ def _judge_same(case, actual):
     return _Failure(f"{actual}, expected {expected}", hint, details)
 
 
-def check_same_padding(fn):
+def _draw_same_padding(rng):
+    n, k, s = (
+        _random_ints(rng, 1, 40, 1)[0],
+        _random_ints(rng, 1, 6, 1)[0],
+        _random_ints(rng, 1, 4, 1)[0],
+    )
+    return _Case(
+        f"n {n}, kernel {k}, stride {s}",
+        (n, k, s),
+        ("n", "kernel", "stride"),
+        _same_padding(n, k, s),
+        _judge_same,
+    )
+
+
+def check_same_padding(fn, *, time_limit=None, seed=None):
     """Check TensorFlow's 'SAME' padding on one axis, ``fn(n, kernel, stride) -> (before, after)``.
 
     'SAME' makes ``ceil(n / s)`` windows, padding ``total = max((ceil(n/s) - 1) * s + k - n, 0)``
@@ -1719,6 +2411,12 @@ def check_same_padding(fn):
     ----------
     fn : callable or None
         Your function, taking three ints.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
@@ -1737,37 +2435,60 @@ def check_same_padding(fn):
         _Case(name, args, ("n", "kernel", "stride"), _same_padding(*args), _judge_same)
         for name, args in calls
     ]
-    return _run("check_same_padding", "TensorFlow 'SAME' padding", fn, cases)
+    return _run(
+        "check_same_padding",
+        "TensorFlow 'SAME' padding",
+        fn,
+        cases,
+        _draw_same_padding,
+        time_limit,
+        seed,
+    )
 
 
 # ---------------------------------------------------------------------------
 # Gradient checking
 
 
+def _square(x):
+    return x**2
+
+
+def _cube(x):
+    return x**3
+
+
+def _mixed(x):
+    return x * np.sum(x)
+
+
+def _max_pool(x):
+    return pool_forward(x, 2, 2)
+
+
+def _gradient_case(name, f, text, x, upstream):
+    return _Case(
+        name,
+        (f, x, upstream),
+        ("f", "x", "upstream"),
+        numeric_gradient(f, x, upstream),
+        _judge_gradient,
+        {"text": text},
+    )
+
+
 def _gradient_cases():
-    def square(x):
-        return x**2
-
-    def cube(x):
-        return x**3
-
-    def mixed(x):
-        return x * np.sum(x)
-
-    def max_pool(x):
-        return pool_forward(x, 2, 2)
-
     calls = [
         (
             "a square, f(x) = x**2, upstream all ones",
-            square,
+            _square,
             "x**2",
             np.array([1.0, -3.0, 0.5]),
             np.ones(3),
         ),
         (
             "a cube, f(x) = x**3, where a one-sided difference is inaccurate",
-            cube,
+            _cube,
             "x**3",
             np.array([[0.5, -1.0], [2.0, 1.5]]),
             np.ones((2, 2)),
@@ -1781,33 +2502,49 @@ def _gradient_cases():
         ),
         (
             "entries that interact, f(x) = x * np.sum(x)",
-            mixed,
+            _mixed,
             "x * np.sum(x)",
             np.array([1.0, 2.0, -0.5, 3.0]),
             np.ones(4),
         ),
         (
             "max pooling on a tie-free input (4 x 4, kernel 2, stride 2)",
-            max_pool,
+            _max_pool,
             "pool_forward(x, 2, 2)",
             tie_free((1, 4, 4, 1), seed=3),
             _upstream((1, 2, 2, 1)),
         ),
     ]
-    cases = []
-    for name, f, text, x, upstream in calls:
-        expected = numeric_gradient(f, x, upstream)
-        cases.append(
-            _Case(
-                name,
-                (f, x, upstream),
-                ("f", "x", "upstream"),
-                expected,
-                _judge_gradient,
-                {"text": text},
-            )
-        )
-    return cases
+    return [_gradient_case(*call) for call in calls]
+
+
+def _draw_gradient(rng):
+    functions = [
+        (_square, "x**2"),
+        (_cube, "x**3"),
+        (np.sin, "np.sin(x)"),
+        (_mixed, "x * np.sum(x)"),
+    ]
+    while True:
+        choice = int(rng.integers(len(functions) + 1))
+        if choice == len(functions):
+            f, text = _max_pool, "pool_forward(x, 2, 2)"
+            shape = (1, *(2 * v for v in _random_ints(rng, 1, 3, 2)), 1)
+            x = tie_free(shape, seed=int(rng.integers(_SEED_RANGE)))
+            out_shape = (1, shape[1] // 2, shape[2] // 2, 1)
+        else:
+            f, text = functions[choice]
+            shape = _random_ints(rng, 2, 4, int(rng.integers(1, 3)))
+            x = rng.integers(-2000, 2001, size=shape) / 1000
+            out_shape = shape
+        signs = rng.choice([-1.0, 1.0], size=out_shape)
+        upstream = signs * rng.integers(100, 3001, size=out_shape) / 1000
+        case = _gradient_case(f"f(x) = {text}, x of shape {shape}", f, text, x, upstream)
+        # A partial derivative near 0 is all rounding error, and a right answer
+        # summed in another order would fail the relative-error test on it.
+        gradient = np.abs(case.expected)
+        if np.all((gradient == 0) | (gradient > 0.05)):
+            return case
 
 
 def _one_sided(f, x, upstream, h=1e-5):
@@ -1871,7 +2608,7 @@ def _judge_gradient(case, actual):
     return _Failure(f"relative error {error:.1e}", hint, details)
 
 
-def check_numeric_gradient(fn):
+def check_numeric_gradient(fn, *, time_limit=None, seed=None):
     """Check a central-difference numeric gradient, ``fn(f, x, upstream) -> grad``.
 
     Parameters
@@ -1882,12 +2619,26 @@ def check_numeric_gradient(fn):
         the checker passes only ``f, x, upstream``). ``x`` must be unchanged
         afterwards. Passes when the relative error to
         :func:`pooling_lib.gradcheck.numeric_gradient` is below 1e-7.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
     CheckResult
     """
-    return _run("check_numeric_gradient", "numeric gradient", fn, _gradient_cases())
+    return _run(
+        "check_numeric_gradient",
+        "numeric gradient",
+        fn,
+        _gradient_cases(),
+        _draw_gradient,
+        time_limit,
+        seed,
+    )
 
 
 _MIN_GAP = 1e-4
@@ -1925,42 +2676,45 @@ def _judge_tie_free(case, actual):
     return case.info["extra"](case, array, details)
 
 
+def _no_extra(case, array, details):
+    return None
+
+
+def _same_seed(case, array, details):
+    again = case.info["fn"](*case.args)
+    if not _same_value(np.asarray(again), array):
+        return _Failure(
+            "a second call differs",
+            "the same seed must give the same array: "
+            "make a generator with np.random.default_rng(seed) and draw from it.",
+            details,
+        )
+    return None
+
+
+def _other_seed(case, array, details):
+    other = case.info["fn"](case.args[0], case.args[1] + 1)
+    if _same_value(np.asarray(other), array):
+        return _Failure(
+            "seed ignored",
+            "a different seed should give a different array: "
+            "pass the seed to np.random.default_rng(seed).",
+            details,
+        )
+    return None
+
+
 def _tie_free_cases():
-    def no_extra(case, array, details):
-        return None
-
-    def same_seed(case, array, details):
-        again = case.info["fn"](*case.args)
-        if not _same_value(np.asarray(again), array):
-            return _Failure(
-                "a second call differs",
-                "the same seed must give the same array: "
-                "make a generator with np.random.default_rng(seed) and draw from it.",
-                details,
-            )
-        return None
-
-    def other_seed(case, array, details):
-        other = case.info["fn"](case.args[0], case.args[1] + 1)
-        if _same_value(np.asarray(other), array):
-            return _Failure(
-                "seed ignored",
-                "a different seed should give a different array: "
-                "pass the seed to np.random.default_rng(seed).",
-                details,
-            )
-        return None
-
     calls = [
-        ("one small map (shape (1, 4, 4, 1), seed 0)", ((1, 4, 4, 1), 0), no_extra),
-        ("a batch with channels (shape (2, 6, 6, 3), seed 1)", ((2, 6, 6, 3), 1), no_extra),
+        ("one small map (shape (1, 4, 4, 1), seed 0)", ((1, 4, 4, 1), 0), _no_extra),
+        ("a batch with channels (shape (2, 6, 6, 3), seed 1)", ((2, 6, 6, 3), 1), _no_extra),
         (
             "an MNIST-sized pair of maps (shape (1, 28, 28, 2), seed 0)",
             ((1, 28, 28, 2), 0),
-            no_extra,
+            _no_extra,
         ),
-        ("the same seed twice gives the same array (seed 7)", ((2, 3, 3, 1), 7), same_seed),
-        ("another seed gives another array (seeds 4 and 5)", ((1, 3, 3, 2), 4), other_seed),
+        ("the same seed twice gives the same array (seed 7)", ((2, 3, 3, 1), 7), _same_seed),
+        ("another seed gives another array (seeds 4 and 5)", ((1, 3, 3, 2), 4), _other_seed),
     ]
     return [
         _Case(name, args, ("shape", "seed"), None, _judge_tie_free, {"extra": extra})
@@ -1968,7 +2722,21 @@ def _tie_free_cases():
     ]
 
 
-def check_tie_free(fn):
+def _draw_tie_free(rng, fn):
+    """A random shape and seed; ``fn`` is the learner's function, called again with them."""
+    shape = (*_random_ints(rng, 1, 3, 1), *_random_ints(rng, 2, 12, 2), *_random_ints(rng, 1, 3, 1))
+    seed = int(rng.integers(_SEED_RANGE))
+    return _Case(
+        f"called with shape {shape} and seed {seed}, twice",
+        (shape, seed),
+        ("shape", "seed"),
+        None,
+        _judge_tie_free,
+        {"extra": _same_seed, "fn": fn},
+    )
+
+
+def check_tie_free(fn, *, time_limit=None, seed=None):
     """Check a maker of gradient-check inputs, ``fn(shape, seed) -> array``.
 
     The array must have ``shape``, hold finite floats any two of which differ
@@ -1979,6 +2747,12 @@ def check_tie_free(fn):
     ----------
     fn : callable or None
         Your function; ``shape`` is a tuple, ``seed`` an int.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
@@ -1987,7 +2761,15 @@ def check_tie_free(fn):
     cases = _tie_free_cases()
     for case in cases:
         case.info["fn"] = _quiet(fn)
-    return _run("check_tie_free", "tie-free test inputs", fn, cases)
+    return _run(
+        "check_tie_free",
+        "tie-free test inputs",
+        fn,
+        cases,
+        lambda rng: _draw_tie_free(rng, _quiet(fn)),
+        time_limit,
+        seed,
+    )
 
 
 def _quiet(fn):
@@ -2005,41 +2787,74 @@ def _quiet(fn):
 # The adjoint (dot-product) test
 
 
+def _pooling_pair(A_prev, kernel_shape, stride, factor=1.0):
+    """Average pooling's forward and backward at ``A_prev``; ``factor`` plants a bug."""
+
+    def forward(a):
+        return pool_forward(a, kernel_shape, stride, "avg")
+
+    def backward(d):
+        return factor * pool_backward(d, A_prev, kernel_shape, stride, "avg")
+
+    return forward, backward
+
+
+def _matrix_pair(matrix):
+    return (lambda v: matrix @ v), (lambda w: matrix.T @ w)
+
+
+def _adjoint_case(name, forward, backward, x, g):
+    return _Case(
+        name,
+        (forward, backward, x, g),
+        ("forward", "backward", "x", "g"),
+        (float(np.sum(forward(x) * g)), float(np.sum(x * backward(g)))),
+        _judge_adjoint,
+    )
+
+
 def _adjoint_cases():
     rng = np.random.default_rng(41)
     cases = []
 
     def pooling(name, kernel, stride, factor=1.0):
         x = rng.normal(size=(1, 5, 5, 1)).round(2)
-        forward = lambda a: pool_forward(a, kernel, stride, "avg")  # noqa: E731
-        out_shape = forward(x).shape
-        g = rng.normal(size=out_shape).round(2)
-        backward = lambda d: factor * pool_backward(d, x, kernel, stride, "avg")  # noqa: E731
-        cases.append((name, forward, backward, x, g))
+        forward, backward = _pooling_pair(x, kernel, stride, factor)
+        g = rng.normal(size=forward(x).shape).round(2)
+        cases.append(_adjoint_case(name, forward, backward, x, g))
 
     pooling("avg pooling (kernel 2, stride 2; the floor drops a row and a column)", 2, 2)
     pooling("avg pooling with overlapping windows (kernel 3, stride 1)", 3, 1)
     pooling("a buggy backward that forgot to divide: the two sides must differ", 2, 1, factor=4.0)
     matrix = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
     cases.append(
-        (
+        _adjoint_case(
             "a matrix and its transpose, on vectors",
-            lambda v: matrix @ v,
-            lambda w: matrix.T @ w,
+            *_matrix_pair(matrix),
             np.array([0.5, -2.0, 1.0]),
             np.array([3.0, 1.5]),
         )
     )
-    return [
-        _Case(
-            name,
-            (forward, backward, x, g),
-            ("forward", "backward", "x", "g"),
-            (float(np.sum(forward(x) * g)), float(np.sum(x * backward(g)))),
-            _judge_adjoint,
+    return cases
+
+
+def _draw_adjoint(rng):
+    if rng.integers(3) == 0:
+        rows, cols = _random_ints(rng, 1, 5, 2)
+        matrix = rng.normal(size=(rows, cols)).round(2)
+        x, g = rng.normal(size=cols).round(2), rng.normal(size=rows).round(2)
+        return _adjoint_case(
+            f"a {rows} x {cols} matrix and its transpose", *_matrix_pair(matrix), x, g
         )
-        for name, forward, backward, x, g in cases
-    ]
+    size, kernel_shape, stride = _random_window(rng, max_kernel=3, max_stride=3)
+    x = rng.normal(size=(1, *size, 1)).round(2)
+    # Sometimes a backward pass with a bug: the two sides must then differ.
+    factor = float((1, 1, 2, 4)[int(rng.integers(4))])
+    forward, backward = _pooling_pair(x, kernel_shape, stride, factor)
+    g = rng.normal(size=forward(x).shape).round(2)
+    bug = f", backward times {factor:g} (a bug)" if factor != 1 else ""
+    name = f"avg pooling, {size[0]} x {size[1]} input, kernel {kernel_shape}, stride {stride}{bug}"
+    return _adjoint_case(name, forward, backward, x, g)
 
 
 def _judge_adjoint(case, actual):
@@ -2051,7 +2866,9 @@ def _judge_adjoint(case, actual):
     details += _show("expected (lhs, rhs)", tuple(round(v, 6) for v in expected))
     details += _show("yours", actual)
     try:
-        pair = tuple(float(v) for v in actual)
+        # Three at most: two for the answer, one to tell that there are more.
+        # An iterator may never end (itertools.count()).
+        pair = tuple(float(v) for v in itertools.islice(iter(actual), 3))
     except (TypeError, ValueError):
         return _Failure(
             f"returned {type(actual).__name__}",
@@ -2060,8 +2877,9 @@ def _judge_adjoint(case, actual):
             details,
         )
     if len(pair) != 2:
+        count = "more than two" if len(pair) > 2 else str(len(pair))
         return _Failure(
-            f"returned {len(pair)} numbers", "return exactly two numbers, (lhs, rhs).", details
+            f"returned {count} numbers", "return exactly two numbers, (lhs, rhs).", details
         )
     if np.allclose(pair, expected, rtol=1e-9, atol=1e-12):
         return None
@@ -2084,7 +2902,7 @@ def _judge_adjoint(case, actual):
     )
 
 
-def check_adjoint_test(fn):
+def check_adjoint_test(fn, *, time_limit=None, seed=None):
     """Check an adjoint (dot-product) test, ``fn(forward, backward, x, g) -> (lhs, rhs)``.
 
     For a linear ``forward`` with backward pass ``backward``, ``lhs = <forward(x), g>``
@@ -2096,9 +2914,17 @@ def check_adjoint_test(fn):
     fn : callable or None
         Your function: ``forward`` maps arrays shaped like ``x`` to arrays
         shaped like ``g``, ``backward`` the other way. Return the two numbers.
+    time_limit : float, optional
+        Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
+        waits for ever.
+    seed : int, optional
+        Draws the random cases from this seed, the one a failing random case
+        printed. By default they are new on every call.
 
     Returns
     -------
     CheckResult
     """
-    return _run("check_adjoint_test", "adjoint test", fn, _adjoint_cases())
+    return _run(
+        "check_adjoint_test", "adjoint test", fn, _adjoint_cases(), _draw_adjoint, time_limit, seed
+    )

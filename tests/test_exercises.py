@@ -141,6 +141,16 @@ def test_exception_is_reported_not_raised(capsys):
     assert len(result.failed) == 9
 
 
+def test_an_exception_shows_how_the_function_was_called(capsys):
+    _, out = run(exercises.check_backward_max, lambda d, A, k, s: A[:, 100], capsys)
+    assert (
+        "called fn(dA, A_prev, kernel_shape=(2, 2), stride=(2, 2)) with dA of shape "
+        "(1, 1, 1, 1) and A_prev of shape (1, 2, 2, 1)"
+    ) in out
+    _, out = run(exercises.check_same_padding, lambda n, k, s: n / 0, capsys)
+    assert "called fn(n=28, kernel=2, stride=2) Hint:" in out
+
+
 def test_index_error_hint(capsys):
     def past_the_end(A_prev, kernel_shape, stride):
         return A_prev[:, 100]
@@ -213,10 +223,13 @@ def test_non_array_answer(capsys):
 def test_result_object(capsys):
     result, out = run(exercises.check_forward_max, lambda A, k, s: pool_forward(A, k, s), capsys)
     assert result and result.passed and result.attempted
-    assert result.cases == 9 and result.failed == () and result.hints == ()
-    assert repr(result) == "CheckResult('check_forward_max', passed=True, 9 of 9 cases pass)"
+    assert result.cases == 12 and result.failed == () and result.hints == ()
+    assert repr(result) == "CheckResult('check_forward_max', passed=True, 12 of 12 cases pass)"
     assert result._ipython_display_() is None
-    assert out.endswith("✓ a NaN in a window (NaN must come out) All 9 cases pass. Well done!")
+    assert out.endswith(
+        "✓ a NaN in a window (NaN must come out) ✓ 3 random cases, new ones on every run "
+        "All 12 cases pass. Well done!"
+    )
 
 
 # ---------------------------------------------------------------------------
