@@ -814,6 +814,9 @@ class _View:
         bar.ax.tick_params(length=2)
         mappable.pooling_colorbar = bar
         self._colorbar_ticks.append(_ColorbarText(self, bar, label))
+        # A bar's range follows its image's data, which most updates change: drawn with
+        # the dynamic artists, it no longer forces a redraw of the whole static picture.
+        self._float(cax)
         return bar
 
     def _image(self, ax, cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, zorder=1):

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import functools
 import gzip
+import math
 import os
+import stat
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -37,6 +40,14 @@ _IDX_LABELS_MAGIC = 2049
 _IDX_PREFIX = {"train": "train", "test": "t10k"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
+
+# The most images load_mnist reads from one file: MNIST has 60,000 + 10,000, EMNIST's
+# digits 240,000. As float64 that is 1.5 GB; a file that declares more is refused before
+# anything is allocated or inflated, so a corrupt or hostile header cannot exhaust memory.
+MAX_IMAGES = 250_000
+_MAX_PIXELS = MAX_IMAGES * IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
+# Files are read and inflated this much at a time, into an array of the declared size.
+_CHUNK_BYTES = 1 << 20
 
 _HOW_TO_FIX = (
     "From a checkout of the repository, run `pip install -e .` so the package can "
@@ -83,10 +94,13 @@ def load_mnist(path: str | os.PathLike | None = None, split: str = "train"):
         If ``path`` (or the bundled file) does not exist, or a directory lacks
         the IDX files for ``split``. The message names the paths tried.
     ValueError
-        If ``split`` is not 'train' or 'test', or the file is not a format
-        listed above, or it is corrupt: bad IDX magic number, truncated data,
-        images not of shape (n, 28, 28), pixels outside 0-255, labels outside
-        0-9, or a different number of images and labels.
+        If ``path`` is empty or not a regular file or directory (a device, a
+        named pipe), if ``split`` is not 'train' or 'test', or the file is not
+        a format listed above, or it is corrupt: bad IDX magic number,
+        truncated data, images not of shape (n, 28, 28), pixels outside 0-255,
+        labels outside 0-9, or a different number of images and labels. Also
+        if a header declares more than ``MAX_IMAGES`` (250,000) images or
+        labels: that is checked before anything is allocated or decompressed.
 
     Notes
     -----
@@ -114,6 +128,11 @@ def load_mnist(path: str | os.PathLike | None = None, split: str = "train"):
         raise TypeError(
             f"path must be a str or os.PathLike (or None for the bundled digits), "
             f"got {type(path).__name__}: {path!r}"
+        )
+    if path is not None and os.fspath(path) in ("", b""):
+        raise ValueError(
+            "path must name an MNIST file or directory, got an empty path (which would "
+            "mean the current folder); pass None for the bundled digits"
         )
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
@@ -229,12 +248,46 @@ def _read_cached(path: str, split: str, size: int, mtime_ns: int):
     return images, labels
 
 
+def _kind(path: Path) -> str | None:
+    """'file', 'directory', another kind of file ('FIFO', ...), or None if nothing is there.
+
+    Only ``stat`` is used: opening a named pipe would block until someone writes to it.
+    """
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    for test, name in (
+        (stat.S_ISFIFO, "named pipe (FIFO)"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _not_a_file(path: Path, kind: str) -> ValueError:
+    return ValueError(
+        f"{path} is a {kind}, not a regular file: load_mnist reads an .npz file or a "
+        "directory of IDX files"
+    )
+
+
 def _read(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Read raw uint8-range images (n, 28, 28) and labels (n,) from any supported format."""
-    if path.is_dir():
+    kind = _kind(path)
+    if kind == "directory":
         return _read_idx_dir(path, split)
-    if not path.is_file():
+    if kind is None:
         raise FileNotFoundError(f"no MNIST file or directory at {path}. {_HOW_TO_FIX}")
+    if kind != "file":
+        raise _not_a_file(path, kind)
     with open(path, "rb") as file:
         head = file.read(4)
     if head == _ZIP_MAGIC:
@@ -269,10 +322,60 @@ def _read_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     with archive:
         image_key, label_key = _npz_keys(set(archive.files), path, split)
         try:
+            declared = [_npz_header(archive.zip, key) for key in (image_key, label_key)]
+        except unreadable as error:
+            raise ValueError(f"{path} is a corrupt .npz file: {error}") from error
+        for key, header, limit, what in zip(
+            (image_key, label_key),
+            declared,
+            (_MAX_PIXELS, MAX_IMAGES),
+            ("images", "labels"),
+            strict=True,
+        ):
+            _check_npz_header(path, key, *header, limit, what)
+        try:
             images, labels = archive[image_key], archive[label_key]
         except unreadable as error:
             raise ValueError(f"{path} is a corrupt .npz file: {error}") from error
     return _validated(images, labels, source=str(path))
+
+
+def _npz_header(archive: zipfile.ZipFile, key: str):
+    """``(shape, dtype, bytes after the header)`` of an npz member, read from its .npy header.
+
+    Only the header is read: NumPy would allocate the whole declared array first.
+    """
+    member = f"{key}.npy" if f"{key}.npy" in archive.namelist() else key
+    with archive.open(member) as file:
+        version = np.lib.format.read_magic(file)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read_header(file)
+        held = archive.getinfo(member).file_size - file.tell()
+    return shape, dtype, held
+
+
+def _check_npz_header(path: Path, key: str, shape, dtype, held: int, limit: int, what: str):
+    """Refuse a member that declares more than ``limit`` values, or more bytes than it holds."""
+    if dtype.hasobject:
+        # np.load refuses pickled arrays itself, without allocating them.
+        return
+    count = math.prod(shape)
+    if count > limit:
+        raise ValueError(
+            f"{path}: member {key!r} declares shape {shape} ({count:,} values), more "
+            f"{what} than load_mnist reads from one file ({limit:,} values, "
+            f"{MAX_IMAGES:,} images); refused before reading it"
+        )
+    declared = count * dtype.itemsize
+    if declared > held:
+        raise ValueError(
+            f"{path}: member {key!r} is truncated: its header declares shape {shape} of "
+            f"{dtype}, i.e. {declared:,} bytes, but it holds {max(held, 0):,}"
+        )
 
 
 def _npz_keys(keys: set[str], path: Path, split: str) -> tuple[str, str]:
@@ -305,8 +408,11 @@ def _find_idx_file(directory: Path, stem: str, kind: str) -> Path:
     # LeCun's site names them stem-kind; some mirrors (e.g. Kaggle) use stem.kind.
     names = [f"{stem}{sep}{kind}{gz}" for sep in ("-", ".") for gz in ("", ".gz")]
     for name in names:
-        if (directory / name).is_file():
+        found = _kind(directory / name)
+        if found == "file":
             return directory / name
+        if found is not None:
+            raise _not_a_file(directory / name, found)
     raise FileNotFoundError(
         f"{directory} is a directory but holds none of {names}; load_mnist(path=directory) "
         "needs the MNIST IDX files there (as downloaded, gzipped or not), or pass the "
@@ -315,18 +421,29 @@ def _find_idx_file(directory: Path, stem: str, kind: str) -> Path:
 
 
 def _read_idx(path: Path, expected_magic: int, what: str) -> np.ndarray:
-    """Parse an IDX file of unsigned bytes: magic, big-endian uint32 dims, then data."""
-    if path.name.endswith(".gz"):
-        try:
-            with gzip.open(path, "rb") as file:
-                raw = file.read()
-        except (OSError, EOFError, zlib.error) as error:
-            raise ValueError(f"{path} could not be decompressed: {error}") from error
-    else:
-        raw = path.read_bytes()
-    if len(raw) < 4:
-        raise ValueError(f"{path} is truncated: {len(raw)} bytes, too short for an IDX header")
-    magic = int.from_bytes(raw[:4], "big")
+    """Parse an IDX file of unsigned bytes: magic, big-endian uint32 dims, then data.
+
+    The header is checked before the data is read: its shape must hold at most
+    ``MAX_IMAGES`` images (or labels) and, uncompressed, match the file's size.
+    A gzipped file is inflated a chunk at a time into an array of the declared
+    size, and refused as soon as it holds more, so its memory is bounded by the
+    declared size whatever it inflates to.
+    """
+    compressed = path.name.endswith(".gz")
+    try:
+        with (gzip.open if compressed else open)(path, "rb") as file:
+            return _parse_idx(file, path, expected_magic, what, compressed)
+    except (OSError, EOFError, zlib.error) as error:
+        if not compressed:
+            raise
+        raise ValueError(f"{path} could not be decompressed: {error}") from error
+
+
+def _parse_idx(file, path: Path, expected_magic: int, what: str, compressed: bool) -> np.ndarray:
+    head = file.read(4)
+    if len(head) < 4:
+        raise ValueError(f"{path} is truncated: {len(head)} bytes, too short for an IDX header")
+    magic = int.from_bytes(head, "big")
     if magic != expected_magic:
         raise ValueError(
             f"{path} has magic number {magic}, expected {expected_magic} for an IDX "
@@ -334,18 +451,49 @@ def _read_idx(path: Path, expected_magic: int, what: str) -> np.ndarray:
         )
     ndim = magic & 0xFF
     header_size = 4 + 4 * ndim
-    if len(raw) < header_size:
+    raw_dims = file.read(4 * ndim)
+    if len(raw_dims) < 4 * ndim:
         raise ValueError(f"{path} is truncated: the header needs {header_size} bytes")
-    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected_size = int(np.prod(dims, dtype=np.int64))
-    found_size = len(raw) - header_size
-    if found_size != expected_size:
-        problem = "is truncated" if found_size < expected_size else "has trailing bytes"
+    dims = struct.unpack(f">{ndim}I", raw_dims)
+    # A Python int does not wrap, however large the declared dimensions.
+    expected_size = math.prod(dims)
+    limit = _MAX_PIXELS if expected_magic == _IDX_IMAGES_MAGIC else MAX_IMAGES
+    if expected_size > limit:
         raise ValueError(
-            f"{path} {problem}: its header declares shape {dims}, i.e. {expected_size} "
-            f"bytes of data, but {found_size} follow"
+            f"{path} declares shape {dims}, i.e. {expected_size:,} bytes of {what}, more "
+            f"than load_mnist reads from one file ({limit:,} bytes, {MAX_IMAGES:,} "
+            f"{what}); refused before reading it"
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(dims)
+    if not compressed:
+        found_size = path.stat().st_size - header_size
+        if found_size != expected_size:
+            _raise_size_mismatch(path, dims, expected_size, found_size)
+    data = np.empty(expected_size, dtype=np.uint8)
+    view = memoryview(data)
+    filled = 0
+    while filled < expected_size:
+        read = file.readinto(view[filled : filled + _CHUNK_BYTES])
+        if not read:
+            _raise_size_mismatch(path, dims, expected_size, filled)
+        filled += read
+    if file.read(1):
+        _raise_size_mismatch(path, dims, expected_size, None)
+    return data.reshape(dims)
+
+
+def _raise_size_mismatch(path: Path, dims, expected_size: int, found_size):
+    """Say how the data after an IDX header differs from what the header declares.
+
+    ``found_size`` is None when more follows than declared, in a compressed file
+    that is not inflated further to count it.
+    """
+    truncated = found_size is not None and found_size < expected_size
+    problem = "is truncated" if truncated else "has trailing bytes"
+    follow = "more follow" if found_size is None else f"{found_size} follow"
+    raise ValueError(
+        f"{path} {problem}: its header declares shape {dims}, i.e. {expected_size} "
+        f"bytes of data, but {follow}"
+    )
 
 
 def _validated(images, labels, source: str) -> tuple[np.ndarray, np.ndarray]:

@@ -21,17 +21,31 @@ saved outputs do not change between runs.
 Everything a test needs is an attribute: the sliders (``explorer.kernel_h``,
 ``explorer.stride_w``, ...), the view with its drawn artists
 (``explorer.view``), and the image widget (``explorer.image``).
+
+A factory accepts exactly the values its sliders can show, and refuses any
+other with a ``TypeError`` or ``ValueError`` that names the parameter, the
+value and the range: no option can make an explorer's work grow past what
+its sliders reach.
+
+An explorer holds a figure and a few dozen widgets, which ipywidgets keeps
+alive until they are closed. :meth:`Explorer.close` closes them all and drops
+the figure; re-running a notebook cell closes the explorers that cell's
+previous run built, so a learner who re-runs a cell all lesson does not
+fill the kernel's memory.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import weakref
 
 import ipywidgets as widgets
+import numpy as np
 
+from ._checks import MODES
 from ._render import _Style as _PlotStyle
-from .geometry import output_shape, to_pair
+from .geometry import _is_int, check_bool, output_shape, to_pair
 from .plots import (
     CHANNELS,
     PIPELINE_KERNELS,
@@ -75,6 +89,118 @@ def _output_or_one(in_shape, kernel, stride):
         return (1, 1)
 
 
+def _integer(value, name, low, high, why=""):
+    """``value`` as a plain int from ``low`` to ``high``, the range of its slider.
+
+    NumPy integers are accepted; bools and floats are not, even when whole,
+    because a slider would silently round them.
+    """
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer from {low} to {high}{why}, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be an integer from {low} to {high}{why}, got {value}")
+    return int(value)
+
+
+def _pair(value, name, low, high):
+    """An int or a pair of ints for two sliders (rows, cols), each from ``low`` to ``high``."""
+    what = f"{name} must be an integer from {low} to {high}, or a pair of them (rows, cols)"
+    try:
+        pair = to_pair(value, name)
+    except TypeError as error:
+        raise TypeError(f"{what}, got {value!r}") from error
+    except ValueError as error:
+        raise ValueError(f"{what}, got {value!r}") from error
+    if not all(low <= v <= high for v in pair):
+        shown = pair[0] if _is_int(value) else pair
+        raise ValueError(f"{what}, got {shown}")
+    return pair
+
+
+def _option(value, name, choices):
+    """``value`` if it is one of ``choices`` (strings), which a widget offers."""
+    listed = ", ".join(repr(choice) for choice in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {listed}, got {value!r}")
+    if value not in choices:
+        near = value.strip().lower()
+        hint = f"; did you mean {near!r}?" if near in choices else ""
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}{hint}")
+    return value
+
+
+def _presentation(value):
+    """The presentation setting: True, False, or None for :func:`set_presentation`'s."""
+    if value is not None and not isinstance(value, bool | np.bool_):
+        raise TypeError(
+            f"presentation must be True, False or None (the set_presentation setting), "
+            f"got {value!r}"
+        )
+    return _PlotStyle(value).presentation
+
+
+def _widget_tree(root):
+    """Every widget ``root`` holds, itself included: children, layouts, styles."""
+    found = {}
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if id(widget) in found:
+            continue
+        found[id(widget)] = widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            items = value if isinstance(value, list | tuple) else (value,)
+            stack.extend(item for item in items if isinstance(item, widgets.Widget))
+    return list(found.values())
+
+
+def _running_cell():
+    """``(cell id, request id)`` of the notebook cell being run, or None outside one.
+
+    JupyterLab and Notebook 7 send the cell's id with each execute request;
+    a re-run of the same cell has the same cell id and a new request id.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return None
+    parent = kernel.get_parent("shell") or {}
+    cell_id = (parent.get("metadata") or {}).get("cellId")
+    request_id = (parent.get("header") or {}).get("msg_id")
+    if not cell_id or not request_id:
+        return None
+    return cell_id, request_id
+
+
+# Cell id -> (request id, weak references to the explorers that run built).
+_BUILT_BY_CELL = {}
+
+
+def _close_earlier_runs(explorer):
+    """Close what the running cell built when it last ran; remember ``explorer``.
+
+    A re-run cell's old output is gone from the page, but ipywidgets keeps its
+    widgets, and with them the explorer and its figure, until they are closed.
+    """
+    cell = _running_cell()
+    if cell is None:
+        return
+    cell_id, request_id = cell
+    earlier_request, built = _BUILT_BY_CELL.get(cell_id, (None, []))
+    if earlier_request != request_id:
+        for reference in built:
+            earlier = reference()
+            if earlier is not None:
+                earlier.close()
+        built = []
+    built.append(weakref.ref(explorer))
+    _BUILT_BY_CELL[cell_id] = (request_id, built)
+
+
 def _subject(digit, channel="digit"):
     _, label = digit_image(digit, channel)
     inverse = ", inverse" if channel == "inverse" else ""
@@ -103,11 +229,20 @@ class Explorer(widgets.VBox):
         The error the last update raised, or None. It is raised too, but a
         widget callback's error shows only in JupyterLab's log console, so
         it is also kept here to inspect.
+    closed : bool
+        Whether :meth:`close` has run.
     """
 
-    def _start(self, view, rows):
-        """Lay out the controls above the picture, connect them, and draw once."""
+    closed = False
+
+    def _start(self, view, rows, extra_widgets=()):
+        """Lay out the controls above the picture, connect them, and draw once.
+
+        ``extra_widgets`` are widgets outside the layout that :meth:`close`
+        must close too, e.g. a link between two controls.
+        """
         self.view = view
+        self._extra_widgets = list(extra_widgets)
         self.presentation = view.style.presentation
         self.renders = 0
         self.last_error = None
@@ -126,6 +261,42 @@ class Explorer(widgets.VBox):
             control.observe(self._on_change, names="value")
         self._sync_controls()
         self.refresh()
+        _close_earlier_runs(self)
+
+    def close(self):
+        """Close the explorer's widgets, stop its callbacks and drop its figure.
+
+        ipywidgets keeps every widget, and so everything its callbacks refer
+        to, until the widget is closed; a box's ``close`` closes only the box.
+        This closes every control, layout and style, disconnects the sliders
+        and lets the figure go, so that nothing but this small object is left.
+        Afterwards the explorer shows nothing and its ``view`` is None.
+        Calling it again does nothing.
+
+        Examples
+        --------
+        >>> explorer = window_explorer()
+        >>> explorer.close()
+        >>> explorer.closed, explorer.view
+        (True, None)
+        """
+        if self.closed:
+            return
+        self.closed = True
+        # A constructor that refused its arguments built no widgets, and no controls.
+        for control in getattr(self, "controls", {}).values():
+            control.unobserve(self._on_change, names="value")
+        for extra in getattr(self, "_extra_widgets", ()):
+            for widget in _widget_tree(extra):
+                widget.close()
+        for widget in _widget_tree(self):
+            if widget is not self:
+                widget.close()
+        super().close()
+        self._extra_widgets = []
+        self.view = None
+        if hasattr(self, "image"):
+            self.image.value = b""
 
     def _control(self, name, widget):
         """Name a control: it is observed, and its value is part of the state and repr."""
@@ -136,15 +307,20 @@ class Explorer(widgets.VBox):
         return widget
 
     def _slider(self, name, description, value, low, high, continuous=True):
-        """An IntSlider wide enough for a projector, its range widened to hold ``value``."""
+        """An IntSlider from ``low`` to ``high``, wide enough for a projector.
+
+        ``value`` must lie in that range (the error names ``name``): a value
+        the slider cannot show would widen it, and with it the work of every
+        later picture.
+        """
         width = "420px" if self.presentation else "310px"
-        value = int(value)
+        value = _integer(value, name, low, high)
         return self._control(
             name,
             widgets.IntSlider(
                 value=value,
-                min=min(low, value),
-                max=max(high, value),
+                min=low,
+                max=high,
                 step=1,
                 description=description,
                 continuous_update=continuous,
@@ -158,7 +334,7 @@ class Explorer(widgets.VBox):
             name,
             widgets.ToggleButtons(
                 options=list(options),
-                value=value,
+                value=_option(value, name, options),
                 description=description,
                 tooltips=list(tooltips or []),
                 style={"description_width": "initial", "button_width": "72px"},
@@ -166,7 +342,7 @@ class Explorer(widgets.VBox):
         )
 
     def _on_change(self, change=None):
-        if self._syncing:
+        if self._syncing or self.closed:
             return
         self._syncing = True
         try:
@@ -185,6 +361,10 @@ class Explorer(widgets.VBox):
         a message. Any exception is a bug and propagates, after being kept
         in ``last_error``.
         """
+        if self.closed:
+            raise RuntimeError(
+                f"this {type(self).__name__} is closed; build a new one to see the picture"
+            )
         try:
             self._update()
         except Exception as error:
@@ -256,8 +436,16 @@ class WindowExplorer(Explorer):
         mode="max",
         presentation=None,
     ):
-        kernel, stride = to_pair(kernel, "kernel"), to_pair(stride, "stride")
-        self.presentation = _PlotStyle(presentation).presentation
+        # Every argument is checked before any widget exists: ipywidgets keeps each
+        # widget it makes, so a refusal half-way through would leave some behind.
+        _integer(digit, "digit", 0, N_DIGITS - 1)
+        _option(channel, "channel", CHANNELS)
+        kernel, stride = _pair(kernel, "kernel", 1, 8), _pair(stride, "stride", 1, 8)
+        _integer(padding, "padding", 0, 4)
+        _integer(dilation, "dilation", 1, 4)
+        ceil_mode = check_bool(ceil_mode, "ceil_mode")
+        _option(mode, "mode", MODES)
+        self.presentation = _presentation(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.channel = self._toggles(
             "channel",
@@ -266,7 +454,7 @@ class WindowExplorer(Explorer):
             channel,
             ["the digit: ink 1 on 0", "its inverse: 1 - digit"],
         )
-        self.mode = self._toggles("mode", "mode", ("max", "avg"), mode)
+        self.mode = self._toggles("mode", "mode", MODES, mode)
         self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 8)
         self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 8)
         self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 8)
@@ -276,7 +464,7 @@ class WindowExplorer(Explorer):
         self.ceil_mode = self._control(
             "ceil_mode",
             widgets.Checkbox(
-                value=bool(ceil_mode),
+                value=ceil_mode,
                 description="ceil mode",
                 indent=False,
                 layout=widgets.Layout(width="140px"),
@@ -323,8 +511,12 @@ class MaxMaskExplorer(Explorer):
         ties="first",
         presentation=None,
     ):
-        kernel, stride = to_pair(kernel, "kernel"), to_pair(stride, "stride")
-        self.presentation = _PlotStyle(presentation).presentation
+        _integer(digit, "digit", 0, N_DIGITS - 1)
+        _option(channel, "channel", CHANNELS)
+        kernel, stride = _pair(kernel, "kernel", 1, 6), _pair(stride, "stride", 1, 6)
+        _integer(padding, "padding", 0, 3)
+        _option(ties, "ties", TIE_POLICIES)
+        self.presentation = _presentation(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.channel = self._toggles("channel", "channel", CHANNELS, channel)
         self.ties = self._toggles(
@@ -372,8 +564,12 @@ class GradientExplorer(Explorer):
     """
 
     def __init__(self, digit=0, kernel=3, stride=2, row=5, col=4, seed=0, presentation=None):
-        kernel, stride = to_pair(kernel, "kernel"), to_pair(stride, "stride")
-        self.presentation = _PlotStyle(presentation).presentation
+        _integer(digit, "digit", 0, N_DIGITS - 1)
+        kernel, stride = _pair(kernel, "kernel", 1, 6), _pair(stride, "stride", 1, 6)
+        _integer(row, "row", 0, 27)
+        _integer(col, "col", 0, 27)
+        _integer(seed, "seed", 0, 99)
+        self.presentation = _presentation(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 6)
         self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 6)
@@ -427,13 +623,19 @@ class PipelineExplorer(Explorer):
         mode="max",
         presentation=None,
     ):
-        self.presentation = _PlotStyle(presentation).presentation
+        _integer(digit, "digit", 0, N_DIGITS - 1)
+        _option(kernel_name, "kernel_name", tuple(PIPELINE_KERNELS))
+        _integer(shift_down, "shift_down", -3, 3)
+        _integer(shift_right, "shift_right", -3, 3)
+        _integer(pool, "pool", 1, 4)
+        _option(mode, "mode", MODES)
+        self.presentation = _presentation(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.kernel_name = self._control(
             "kernel_name",
             widgets.Dropdown(
                 options=list(PIPELINE_KERNELS),
-                value=kernel_name,
+                value=_option(kernel_name, "kernel_name", tuple(PIPELINE_KERNELS)),
                 description="conv kernel",
                 style={"description_width": "initial"},
             ),
@@ -441,7 +643,7 @@ class PipelineExplorer(Explorer):
         self.shift_down = self._slider("shift_down", "shift down", shift_down, -3, 3)
         self.shift_right = self._slider("shift_right", "shift right", shift_right, -3, 3)
         self.pool = self._slider("pool", "pool size", pool, 1, 4)
-        self.mode = self._toggles("mode", "mode", ("max", "avg"), mode)
+        self.mode = self._toggles("mode", "mode", MODES, mode)
         rows = [
             (self.digit, self.kernel_name, self.mode),
             (self.shift_down, self.shift_right, self.pool),
@@ -471,18 +673,32 @@ class PoolingAnimation(Explorer):
     def __init__(
         self, digit=0, kernel=2, stride=2, mode="max", step=0, interval=400, presentation=None
     ):
-        self.presentation = _PlotStyle(presentation).presentation
+        digit = _integer(digit, "digit", 0, N_DIGITS - 1)
+        _option(mode, "mode", MODES)
+        kernel = _integer(kernel, "kernel", 1, 7)
+        stride = _integer(stride, "stride", 1, 7)
+        h_out, w_out = output_shape(*digit_image(digit)[0].shape, kernel, stride)
+        windows = h_out * w_out
+        step = _integer(
+            step,
+            "step",
+            0,
+            windows - 1,
+            f" (kernel {kernel} and stride {stride} make {windows} windows)",
+        )
+        interval = _integer(interval, "interval", 10, 10_000, " milliseconds")
+        self.presentation = _presentation(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
-        self.mode = self._toggles("mode", "mode", ("max", "avg"), mode)
+        self.mode = self._toggles("mode", "mode", MODES, mode)
         self.kernel = self._slider("kernel", "kernel", kernel, 1, 7)
         self.stride = self._slider("stride", "stride", stride, 1, 7)
-        self.step = self._slider("step", "step", step, 0, 195)
+        self.step = self._slider("step", "step", step, 0, windows - 1)
         self.play = widgets.Play(
             value=self.step.value,
             min=0,
             max=self.step.max,
             step=1,
-            interval=int(interval),
+            interval=interval,
             description="play",
             show_repeat=False,
         )
@@ -493,7 +709,7 @@ class PoolingAnimation(Explorer):
             (self.kernel, self.stride, self.mode),
             (self.digit,),
         ]
-        self._start(AnimationView(presentation), rows)
+        self._start(AnimationView(presentation), rows, extra_widgets=[self._link])
 
     def _sync_controls(self):
         h_out, w_out = _output_or_one(
@@ -537,10 +753,14 @@ def window_explorer(
     Parameters
     ----------
     digit : int, default 0
-        Index of one of the 5,000 bundled digits.
+        Index of one of the 5,000 bundled digits, 0 to 4999.
     channel : {'digit', 'inverse'}, default 'digit'
     kernel, stride : int or (int, int), default 2
-    padding, dilation : int, default 0 and 1
+        Each from 1 to 8, as on the sliders.
+    padding : int, default 0
+        0 to 4. More than half the kernel is drawn as the library's refusal.
+    dilation : int, default 1
+        1 to 4.
     ceil_mode : bool, default False
     mode : {'max', 'avg'}, default 'max'
     presentation : bool, optional
@@ -551,6 +771,15 @@ def window_explorer(
     -------
     WindowExplorer
         A widget: display it (the last line of a cell) to use it.
+
+    Raises
+    ------
+    TypeError
+        If an option has the wrong type: a float or bool where an integer
+        is expected, a non-string choice.
+    ValueError
+        If an option is outside what its control shows; the message gives
+        the range.
 
     Examples
     --------
@@ -576,9 +805,12 @@ def max_mask_explorer(
     Parameters
     ----------
     digit : int, default 0
+        0 to 4999.
     channel : {'digit', 'inverse'}, default 'digit'
     kernel, stride : int or (int, int), default 2
+        Each from 1 to 6.
     padding : int, default 0
+        0 to 3.
     ties : {'first', 'all', 'split'}, default 'first'
         As in :func:`pooling_lib.pool_backward`.
     presentation : bool, optional
@@ -586,6 +818,15 @@ def max_mask_explorer(
     Returns
     -------
     MaxMaskExplorer
+
+    Raises
+    ------
+    TypeError
+        If an option has the wrong type: a float or bool where an integer
+        is expected, a non-string choice.
+    ValueError
+        If an option is outside what its control shows; the message gives
+        the range.
 
     Examples
     --------
@@ -609,16 +850,29 @@ def gradient_explorer(digit=0, kernel=3, stride=2, row=5, col=4, seed=0, present
     Parameters
     ----------
     digit : int, default 0
+        0 to 4999.
     kernel, stride : int or (int, int), default 3 and 2
+        Each from 1 to 6.
     row, col : int, default 5 and 4
-        The output cell.
+        The output cell, 0 to 27; a cell beyond the output (which kernel
+        and stride make smaller) moves to its last row or column, as the
+        sliders do.
     seed : int, default 0
-        Seed of ``dA``, standard normal rounded to 2 decimals.
+        Seed of ``dA``, standard normal rounded to 2 decimals; 0 to 99.
     presentation : bool, optional
 
     Returns
     -------
     GradientExplorer
+
+    Raises
+    ------
+    TypeError
+        If an option has the wrong type: a float or bool where an integer
+        is expected, a non-string choice.
+    ValueError
+        If an option is outside what its control shows; the message gives
+        the range.
 
     Examples
     --------
@@ -647,19 +901,29 @@ def pipeline_explorer(
     Parameters
     ----------
     digit : int, default 0
+        0 to 4999.
     kernel_name : str, default 'vertical edges'
         One of ``'vertical edges'``, ``'horizontal edges'``, ``'blur'``,
         ``'sharpen'`` (:data:`pooling_lib.plots.PIPELINE_KERNELS`).
     shift_down, shift_right : int, default 0 and 1
-        Pixels to move the digit; negative moves up or left.
+        Pixels to move the digit, -3 to 3; negative moves up or left.
     pool : int, default 2
-        Pooling window and stride.
+        Pooling window and stride, 1 to 4.
     mode : {'max', 'avg'}, default 'max'
     presentation : bool, optional
 
     Returns
     -------
     PipelineExplorer
+
+    Raises
+    ------
+    TypeError
+        If an option has the wrong type: a float or bool where an integer
+        is expected, a non-string choice.
+    ValueError
+        If an option is outside what its control shows; the message gives
+        the range.
 
     Examples
     --------
@@ -683,17 +947,28 @@ def pooling_animation(
     Parameters
     ----------
     digit : int, default 0
+        0 to 4999.
     kernel, stride : int, default 2
+        Each from 1 to 7.
     mode : {'max', 'avg'}, default 'max'
     step : int, default 0
-        Window to start at, row-major from 0.
+        Window to start at, row-major from 0 to the number of windows less one.
     interval : int, default 400
-        Milliseconds per step when playing.
+        Milliseconds per step when playing, 10 to 10,000.
     presentation : bool, optional
 
     Returns
     -------
     PoolingAnimation
+
+    Raises
+    ------
+    TypeError
+        If an option has the wrong type: a float or bool where an integer
+        is expected, a non-string choice.
+    ValueError
+        If an option is outside what its control shows; the message gives
+        the range.
 
     Examples
     --------

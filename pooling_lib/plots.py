@@ -479,9 +479,31 @@ def _geometry_or_message(in_shape, kernel_shape, stride, padding, dilation, ceil
     message; anything else raises.
     """
     try:
-        return pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode), ""
+        geometry = pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode)
     except ValueError as error:
         return None, _explain(error, kernel_shape, padding, dilation)
+    # The library accepts any padding up to half the kernel, but a picture draws every
+    # padded cell and every window's cells: padding up to the input's size keeps that
+    # work bounded by the input (the kernel then spans at most three times it).
+    limit = max(in_shape)
+    if max(geometry.padding) > limit:
+        return None, (
+            f"padding {max(geometry.padding)} is more than this picture shows "
+            f"(at most the input's size, {limit})\n"
+            "The library accepts it, but the windows would be almost all padding: "
+            "lower the padding."
+        )
+    return geometry, ""
+
+
+def _drawn_padding(padding, in_shape):
+    """The padding a picture draws: at most the input's size, as `_geometry_or_message` allows.
+
+    Larger padding is refused with a message; drawing all of it would shrink the
+    digit to a dot.
+    """
+    limit = max(in_shape)
+    return tuple(min(p, limit) for p in padding)
 
 
 def _explain(error, kernel_shape, padding, dilation):
@@ -794,7 +816,7 @@ class WindowView(_View):
         self.title.set_text(f"{subject}: {title}" if subject else title)
         self.image.set_data(image)
         _set_extent(self.image, h, w)
-        ph, pw = padding
+        ph, pw = _drawn_padding(padding, (h, w))
         self.padding_patch.set_bounds(-pw - 0.5, -ph - 0.5, w + 2 * pw, h + 2 * ph)
         self.ax_in.pooling_title.set_text(f"input {h} x {w}")
         lines = [
@@ -805,7 +827,7 @@ class WindowView(_View):
         ]
         if geometry is None:
             self.formula.set_text("\n".join(lines))
-            self._draw_refused(h, w, padding)
+            self._draw_refused(h, w, (ph, pw))
             return
         lines.append(_coverage(geometry))
         self.formula.set_text("\n".join(lines))
@@ -1174,7 +1196,7 @@ class MaxMaskView(_View):
         self.title.set_text(f"{subject}: {title}" if subject else title)
         self.image.set_data(image)
         _set_extent(self.image, h, w)
-        ph, pw = padding
+        ph, pw = _drawn_padding(padding, (h, w))
         _set_limits(self.ax_in, -ph, -pw, h - 1 + ph, w - 1 + pw)
         _set_limits(self.ax_grad, 0, 0, h - 1, w - 1)
         _int_ticks(self.ax_in, h, w)
@@ -1301,6 +1323,8 @@ class GradientView(_View):
         self.ax_max = self._image_axes([col_x[0], top_y, width, height])
         self.ax_avg = self._image_axes([col_x[1], top_y, width, height])
         self.ax_dA = self._image_axes([col_x[2], top_y, width, height])
+        # Its limits and ticks follow the output's size, which kernel and stride change.
+        self._float(self.ax_dA)
         self.ax_gmax = self._image_axes([col_x[0], bottom_y, width, height])
         self.ax_gavg = self._image_axes([col_x[1], bottom_y, width, height])
         self.ax_overlap = self._image_axes([col_x[2], bottom_y, width, height])

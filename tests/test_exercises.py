@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from pooling_lib import exercises, output_shape, pool_backward, pool_forward, reference
+from pooling_lib.exercises.cases import Case
+from pooling_lib.exercises.runner import run_checker
 from pooling_lib.gradcheck import numeric_gradient, tie_free
 
 # ---------------------------------------------------------------------------
@@ -1108,8 +1110,8 @@ def test_a_judge_that_cannot_cope_is_a_failure_not_a_crash(capsys):
     def confused_judge(case, actual):
         raise KeyError("surprise")
 
-    case = exercises._Case("a case", (), (), None, confused_judge)
-    result = exercises._run("check_demo", "demo", lambda: 1, [case])
+    case = Case("a case", (), (), None, confused_judge)
+    result = run_checker("check_demo", "demo", lambda: 1, [case])
     out = " ".join(capsys.readouterr().out.split())
     assert not result and result.failed == ("a case",)
     assert "the checker could not compare your answer (KeyError: 'surprise')" in out
@@ -1119,3 +1121,11 @@ def test_every_checker_is_exported_and_documented():
     for checker in CHECKERS:
         assert checker.__doc__ and "Returns" in checker.__doc__
         assert checker.__name__ in exercises.__doc__
+
+
+def test_public_names_belong_to_the_package_not_its_modules():
+    # help() and pickle name them where learners import them from.
+    for name in exercises.__all__:
+        if name != "TIME_LIMIT":
+            assert getattr(exercises, name).__module__ == "pooling_lib.exercises", name
+    assert repr(exercises.CheckResult) == "<class 'pooling_lib.exercises.CheckResult'>"

@@ -1,0 +1,103 @@
+"""Comparing a learner's answer with the truth, and matching it against classic mistakes.
+
+A *smell* is a pair ``(test, hint)``: ``test(answer)`` is true when the answer
+is what a classic mistake gives, and then ``hint`` names that mistake.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+# Learners' sums run in another order than ours, so compare with a tolerance
+# far below any mistake worth reporting.
+_RTOL, _ATOL = 1e-6, 1e-9
+# No right answer has more items at its top level; longer sequences are
+# rejected before NumPy copies them.
+_MAX_ITEMS = 10_000
+
+
+def same_value(a, b):
+    """True when ``a`` and ``b`` are equal arrays (NaN equal to NaN) or equal objects."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if a.dtype.kind in "fc":
+            return bool(np.array_equal(a, b, equal_nan=True))
+        return bool(np.array_equal(a, b))
+    return a is b or a == b
+
+
+def as_float_array(actual):
+    """The learner's answer as a float array, or None if it is not a real-valued array-like."""
+    if not isinstance(actual, np.ndarray) and _too_long(actual):
+        return None
+    if np.iscomplexobj(actual):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def _too_long(actual):
+    """True for a sequence longer than any right answer: NumPy would copy it all."""
+    try:
+        return len(actual) > _MAX_ITEMS
+    except TypeError:
+        return False
+
+
+def _close(a, b):
+    """True when the arrays have one shape and agree within the tolerance, NaN equal to NaN."""
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=_RTOL, atol=_ATOL, equal_nan=True))
+
+
+def first_hint(smells, actual):
+    """The hint of the first smell whose test matches ``actual``, or None.
+
+    A test that cannot even be evaluated on ``actual`` (an odd dtype, say) is
+    simply not a match: the learner still gets the general feedback.
+    """
+    for test, hint in smells:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                matched = test(actual)
+            except (TypeError, ValueError, IndexError):
+                matched = False
+        if matched:
+            return hint
+    return None
+
+
+def all_hints(hints):
+    """One hint from every matching one: a number can fit several mistakes at once."""
+    hints = list(dict.fromkeys(h for h in hints if h))
+    if len(hints) <= 1:
+        return hints[0] if hints else None
+    numbered = " ".join(f"({k}) {hint}" for k, hint in enumerate(hints, start=1))
+    return f"your answer fits {len(hints)} classic mistakes: {numbered}"
+
+
+def looks_like(candidate):
+    """A smell test: the answer equals ``candidate`` (an array)."""
+    candidate = np.asarray(candidate, dtype=float)
+    return lambda actual: _close(actual, candidate)
+
+
+def wrong_cells(actual, expected):
+    """Mask of the entries of ``actual`` that differ from ``expected`` (NaN equal to NaN)."""
+    return ~np.isclose(actual, expected, rtol=_RTOL, atol=_ATOL, equal_nan=True)
+
+
+def first_wrong(array, expected):
+    """Index tuple of the first entry of ``array`` that differs from ``expected``, in
+    row-major order, or None when they agree everywhere. They have one shape."""
+    if _close(array, expected):
+        return None
+    return tuple(int(i) for i in np.argwhere(wrong_cells(array, expected))[0])
