@@ -2,6 +2,20 @@
 
 Every message names the parameter, shows the value and says what would work,
 so a learner can fix the call without reading this file.
+
+What is refused, and why (PyTorch's ``max_pool2d`` / ``avg_pool2d`` refuse the
+same calls unless noted):
+
+* ``A_prev`` that is not 4-D ``(m, h, w, c)``, holds no numbers, or is a
+  masked array (its mask would silently be pooled as data; PyTorch has no
+  masks). Zero height, width or channels are refused; an empty batch
+  ``m = 0`` is allowed and gives an empty result, as in PyTorch.
+* ``kernel_shape``, ``stride``, ``padding``, ``dilation`` that are not an int
+  or an ordered pair of ints: bools, floats, dicts and sets are refused; NumPy
+  integers are ints.
+* Options the chosen mode would ignore: ``divisor_override`` or
+  ``count_include_pad=False`` with ``mode='max'`` (``max_pool2d`` has no such
+  arguments), ``ties`` other than ``'first'`` with ``mode='avg'``.
 """
 
 from __future__ import annotations
@@ -20,7 +34,16 @@ def as_float_array(value, name, ndim=None, layout="(m, h, w, c)"):
     """``value`` as a floating ndarray: floats keep their dtype, ints and bools become float64.
 
     The result may share memory with ``value``; callers never write into it.
+    Masked arrays are refused: ``np.asarray`` would drop the mask and pool the
+    hidden values as if they were data.
     """
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} must be a plain array, got a masked array (mask of shape "
+            f"{np.shape(value.mask)}); pooling would treat the masked cells as data. Fill them "
+            f"first: {name}.filled(-np.inf) keeps them from winning a max, "
+            f"{name}.filled(0) adds nothing to an average"
+        )
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:
@@ -77,6 +100,25 @@ def check_divisor(divisor_override):
     return int(divisor_override)
 
 
+def check_mode_options(mode, count_include_pad, divisor_override):
+    """Refuse average-only options with ``mode='max'``, which would silently ignore them.
+
+    ``count_include_pad`` defaults to True, so only an explicit False can be
+    told apart from the default and refused.
+    """
+    if mode != "max":
+        return
+    for name, value, ignored in (
+        ("divisor_override", divisor_override, divisor_override is not None),
+        ("count_include_pad", count_include_pad, not count_include_pad),
+    ):
+        if ignored:
+            raise ValueError(
+                f"{name}={value!r} applies to mode='avg' only; mode='max' would ignore it "
+                "(PyTorch's max_pool2d has no such argument): drop it, or use mode='avg'"
+            )
+
+
 def prepare(
     A_prev,
     kernel_shape,
@@ -88,15 +130,26 @@ def prepare(
     count_include_pad,
     divisor_override,
 ):
-    """Check every argument of a forward pass; return ``(A_prev, geometry)``."""
+    """Check every argument of a forward pass; return ``(A_prev, geometry)``.
+
+    See the module docstring for what is refused. An empty batch (``m = 0``)
+    passes and gives an empty result; zero height, width or channels do not.
+    """
     A_prev = as_float_array(A_prev, "A_prev", ndim=4, layout="(m, h, w, c)")
     check_choice(mode, "mode", MODES)
     check_bool(count_include_pad, "count_include_pad")
     check_divisor(divisor_override)
-    _, h, w, _ = A_prev.shape
+    check_mode_options(mode, count_include_pad, divisor_override)
+    _, h, w, c = A_prev.shape
     if h == 0 or w == 0:
         raise ValueError(
             f"A_prev must have a non-empty height and width, got shape {A_prev.shape} (m, h, w, c)"
+        )
+    if c == 0:
+        raise ValueError(
+            f"A_prev must have at least one channel, got shape {A_prev.shape} (m, h, w, c) with "
+            "c = 0, which PyTorch refuses too; for grey images use one channel, "
+            "A[..., None]. An empty batch (m = 0) is allowed"
         )
     geometry = pool_geometry((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
     return A_prev, geometry
@@ -128,6 +181,11 @@ def prepare_backward(
         divisor_override,
     )
     check_choice(ties, "ties", TIES)
+    if mode == "avg" and ties != "first":
+        raise ValueError(
+            f"ties={ties!r} applies to mode='max' only; mode='avg' would ignore it (every cell "
+            "of an average's window gets its share): drop it, or use mode='max'"
+        )
     dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
     m, _, _, c = A_prev.shape
     expected = (m, *geometry.out_shape, c)

@@ -51,6 +51,15 @@ def to_pair(value, name):
     (2, 2)
     >>> to_pair((3, 1), "kernel_shape")
     (3, 1)
+    >>> to_pair(np.int64(2), "stride")
+    (2, 2)
+
+    A dict or a set has no (rows, cols) order:
+
+    >>> to_pair({2, 3}, "kernel_shape")
+    Traceback (most recent call last):
+    ...
+    TypeError: kernel_shape must be an int or a pair of ints (rows, cols), got a set {2, 3}, ...
     """
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
@@ -58,6 +67,14 @@ def to_pair(value, name):
         return (int(value), int(value))
     if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if hasattr(value, "keys") or not hasattr(value, "__getitem__"):
+        # A dict (mapping) or a set has a length but no first and second entry:
+        # reading value[0] would fail with a bare KeyError or TypeError.
+        raise TypeError(
+            f"{name} must be an int or a pair of ints (rows, cols), got a "
+            f"{type(value).__name__} {value!r}, which has no (rows, cols) order; "
+            "pass a tuple such as (2, 3)"
+        )
     if len(value) != 2:
         raise ValueError(
             f"{name} must be an int or a pair of ints (rows, cols), got {tuple(value)!r} "

@@ -61,19 +61,48 @@ def numeric_gradient(f, x, upstream, h=1e-5):
 def rel_error(a, b):
     """Largest elementwise relative error ``|a - b| / max(1e-8, |a| + |b|)``.
 
+    A NaN never looks like agreement: if either side holds a NaN the result is
+    ``inf``, so ``rel_error(a, b) > tol`` catches it (a NaN would compare false
+    with every tolerance). Equal infinities agree (error 0); an infinity
+    against anything else is ``inf``.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Two arrays of one shape, e.g. an analytic and a numeric gradient.
+
+    Returns
+    -------
+    float
+        0 for identical arrays (and for empty ones), at most 1 for finite
+        ones, ``inf`` when a NaN or an unmatched infinity appears.
+
     Examples
     --------
     >>> rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
     0.0
     >>> round(rel_error(np.array([1.0]), np.array([1.1])), 4)
     0.0476
+    >>> rel_error(np.array([1.0, np.nan]), np.array([1.0, 2.0]))
+    inf
+    >>> rel_error(np.array([np.inf]), np.array([np.inf]))
+    0.0
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error needs arrays of one shape, got {a.shape} and {b.shape}")
     if a.size == 0:
         return 0.0
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    if np.isnan(a).any() or np.isnan(b).any():
+        return float("inf")
+    # Halving is exact, and keeps |a - b| and |a| + |b| finite for values near
+    # the largest float64; a ratio of two overflowed infinities would be NaN.
+    half_a, half_b = a / 2, b / 2
+    with np.errstate(invalid="ignore"):
+        errors = np.abs(half_a - half_b) / np.maximum(1e-8 / 2, np.abs(half_a) + np.abs(half_b))
+    errors[a == b] = 0.0
+    errors[(a != b) & ~(np.isfinite(a) & np.isfinite(b))] = np.inf
+    return float(np.max(errors))
 
 
 def tie_free(shape, seed=0, gap=1e-2):

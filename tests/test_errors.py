@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pooling_lib import output_shape, pool_backward, pool_forward, reference
+from pooling_lib import (
+    max_pool_winners,
+    output_shape,
+    pool_backward,
+    pool_forward,
+    reference,
+)
 
 A = np.zeros((2, 6, 6, 1))
 VERSIONS = [
@@ -48,6 +54,20 @@ def backward(request):
         (np.full((1, 4, 4, 1), "a"), TypeError, r"A_prev must hold numbers, got dtype <U1"),
         (np.array([[[[None]]]]), TypeError, r"A_prev must hold numbers, got dtype object"),
         ([[1, 2], [3]], TypeError, r"A_prev must be a numeric array, got list"),
+        (
+            np.zeros((1, 4, 4, 0)),
+            ValueError,
+            r"A_prev must have at least one channel, got shape \(1, 4, 4, 0\) \(m, h, w, c\) "
+            r"with c = 0, which PyTorch refuses too; for grey images use one channel",
+        ),
+        (np.zeros((0, 4, 4, 0)), ValueError, r"at least one channel, got shape \(0, 4, 4, 0\)"),
+        (
+            np.ma.masked_array(np.ones((1, 4, 4, 1)), mask=np.eye(4)[None, :, :, None]),
+            TypeError,
+            r"A_prev must be a plain array, got a masked array \(mask of shape \(1, 4, 4, 1\)\); "
+            r"pooling would treat the masked cells as data. Fill them first: "
+            r"A_prev.filled\(-np.inf\)",
+        ),
     ],
 )
 def test_bad_arrays(forward, A_prev, error, message):
@@ -144,6 +164,51 @@ def test_bad_arrays(forward, A_prev, error, message):
             TypeError,
             r"kernel_shape must be an int or a pair of ints, got 2.5",
         ),
+        (
+            dict(kernel_shape={5: 1, 7: 1}),
+            TypeError,
+            r"kernel_shape must be an int or a pair of ints \(rows, cols\), got a dict "
+            r"\{5: 1, 7: 1\}, which has no \(rows, cols\) order; pass a tuple such as \(2, 3\)",
+        ),
+        (dict(kernel_shape={0: 2, 1: 2}), TypeError, r"got a dict \{0: 2, 1: 2\}, which has no"),
+        (dict(kernel_shape={2, 3}), TypeError, r"kernel_shape must .* got a set \{2, 3\}, which"),
+        (dict(kernel_shape=2, stride=frozenset({1})), TypeError, r"stride must .* frozenset"),
+        (dict(kernel_shape=np.bool_(True)), TypeError, r"kernel_shape must .* got np.True_"),
+        (dict(kernel_shape=(2, False)), TypeError, r"kernel_shape must .* got \(2, False\)"),
+        (
+            dict(kernel_shape=2, mode="avg", divisor_override=True),
+            TypeError,
+            r"divisor_override must be None or an int, got True",
+        ),
+        (
+            dict(kernel_shape=2, divisor_override=3),
+            ValueError,
+            r"divisor_override=3 applies to mode='avg' only; mode='max' would ignore it "
+            r"\(PyTorch's max_pool2d has no such argument\): drop it, or use mode='avg'",
+        ),
+        (dict(kernel_shape=2, divisor_override=-1), ValueError, r"divisor_override=-1 applies"),
+        (
+            dict(kernel_shape=2, count_include_pad=False),
+            ValueError,
+            r"count_include_pad=False applies to mode='avg' only; mode='max' would ignore it",
+        ),
+        (
+            dict(kernel_shape=(2, 2**63)),
+            ValueError,
+            r"kernel_shape=\(2, 9223372036854775808\) with dilation=\(1, 1\) spans",
+        ),
+        (
+            dict(kernel_shape=3, padding=2**62),
+            ValueError,
+            r"padding must be at most half the kernel, kernel_shape // 2 = \(1, 1\), got "
+            r"padding=\(4611686018427387904, 4611686018427387904\)",
+        ),
+        (
+            dict(kernel_shape=2, dilation=np.uint64(2**63)),
+            ValueError,
+            r"kernel_shape=\(2, 2\) with dilation=\(9223372036854775808, 9223372036854775808\) "
+            r"spans",
+        ),
     ],
 )
 def test_bad_options(forward, kwargs, error, message):
@@ -154,6 +219,62 @@ def test_bad_options(forward, kwargs, error, message):
 def test_bad_ties(backward):
     with pytest.raises(ValueError, match=r"ties must be one of 'first', 'all', 'split', got 'any'"):
         backward(np.zeros((2, 3, 3, 1)), A, 2, 2, ties="any")
+
+
+@pytest.mark.parametrize("ties", ["all", "split"])
+def test_ties_are_refused_for_averages(backward, ties):
+    """An average window has no winner: a tie policy there would be silently ignored."""
+    with pytest.raises(
+        ValueError,
+        match=rf"ties='{ties}' applies to mode='max' only; mode='avg' would ignore it \(every "
+        r"cell of an average's window gets its share\): drop it, or use mode='max'",
+    ):
+        backward(np.zeros((2, 3, 3, 1)), A, 2, 2, mode="avg", ties=ties)
+
+
+def test_options_at_their_defaults_are_accepted_in_either_mode(forward, backward):
+    """Only a value the mode would ignore is refused, not the defaults passed explicitly."""
+    dA = np.ones((2, 3, 3, 1))
+    assert forward(A, 2, 2, "max", count_include_pad=True, divisor_override=None).shape == (
+        2,
+        3,
+        3,
+        1,
+    )
+    assert backward(dA, A, 2, 2, "avg", ties="first").shape == A.shape
+    assert backward(dA, A, 2, 2, "max", count_include_pad=True).shape == A.shape
+
+
+def test_the_mode_checks_apply_to_backward_too(backward):
+    dA = np.ones((2, 3, 3, 1))
+    with pytest.raises(ValueError, match=r"divisor_override=2 applies to mode='avg' only"):
+        backward(dA, A, 2, 2, divisor_override=2)
+    with pytest.raises(ValueError, match=r"count_include_pad=False applies to mode='avg' only"):
+        backward(dA, A, 2, 2, count_include_pad=False)
+
+
+def test_masked_upstream_gradients_are_refused(backward):
+    dA = np.ma.masked_array(np.ones((2, 3, 3, 1)), mask=False)
+    with pytest.raises(TypeError, match=r"dA must be a plain array, got a masked array"):
+        backward(dA, A, 2, 2)
+
+
+@pytest.mark.parametrize("module", [None, reference], ids=["fast", "loops"])
+def test_winners_validate_like_the_forward_pass(module):
+    winners = module.max_pool_winners if module else max_pool_winners
+    with pytest.raises(ValueError, match=r"A_prev must have at least one channel"):
+        winners(np.zeros((1, 4, 4, 0)), 2)
+    with pytest.raises(TypeError, match=r"kernel_shape must .* got a set"):
+        winners(A, {2})
+
+
+def test_an_empty_batch_is_allowed_as_in_pytorch(forward, backward):
+    """m = 0 gives an empty result of the right shape; only zero channels are refused."""
+    empty = np.zeros((0, 6, 6, 3), dtype=np.float32)
+    out = forward(empty, 3, 2, padding=1)
+    assert out.shape == (0, 3, 3, 3) and out.dtype == np.float32
+    grad = backward(np.zeros(out.shape), empty, 3, 2, padding=1)
+    assert grad.shape == empty.shape
 
 
 @pytest.mark.parametrize(
@@ -190,6 +311,19 @@ def test_errors_leave_inputs_untouched(forward):
 
 def test_zero_dimensional_arrays_count_as_ints(forward):
     assert forward(A, np.array(2), stride=np.int64(2)).shape == (2, 3, 3, 1)
+
+
+def test_numpy_integers_are_ints(forward):
+    out = forward(
+        A,
+        (np.int64(3), np.uint8(2)),
+        stride=np.int32(2),
+        mode="avg",
+        padding=(np.int16(1), np.uint64(0)),
+        divisor_override=np.int64(-3),
+    )
+    assert out.shape == (2, 3, 3, 1)
+    assert forward(A, np.array([3, 2]), dilation=np.array([1, 2])).shape == (2, 4, 4, 1)
 
 
 def test_negative_divisors_are_accepted_as_in_pytorch(forward):

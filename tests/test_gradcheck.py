@@ -41,3 +41,27 @@ def test_tie_free_values_are_spread_apart():
     x = tie_free((2, 5, 5, 3), seed=4, gap=0.5)
     gaps = np.diff(np.sort(x.ravel()))
     assert np.all(gaps >= 0.5 - 1e-12)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ([1.0, np.nan], [1.0, 2.0]),
+        ([1.0, 2.0], [np.nan, 2.0]),
+        ([np.nan], [np.nan]),
+        ([np.inf], [1.0]),
+        ([np.inf], [-np.inf]),
+        ([1.0], [-np.inf]),
+    ],
+)
+def test_a_nan_or_a_lone_infinity_never_looks_like_agreement(a, b):
+    """NaN > tol is False for every tol: a NaN error would let a broken gradient pass."""
+    assert rel_error(np.array(a), np.array(b)) == np.inf
+    assert rel_error(np.array(a), np.array(b)) > 1e300
+
+
+def test_rel_error_of_equal_infinities_and_extreme_values():
+    assert rel_error(np.array([np.inf, -np.inf, 1.0]), np.array([np.inf, -np.inf, 1.0])) == 0.0
+    # |a - b| and |a| + |b| both overflow here; halving first keeps the true ratio.
+    assert rel_error(np.array([1e308]), np.array([-1e308])) == 1.0
+    assert rel_error(np.array([np.finfo(np.float64).max]), np.array([0.0])) == 1.0
