@@ -24,6 +24,7 @@ from tests.strategies import (
 @given(case=pooling_cases(), data=st.data(), ties=st.sampled_from(["first", "all", "split"]))
 def test_fast_matches_reference(case, data, ties):
     shape, options, _ = case
+    ties = ties if options["mode"] == "max" else "first"  # avg refuses a tie policy
     A_prev = data.draw(arrays_with_ties(shape, nan=data.draw(st.booleans())))
     fast = pool_forward(A_prev, **options)
     assert_bits_equal(fast, reference.pool_forward(A_prev, **options), "forward")
@@ -46,7 +47,7 @@ def test_inputs_are_never_modified(case, data):
         forward = module.pool_forward if module else pool_forward
         backward = module.pool_backward if module else pool_backward
         forward(A_prev, **options)
-        for ties in ("first", "all", "split"):
+        for ties in ("first", "all", "split") if options["mode"] == "max" else ("first",):
             backward(dA, A_prev, ties=ties, **options)
     np.testing.assert_array_equal(A_prev, saved_A)
     np.testing.assert_array_equal(dA, saved_dA)
@@ -237,7 +238,8 @@ def test_nested_lists_are_accepted():
 
 def test_empty_batch_and_channels():
     assert pool_forward(np.zeros((0, 4, 4, 2)), 2, 2).shape == (0, 2, 2, 2)
-    assert pool_forward(np.zeros((3, 4, 4, 0)), 2, 2).shape == (3, 2, 2, 0)
+    with pytest.raises(ValueError, match=r"A_prev must have at least one channel"):
+        pool_forward(np.zeros((3, 4, 4, 0)), 2, 2)
     assert pool_backward(np.zeros((0, 2, 2, 2)), np.zeros((0, 4, 4, 2)), 2, 2).shape == (0, 4, 4, 2)
 
 

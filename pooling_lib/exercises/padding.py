@@ -131,6 +131,8 @@ def _draw_padding(rng):
     A_prev = random_batch(rng, size, max_c=2)
     mode = ("max", "avg")[int(rng.integers(2))]
     ceil_mode, count_include_pad = bool(rng.integers(2)), bool(rng.integers(2))
+    if mode == "max":
+        count_include_pad = True  # an average's option: pool_forward refuses False for max
     name = (
         f"{mode}, {shape_words(A_prev, kernel_shape, stride)}, padding {padding}, "
         f"ceil_mode={ceil_mode}"
