@@ -9,8 +9,6 @@
 - The 95 % coverage gate applies to the full run only (``pytest`` with no path
   arguments, from the repository root). A run of one file or one folder measures
   only part of the library, so it passes when its tests pass.
-- Under pytest-xdist (``-n``, ``--dist loadgroup``) every notebook stays whole on
-  one worker: its cells share one kernel and must run in order.
 """
 
 from __future__ import annotations
@@ -64,16 +62,3 @@ def _set_coverage_gate(config: pytest.Config) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     _set_sanitize_file(config)
     _set_coverage_gate(config)
-
-
-def _notebook_of(item: pytest.Item) -> Path | None:
-    path = Path(str(item.path))
-    return path if path.suffix == ".ipynb" else None
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist turns the groups into node-id suffixes
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        notebook = _notebook_of(item)
-        if notebook is not None:
-            item.add_marker(pytest.mark.xdist_group(f"nbval:{notebook.as_posix()}"))

@@ -71,8 +71,8 @@ def logs_dir(tmp_path_factory) -> Path:
 def jupyter_lab(chromium, jupyter_env, logs_dir):
     """One JupyterLab serving the course root for every notebook test, stopped at the end.
 
-    Session-scoped, and the notebook tests form one xdist group (see their module), so a
-    parallel run starts one Lab, not one per worker.
+    Session-scoped, and pytest-xdist hands a whole file to one worker (``--dist loadfile``
+    in pyproject.toml), so a parallel run starts one Lab for all of them, not one per worker.
     """
     lab = start_lab(jupyter_env, logs_dir, course_root())
     try:

@@ -31,10 +31,6 @@ from .helpers import (
 ROOT = course_root()
 NOTEBOOKS = [pytest.param(path, id=path.name) for path in lab_notebooks(ROOT)]
 
-# Under pytest-xdist these tests stay on one worker, one after the other, so they share
-# the session's one JupyterLab server instead of starting one per worker.
-pytestmark = pytest.mark.xdist_group("e2e-jupyterlab")
-
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("notebook", NOTEBOOKS or [pytest.param(None, id="no-notebooks")])
