@@ -6,9 +6,10 @@
 - nbval reads its sanitize file relative to the current directory; the default
   here is an absolute path, so a run from ``notebooks/`` or from another folder
   finds it too.
-- The 95 % coverage gate applies to the full run only (``pytest`` with no path
-  arguments, from the repository root). A run of one file or one folder measures
-  only part of the library, so it passes when its tests pass.
+- The 95 % coverage gate applies to the full run only (``pytest`` from the
+  repository root with no path arguments, ``-k``, ``-m``, ``--deselect`` or ``--lf``).
+  A run of one file, one folder or a selection measures only part of the library,
+  so it passes when its tests pass.
 """
 
 from __future__ import annotations
@@ -24,8 +25,15 @@ COVERAGE_FAIL_UNDER = 95.0
 
 
 def full_run(config: pytest.Config) -> bool:
-    """True when pytest collects the configured ``testpaths``: no path was given."""
-    return config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    """True when pytest runs all of ``testpaths``: no path given and no test deselected."""
+    option = config.option
+    selected = (
+        getattr(option, "keyword", "")
+        or getattr(option, "markexpr", "")
+        or getattr(option, "deselect", None)
+        or getattr(option, "lf", False)
+    )
+    return config.args_source == pytest.Config.ArgsSource.TESTPATHS and not selected
 
 
 def _set_sanitize_file(config: pytest.Config) -> None:

@@ -169,6 +169,15 @@ def test_a_run_of_one_file_passes_without_the_coverage_gate(tmp_path):
     assert "Required test coverage" not in output
 
 
+def test_a_selection_by_keyword_passes_without_the_coverage_gate(tmp_path):
+    run = pytest_in_subprocess(
+        tmp_path, "-o", "testpaths=tests/test_package.py", "-k", "unknown_attributes"
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert "Required test coverage" not in output
+
+
 def test_a_run_from_another_folder_finds_the_configuration(tmp_path):
     run = pytest_in_subprocess(
         tmp_path,
