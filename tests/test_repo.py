@@ -169,13 +169,19 @@ def test_a_run_of_one_file_passes_without_the_coverage_gate(tmp_path):
     assert "Required test coverage" not in output
 
 
-def test_a_selection_by_keyword_passes_without_the_coverage_gate(tmp_path):
-    run = pytest_in_subprocess(
-        tmp_path, "-o", "testpaths=tests/test_package.py", "-k", "unknown_attributes"
-    )
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output[-3000:]
-    assert "Required test coverage" not in output
+def test_only_a_run_of_everything_is_a_full_run():
+    import conftest as root_conftest
+
+    def config(source, **selection):
+        option = {"keyword": "", "markexpr": "", "deselect": None, "lf": False, **selection}
+        return SimpleNamespace(args_source=source, option=SimpleNamespace(**option))
+
+    sources = pytest.Config.ArgsSource
+    assert root_conftest.full_run(config(sources.TESTPATHS))
+    assert not root_conftest.full_run(config(sources.ARGS))
+    assert not root_conftest.full_run(config(sources.INVOCATION_DIR))
+    for selection in ({"keyword": "pool"}, {"markexpr": "e2e"}, {"deselect": ["x"]}, {"lf": True}):
+        assert not root_conftest.full_run(config(sources.TESTPATHS, **selection)), selection
 
 
 def test_a_run_from_another_folder_finds_the_configuration(tmp_path):
