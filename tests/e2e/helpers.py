@@ -223,7 +223,8 @@ class LabServer:
                     http(self.url(f"api/kernels/{kernel['id']}"), method="DELETE", timeout=10)
 
 
-SERVER_START_SECONDS = 90
+# Hang guard for a server to listen; a busy 2-core machine needs well under a minute.
+SERVER_START_SECONDS = 150
 
 
 def jupyter_environment(home: Path) -> dict[str, str]:
