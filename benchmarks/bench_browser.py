@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.helpers import (  # noqa: E402  (needs the repository root on sys.path)
+    ACTION_TIMEOUT_MS,
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,
@@ -136,6 +137,7 @@ def main() -> int:
                             return run_all_in_lab(page, traffic, deadline) or page_errors(page)
 
                         context = browser.new_context(viewport=VIEWPORT)
+                        context.set_default_timeout(ACTION_TIMEOUT_MS)
                         try:
                             records.append(measure(context.new_page(), "lab", notebook, run_in_lab))
                         finally:
@@ -155,6 +157,7 @@ def main() -> int:
                         return page_errors(page) + traffic.errors
 
                     context = browser.new_context(viewport=VIEWPORT)
+                    context.set_default_timeout(ACTION_TIMEOUT_MS)
                     try:
                         records.append(
                             measure(context.new_page(), "voila", dashboard, run_in_voila)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from .helpers import (
+    ACTION_TIMEOUT_MS,
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -112,7 +113,7 @@ def page(browser):
     """A page in a fresh browser context: no cookies, storage or cache from other tests."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     yield page
     context.close()
 
