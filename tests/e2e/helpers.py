@@ -1,9 +1,10 @@
 """Drive the course in headless Chromium the way a learner does.
 
-The servers (JupyterLab, Voila) are started by ``conftest.py``; this module holds
-what happens inside the browser: open a notebook, run every cell, read errors
-out of the page and out of the kernel traffic, and move every control while
-timing how long the picture it drives takes to change.
+This module starts the servers (JupyterLab, Voila) for ``conftest.py`` and for
+``benchmarks/bench_browser.py``, and holds what happens inside the browser: open a
+notebook, run every cell, read errors out of the page and out of the kernel
+traffic, and move every control, noting when the picture it drives changes. The
+tests assert that it changes; the benchmark reports how long that takes.
 
 Nothing here imports Playwright at module level, so ``pytest --doctest-modules``
 can import this file on a machine without the browser tooling.
@@ -16,10 +17,10 @@ import ctypes
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
-import statistics
 import struct
 import subprocess
 import sys
@@ -47,10 +48,13 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1600, "height": 1000}
 DASHBOARD = "demo.ipynb"
 
-MEDIAN_TARGET_MS = 300.0
-WORST_TARGET_MS = 1000.0
-# A press whose picture has not changed after this long is a failure, not a slow sample.
-PICTURE_TIMEOUT_MS = 10_000
+# Hang guards, not speed targets (benchmarks/bench_browser.py measures speed). They are
+# generous because on a saturated 2-core machine the browser's renderer can stall for
+# tens of seconds: a press whose picture has not changed after a minute is a dead
+# control, and one browser call (focus, click, evaluate) that takes longer than
+# ACTION_TIMEOUT_MS is a hung page.
+PICTURE_TIMEOUT_MS = 60_000
+ACTION_TIMEOUT_MS = 120_000
 # The picture is "settled" once no image has changed for this long and the kernel is idle.
 QUIET_MS = 300
 
@@ -66,8 +70,12 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def budget_seconds() -> float:
-    """Time budget of one test: ``$POOLING_E2E_TIMEOUT`` seconds, default 180."""
-    return float(os.environ.get("POOLING_E2E_TIMEOUT", "180"))
+    """Hang guard of one test: ``$POOLING_E2E_TIMEOUT`` seconds, default 600.
+
+    Generous on purpose: a notebook run and every control pressed take a minute or two
+    on a busy 2-core machine; only a hang should reach this.
+    """
+    return float(os.environ.get("POOLING_E2E_TIMEOUT", "600"))
 
 
 def course_root() -> Path:
@@ -217,6 +225,103 @@ class LabServer:
             for kernel in http(self.url("api/kernels")) or []:
                 with contextlib.suppress(OSError, urllib.error.HTTPError):
                     http(self.url(f"api/kernels/{kernel['id']}"), method="DELETE", timeout=10)
+
+
+# Hang guard for a server to listen; a busy 2-core machine needs well under a minute.
+SERVER_START_SECONDS = 150
+
+
+def jupyter_environment(home: Path) -> dict[str, str]:
+    """Environment for the servers, with every Jupyter folder fresh and empty under ``home``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_TOKEN", "PYTHONSTARTUP"}
+    }
+    folders = {
+        "JUPYTER_CONFIG_DIR": "config",
+        "JUPYTER_DATA_DIR": "data",
+        "JUPYTER_RUNTIME_DIR": "runtime",
+        "JUPYTERLAB_SETTINGS_DIR": "settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
+        "IPYTHONDIR": "ipython",
+    }
+    for variable, name in folders.items():
+        (home / name).mkdir(parents=True, exist_ok=True)
+        env[variable] = str(home / name)
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    write_lab_settings(home / "settings")
+    # Matplotlib's first import may print a font-cache notice to stderr; not in a notebook.
+    subprocess.run(
+        [sys.executable, "-c", "import matplotlib.font_manager"],
+        env=env,
+        check=False,
+        timeout=120,
+        capture_output=True,
+    )
+    return env
+
+
+def start_lab(env: dict[str, str], logs_dir: Path, root: Path) -> LabServer:
+    """A JupyterLab serving ``root`` on 127.0.0.1, ready; stop it with ``stop_server``."""
+    port = free_port()
+    token = secrets.token_hex(16)
+    log_path = logs_dir / "jupyterlab.log"
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.expose_app_in_browser=True",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={env['JUPYTERLAB_SETTINGS_DIR']}",
+        f"--LabApp.workspaces_dir={env['JUPYTERLAB_WORKSPACES_DIR']}",
+        # Lab makes a checkpoint of every notebook it opens: keep them out of the repository.
+        f"--FileCheckpoints.checkpoint_dir={env['JUPYTER_RUNTIME_DIR']}/checkpoints",
+        # Nothing that reaches the network.
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ]
+    process = start_server(command, log_path, env, cwd=root)
+    lab = LabServer(process, port, token, root, log_path)
+    try:
+        lab.wait_ready(SERVER_START_SECONDS)
+    except BaseException:
+        stop_server(process)
+        raise
+    return lab
+
+
+def start_voila(notebook: Path, env: dict[str, str], logs_dir: Path) -> tuple[Any, str]:
+    """Voila serving ``notebook`` on 127.0.0.1: its process (for ``stop_server``) and URL."""
+    port = free_port()
+    log_path = logs_dir / f"voila-{notebook.stem}-{port}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        # Without this Voila hides the traceback behind a generic message.
+        "--show_tracebacks=True",
+    ]
+    process = start_server(command, log_path, env, cwd=notebook.parent)
+    try:
+        wait_for_port(process, port, log_path, SERVER_START_SECONDS)
+    except BaseException:
+        stop_server(process)
+        raise
+    return process, f"http://127.0.0.1:{port}/"
 
 
 def write_lab_settings(settings_dir: Path) -> None:
@@ -432,7 +537,7 @@ def open_in_lab(page: Page, lab: LabServer, notebook: Path, deadline: Deadline) 
     page.goto(
         lab.url(f"lab/workspaces/{workspace}/tree/{quote(relative)}", query="reset"),
         wait_until="domcontentloaded",
-        timeout=deadline.remaining_ms(60_000),
+        timeout=deadline.remaining_ms(ACTION_TIMEOUT_MS),
     )
     while True:
         state = page.evaluate(LAB_NOTEBOOK_STATE_JS)
@@ -520,7 +625,7 @@ CODE_ON_PAGE_JS = """
 def open_in_voila(page: Page, url: str, traffic: KernelTraffic, deadline: Deadline) -> None:
     """Load a Voila dashboard and wait until its widgets are drawn and its kernel is idle."""
     # Voila streams the page while it executes the notebook, so "load" comes late; poll instead.
-    page.goto(url, wait_until="commit", timeout=deadline.remaining_ms(60_000))
+    page.goto(url, wait_until="commit", timeout=deadline.remaining_ms(ACTION_TIMEOUT_MS))
     stable = 0
     while stable < 3:
         page.wait_for_timeout(200)
@@ -692,7 +797,7 @@ class Press:
 
 def _operate(control: Locator, step: tuple[str, str | int], deadline: Deadline) -> None:
     how, what = step
-    timeout = deadline.remaining_ms(10_000)
+    timeout = deadline.remaining_ms(ACTION_TIMEOUT_MS)
     if how == "press":
         # Focus again each time: a redrawn view may have dropped it, as a person would notice.
         control.focus(timeout=timeout)
@@ -753,7 +858,7 @@ def exercise_controls(
             stem = f"{number:02d}-{kind_name}-{slug(label)}"
             # Bring the whole output (control and, usually, its picture) on screen for the shots.
             control.evaluate(SCROLL_TO_OUTPUT_JS)
-            control.scroll_into_view_if_needed(timeout=deadline.remaining_ms(10_000))
+            control.scroll_into_view_if_needed(timeout=deadline.remaining_ms(ACTION_TIMEOUT_MS))
             page.screenshot(path=shots / f"{stem}-before.png", timeout=deadline.remaining_ms())
             for step in kind["steps"]:
                 press = _press(page, traffic, control, kind, name, step, deadline)
@@ -806,73 +911,3 @@ def fresh_folder(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-# ------------------------------------------------------------- reporting
-
-
-def summarize(latencies: list[float]) -> dict:
-    """Median and worst of a list of latencies in ms.
-
-    >>> summarize([120.0, 80.0, 400.0])
-    {'count': 3, 'median_ms': 120.0, 'worst_ms': 400.0}
-    >>> summarize([])
-    {'count': 0, 'median_ms': None, 'worst_ms': None}
-    """
-    if not latencies:
-        return {"count": 0, "median_ms": None, "worst_ms": None}
-    return {
-        "count": len(latencies),
-        "median_ms": round(statistics.median(latencies), 1),
-        "worst_ms": round(max(latencies), 1),
-    }
-
-
-def record_latencies(where: str, notebook: Path, presses: list[Press], seconds: float) -> dict:
-    """Append one run's latencies to ``artifacts/latency.json`` and return its record."""
-    latencies = [p.latency_ms for p in presses if p.latency_ms is not None]
-    record = {
-        "where": where,
-        "notebook": notebook.name,
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "seconds": round(seconds, 1),
-        **summarize(latencies),
-        "presses": [
-            {
-                "control": p.control,
-                "action": p.action,
-                "value": [p.value_before, p.value_after],
-                "latency_ms": p.latency_ms,
-            }
-            for p in presses
-        ],
-    }
-    path = ARTIFACTS / "latency.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    history = []
-    with contextlib.suppress(OSError, ValueError):
-        history = json.loads(path.read_text())
-    history.append(record)
-    path.write_text(json.dumps(history, indent=1))
-    return record
-
-
-def latency_verdict(record: dict) -> str | None:
-    """What is wrong with this record's latencies, with the slowest presses; None if nothing."""
-    misses = []
-    if record["median_ms"] is not None and record["median_ms"] >= MEDIAN_TARGET_MS:
-        misses.append(f"median {record['median_ms']} ms >= {MEDIAN_TARGET_MS:.0f} ms")
-    if record["worst_ms"] is not None and record["worst_ms"] >= WORST_TARGET_MS:
-        misses.append(f"worst {record['worst_ms']} ms >= {WORST_TARGET_MS:.0f} ms")
-    if not misses:
-        return None
-    timed = [p for p in record["presses"] if p["latency_ms"] is not None]
-    slowest = sorted(timed, key=lambda p: -p["latency_ms"])[:5]
-    lines = []
-    for press in slowest:
-        before, after = press["value"]
-        lines.append(
-            f"  {press['latency_ms']} ms  {press['control']}, {press['action']} "
-            f"({before} -> {after})"
-        )
-    return "; ".join(misses) + "; slowest:\n" + "\n".join(lines)

@@ -1,6 +1,7 @@
 """The dashboard, served by Voila, shows no code, runs clean, and every control moves a picture.
 
 Run with ``pytest tests/e2e -m e2e``. Screenshots go to ``tests/e2e/artifacts/demo/``.
+Nothing here asserts a duration: ``benchmarks/bench_browser.py`` measures it.
 """
 
 from __future__ import annotations
@@ -21,15 +22,13 @@ from .helpers import (
     dashboard_notebook,
     exercise_controls,
     fresh_folder,
-    latency_verdict,
     open_in_voila,
     page_errors,
-    record_latencies,
 )
 
 
 @pytest.mark.e2e
-def test_dashboard_hides_code_and_every_control_moves_its_picture(request, latency_summary):
+def test_dashboard_hides_code_and_every_control_moves_its_picture(request):
     notebook = dashboard_notebook(course_root())
     if not notebook.is_file():
         pytest.fail(f"the dashboard notebook {notebook} does not exist", pytrace=False)
@@ -62,20 +61,16 @@ def test_dashboard_hides_code_and_every_control_moves_its_picture(request, laten
         raise
     seconds = time.monotonic() - started
 
-    record = record_latencies("voila", notebook, presses, seconds)
+    changed = sum(1 for p in presses if p.pictures_changed)
     line = (
-        f"voila {notebook.name}: {record['count']} picture changes, "
-        f"median {record['median_ms']} ms, worst {record['worst_ms']} ms, {seconds:.0f} s"
+        f"voila {notebook.name}: {len(presses)} control changes, "
+        f"{changed} changed the picture, {seconds:.0f} s"
     )
     if traffic.stderr:
         # Not a failure (a deprecation warning is not a bug), but a learner would see it.
         line += f"\n      stderr: {''.join(traffic.stderr).strip()[:300]}"
     print(line)
-    latency_summary(line)
 
     failures = [f"{p.control}, {p.action}: {p.problem}" for p in presses if p.problem]
     if failures:
         pytest.fail(f"{notebook.name}: controls misbehave:\n" + "\n\n".join(failures))
-    slow = latency_verdict(record)
-    if slow:
-        pytest.fail(f"{notebook.name}: pictures too slow in Voila: {slow}")

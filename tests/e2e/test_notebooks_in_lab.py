@@ -1,7 +1,8 @@
 """Every course notebook, opened in JupyterLab, runs clean and its explorers respond.
 
-Run with ``pytest tests/e2e -m e2e``. Screenshots go to ``tests/e2e/artifacts/<notebook>/``
-and each run's latencies are appended to ``tests/e2e/artifacts/latency.json``.
+Run with ``pytest tests/e2e -m e2e``. Screenshots go to ``tests/e2e/artifacts/<notebook>/``.
+Nothing here asserts a duration: ``benchmarks/bench_browser.py`` measures how fast the
+pictures follow the controls. The time limits below only turn a hang into a failure.
 """
 
 from __future__ import annotations
@@ -21,10 +22,8 @@ from .helpers import (
     exercise_controls,
     fresh_folder,
     lab_notebooks,
-    latency_verdict,
     open_in_lab,
     page_errors,
-    record_latencies,
     run_all_in_lab,
     watch_saves,
 )
@@ -35,7 +34,7 @@ NOTEBOOKS = [pytest.param(path, id=path.name) for path in lab_notebooks(ROOT)]
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("notebook", NOTEBOOKS or [pytest.param(None, id="no-notebooks")])
-def test_notebook_runs_and_every_explorer_moves_its_picture(notebook, request, latency_summary):
+def test_notebook_runs_and_every_explorer_moves_its_picture(notebook, request):
     if notebook is None:
         pytest.fail(
             f"no notebooks found in {ROOT / 'notebooks'} (expected NN_topic.ipynb files); "
@@ -73,16 +72,15 @@ def test_notebook_runs_and_every_explorer_moves_its_picture(notebook, request, l
         lab.shutdown_kernels()
     seconds = time.monotonic() - started
 
-    record = record_latencies("lab", notebook, presses, seconds)
+    changed = sum(1 for p in presses if p.pictures_changed)
     line = (
-        f"lab   {notebook.name}: {record['count']} picture changes, "
-        f"median {record['median_ms']} ms, worst {record['worst_ms']} ms, {seconds:.0f} s"
+        f"lab   {notebook.name}: {len(presses)} control changes, "
+        f"{changed} changed the picture, {seconds:.0f} s"
     )
     if traffic.stderr:
         # Not a failure (a deprecation warning is not a bug), but a learner would see it.
         line += f"\n      stderr: {''.join(traffic.stderr).strip()[:300]}"
     print(line)
-    latency_summary(line)
 
     assert not writes, f"running {notebook.name} in Lab wrote to the course files: {writes}"
     assert not blocked, f"{notebook.name} tried to reach the network: {blocked}"
@@ -90,6 +88,3 @@ def test_notebook_runs_and_every_explorer_moves_its_picture(notebook, request, l
     failures = [f"{p.control}, {p.action}: {p.problem}" for p in presses if p.problem]
     if failures:
         pytest.fail(f"{notebook.name}: controls misbehave:\n" + "\n\n".join(failures))
-    slow = latency_verdict(record)
-    if slow:
-        pytest.fail(f"{notebook.name}: pictures too slow: {slow}")
