@@ -168,10 +168,12 @@ def _from_planes(planes, out, plus_zero=False):
     planes = planes.reshape(c, m, h, w)
 
     def write(source, target):
-        if plus_zero:
+        if plus_zero and source.dtype != out.dtype:
             # dtype=out's: a float32 average is rounded to float16 *before*
             # the zero is added, as PyTorch rounds it before adding.
             np.add(source, 0, out=target, dtype=out.dtype)
+        elif plus_zero:
+            np.add(source, 0, out=target)
         else:
             np.copyto(target, source)
 
