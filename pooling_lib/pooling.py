@@ -168,10 +168,12 @@ def _from_planes(planes, out, plus_zero=False):
     planes = planes.reshape(c, m, h, w)
 
     def write(source, target):
-        if plus_zero:
+        if plus_zero and source.dtype != out.dtype:
             # dtype=out's: a float32 average is rounded to float16 *before*
             # the zero is added, as PyTorch rounds it before adding.
             np.add(source, 0, out=target, dtype=out.dtype)
+        elif plus_zero:
+            np.add(source, 0, out=target)
         else:
             np.copyto(target, source)
 
@@ -268,9 +270,8 @@ class _Divider:
         return self._converted[divisor]
 
     def _grid(self, window):
-        """(divisors or reciprocals, whether to multiply) for the windows in ``window``."""
-        key = tuple((part.start, part.stop) for part in window)
-        if self._last[0] == key:
+        """(divisors or reciprocals, the ufunc to apply them) for the windows in ``window``."""
+        if self._last[0] == window:  # every chunk of a batch asks for the same grid
             return self._last[1:]
         if self._override is not None:
             rows = np.zeros(window[0].stop - window[0].start, dtype=int)
@@ -287,28 +288,26 @@ class _Divider:
             table = np.array(
                 [[self._value(int(r) * int(c)) for c in col_values] for r in row_values]
             )
-        multiply = False
+        operate = _divide_masked if not table.all() else np.divide
         if table.all() and np.isfinite(table).all():
             # Every divisor a power of two (4 for 2 x 2 windows): multiplying
             # by the exact reciprocal rounds as dividing does, only cheaper.
-            multiply = bool(np.all(np.abs(np.frexp(table)[0]) == 0.5))
-            if multiply:
-                table = 1 / table
+            if np.all(np.abs(np.frexp(table)[0]) == 0.5):
+                table, operate = 1 / table, np.multiply
         grid = table[rows][:, cols]
-        self._last = (key, grid, multiply)
-        return grid, multiply
+        self._last = (window, grid, operate)
+        return grid, operate
 
     def __call__(self, values, out, window):
-        grid, multiply = self._grid(window)
-        if multiply:
-            np.multiply(values, grid, out=out)
-        elif grid.all():
-            np.divide(values, grid, out=out)
-        else:
-            # Masked ufuncs are slow: only windows of padding alone (divisor 0,
-            # nothing to average) need the mask, and they give 0.
-            np.divide(values, grid, out=out, where=grid != 0)
-            out[:, grid == 0] = 0
+        grid, operate = self._grid(window)
+        operate(values, grid, out=out)
+
+
+def _divide_masked(values, divisors, out):
+    """values / divisors, and 0 where the divisor is 0 (a window of padding alone)."""
+    # Masked ufuncs are slow: only grids holding such a window come here.
+    np.divide(values, divisors, out=out, where=divisors != 0)
+    out[:, divisors == 0] = 0
 
 
 @quiet_like_pytorch
