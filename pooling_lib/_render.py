@@ -9,12 +9,12 @@ the machinery that draws it, shared by every view:
   :func:`figure_png`, which renders one without timestamps or versions;
 * text drawn as glyph outlines (:class:`GlyphText`, :class:`CellLabels`, and
   the tick and colour-bar labels of the views);
-* :class:`_View`, the base of every view: a figure built once, whose
-  :meth:`_View.png` redraws only what an update changed.
+* :class:`View`, the base of every view: a figure built once, whose
+  :meth:`View.png` redraws only what an update changed.
 
 Three things keep an update within a few tens of milliseconds on a small
 machine. The static part of a figure (frames, ticks, colour bars, legends)
-is drawn once per layout and then restored from a copy (``_View.png``).
+is drawn once per layout and then restored from a copy (``View.png``).
 All text is drawn as glyph outlines, which matplotlib fills far faster than
 it renders ``Text``. And the PNG is written without row filters, which
 Pillow spends most of its time on.
@@ -77,7 +77,7 @@ def set_presentation(on=True):
     Examples
     --------
     >>> previous = set_presentation(True)
-    >>> _Style(None).presentation, _Style(presentation=False).presentation
+    >>> Style(None).presentation, Style(presentation=False).presentation
     (True, False)
     >>> _ = set_presentation(previous)
     """
@@ -87,7 +87,7 @@ def set_presentation(on=True):
     return previous
 
 
-class _Style:
+class Style:
     """Font sizes and figure scale for the screen or for a projector."""
 
     def __init__(self, presentation):
@@ -154,7 +154,7 @@ def _wrap(text, width):
     return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
-def _fmt(value):
+def fmt_value(value):
     if np.isnan(value):
         return ""
     if np.isinf(value):
@@ -534,7 +534,7 @@ class CellLabels:
         cells get ``nan_text`` and, in a masked array, masked cells get
         ``masked_text``; either is left blank when None.
         """
-        format = format or _fmt
+        format = format or fmt_value
         masked = np.ma.getmaskarray(values)
         values = np.asarray(np.ma.getdata(values), dtype=float)
         nan = np.isnan(values) & ~masked
@@ -573,7 +573,7 @@ def _cell_size(ax):
     )
 
 
-def _cell_points(ax):
+def cell_points(ax):
     return min(_cell_size(ax))
 
 
@@ -611,7 +611,7 @@ def _encode_png(rgba, compress_level=1):
     )
 
 
-class _View:
+class View:
     """One figure, built once; :meth:`update` changes its artists in place.
 
     Rendering is split in two. Artists registered with :meth:`_dynamic`
@@ -627,7 +627,7 @@ class _View:
     backgrounds_kept = 4
 
     def __init__(self, presentation=None):
-        self.style = _Style(presentation)
+        self.style = Style(presentation)
         width, height = self.figsize
         scale = self.style.figure_scale
         self.figure = PoolingFigure(figsize=(width * scale, height * scale), dpi=DPI)
@@ -915,7 +915,7 @@ class _View:
         return self._dynamic(text)
 
 
-def _set_clim(ax_image, vmin, vmax):
+def set_clim(ax_image, vmin, vmax):
     if ax_image.get_clim() == (vmin, vmax):
         return
     if getattr(ax_image, "pooling_colorbar", None) is None:

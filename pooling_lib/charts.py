@@ -33,8 +33,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import PercentFormatter
 
-from ._render import DPI, as_2d_arrays
-from .plots import PoolingFigure
+from ._render import DPI, PoolingFigure, as_2d_arrays
 
 __all__ = [
     "IMPLEMENTATION_STYLES",

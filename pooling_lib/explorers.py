@@ -38,14 +38,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import numbers
 import weakref
 
 import ipywidgets as widgets
 import numpy as np
 
 from ._checks import MODES
-from ._render import _Style as _PlotStyle
-from .geometry import _is_int, check_bool, output_shape, to_pair
+from ._render import Style
+from .geometry import check_bool, output_shape, to_pair
 from .plots import (
     CHANNELS,
     PIPELINE_KERNELS,
@@ -89,13 +90,18 @@ def _output_or_one(in_shape, kernel, stride):
         return (1, 1)
 
 
+def _is_whole_number(value):
+    # bool is an int to Python, but a slider set to True is a mistake, not 1.
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
 def _integer(value, name, low, high, why=""):
     """``value`` as a plain int from ``low`` to ``high``, the range of its slider.
 
     NumPy integers are accepted; bools and floats are not, even when whole,
     because a slider would silently round them.
     """
-    if not _is_int(value):
+    if not _is_whole_number(value):
         raise TypeError(f"{name} must be an integer from {low} to {high}{why}, got {value!r}")
     if not low <= value <= high:
         raise ValueError(f"{name} must be an integer from {low} to {high}{why}, got {value}")
@@ -112,7 +118,7 @@ def _pair(value, name, low, high):
     except ValueError as error:
         raise ValueError(f"{what}, got {value!r}") from error
     if not all(low <= v <= high for v in pair):
-        shown = pair[0] if _is_int(value) else pair
+        shown = pair[0] if _is_whole_number(value) else pair
         raise ValueError(f"{what}, got {shown}")
     return pair
 
@@ -136,7 +142,7 @@ def _presentation(value):
             f"presentation must be True, False or None (the set_presentation setting), "
             f"got {value!r}"
         )
-    return _PlotStyle(value).presentation
+    return Style(value).presentation
 
 
 def _widget_tree(root):

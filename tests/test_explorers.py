@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
 
 from pooling_lib import explorers as explorers_module
+from pooling_lib import maps as maps_module
 from pooling_lib import max_pool_winners, pool_backward, pool_forward, pool_geometry
 from pooling_lib import plots as plots_module
 from pooling_lib.explorers import (
@@ -173,7 +174,7 @@ def test_only_the_librarys_refusals_become_messages(monkeypatch):
         raise ValueError("a bug, not a refusal")
 
     # A ValueError that pool_geometry did not raise is a bug, even with a refusal's type.
-    monkeypatch.setattr(plots_module, "max_pool_winners", broken)
+    monkeypatch.setattr(maps_module, "max_pool_winners", broken)
     with pytest.raises(ValueError, match="a bug, not a refusal"):
         explorer.kernel_h.value = 3
     monkeypatch.undo()

@@ -18,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from pooling_lib import (
+    captions,
+    maps,
     max_pool_winners,
     output_shape,
     plots,
@@ -25,6 +27,7 @@ from pooling_lib import (
     pool_forward,
     pool_geometry,
 )
+from pooling_lib._render import IMAGE_CMAP
 from pooling_lib.plots import (
     PIPELINE_KERNELS,
     AnimationView,
@@ -192,12 +195,12 @@ def test_explain_rewords_the_librarys_numbers():
     ):
         with pytest.raises(ValueError) as refusal:
             pool_geometry((28, 28), kernel_shape, 1, padding)
-        assert plots._explain(refusal.value, kernel_shape, padding, (1, 1)).splitlines()[0] == (
+        assert captions._explain(refusal.value, kernel_shape, padding, (1, 1)).splitlines()[0] == (
             expected
         )
     with pytest.raises(ValueError) as refusal:
         pool_geometry((5, 9), (2, 4), 1, 0, (5, 3))
-    assert plots._explain(refusal.value, (2, 4), (0, 0), (5, 3)).splitlines()[0] == (
+    assert captions._explain(refusal.value, (2, 4), (0, 0), (5, 3)).splitlines()[0] == (
         "the window spans 6 x 10 pixels, more than the padded digit (5 x 9)"
     )
 
@@ -207,7 +210,7 @@ def test_window_values_and_winners_match_pool_backward():
     values, rows, cols = window_values(DIGIT, geometry)
     assert values.shape == (13, 13, 3, 3)
     np.testing.assert_array_equal(values[4, 5], DIGIT[8:11, 10:13])
-    win_rows, win_cols, ties, _ = plots._max_winners(DIGIT, geometry)
+    win_rows, win_cols, ties, _ = maps.max_winners(DIGIT, geometry)
     found = list(zip(win_rows.ravel().tolist(), win_cols.ravel().tolist(), strict=True))
     assert found == winners_from_backward(DIGIT, 3, 2)
     assert ties[0, 0] == 9  # a window of background: all nine cells tie at 0
@@ -233,7 +236,7 @@ def tie_counts_from_backward(image, geometry):
 def test_winners_and_ties_are_the_librarys_with_nan_and_infinities(case, data):
     (_, h, w, _), options, geometry = case
     image = data.draw(arrays_with_ties((h, w), nan=True))
-    win_rows, win_cols, tie_counts, tied = plots._max_winners(image, geometry)
+    win_rows, win_cols, tie_counts, tied = maps.max_winners(image, geometry)
     del options["mode"]
     rows, cols = max_pool_winners(image[None, :, :, None], **options)
     np.testing.assert_array_equal(win_rows, rows[0, :, :, 0])
@@ -297,12 +300,12 @@ def test_a_window_of_padding_alone_has_no_winner_and_no_tie():
     # Rows -1 and 1 of a one-row image: padding, both of them.
     image = np.arange(3.0).reshape(1, 3)
     geometry = pool_geometry((1, 3), 2, 1, padding=1, dilation=2)
-    win_rows, win_cols, tie_counts, _ = plots._max_winners(image, geometry)
+    win_rows, win_cols, tie_counts, _ = maps.max_winners(image, geometry)
     empty = ~(geometry.inside(0).any(axis=1)[:, None] & geometry.inside(1).any(axis=1)[None, :])
     assert empty.any()
     assert (win_rows[empty] == -1).all() and (win_cols[empty] == -1).all()
     assert (tie_counts[empty] == 0).all()
-    assert plots._winner_cell(image, geometry, *np.argwhere(empty)[0], "max") is None
+    assert maps.winner_cell(image, geometry, *np.argwhere(empty)[0], "max") is None
 
 
 def test_window_values_needs_the_geometrys_shape():
@@ -383,7 +386,7 @@ def test_cell_labels_fit_the_cells_or_stay_blank():
     labels = CellLabels(ax, fontsize=30)
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(1.5, -0.5)
-    cmap, norm = plots.IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
+    cmap, norm = IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
     assert labels.show_grid(np.array([[0.0, 1.0], [0.5, np.nan]]), cmap, norm)
     assert labels.strings == ["0.00", "1.00", "0.50"]
     np.testing.assert_array_equal(labels.positions, [[0, 0], [1, 0], [0, 1]])
@@ -404,7 +407,7 @@ def test_cell_labels_write_masked_cells_apart_from_nan():
     labels = CellLabels(ax, fontsize=30)
     ax.set_xlim(-0.5, 2.5)
     ax.set_ylim(0.5, -0.5)
-    cmap, norm = plots.IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
+    cmap, norm = IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
     values = np.ma.MaskedArray([[0.5, np.nan, 0.0]], mask=[[False, False, True]])
     labels.show_grid(values, cmap, norm, nan_text="nan", masked_text="pad")
     assert labels.strings == ["0.50", "nan", "pad"]
@@ -488,8 +491,8 @@ def test_window_view_zoom_writes_the_highlighted_window(window_view):
     window_view.update(DIGIT, 3, 1, padding=1)
     i, j = window_view.highlighted
     assert i == 14 and window_view.pooled[14, j] == window_view.pooled[14].max()
-    assert plots._pick_window(np.zeros((3, 5))) == (1, 2)
-    assert plots._pick_window(np.array([[0.0, 0.0, 0.0], [1.0, 0.5, 1.0]])) == (1, 0)
+    assert maps.pick_window(np.zeros((3, 5))) == (1, 2)
+    assert maps.pick_window(np.array([[0.0, 0.0, 0.0], [1.0, 0.5, 1.0]])) == (1, 0)
 
 
 @pytest.mark.parametrize(
@@ -521,7 +524,7 @@ def test_window_view_draws_a_message_for_refused_options(window_view, options, m
 
 def test_explain_falls_back_to_the_library_message():
     error = ValueError("stride must be positive, got (0, 1); stride=1 places a window")
-    assert plots._explain(error, (2, 2), (0, 0), (1, 1)) == "stride must be positive, got (0, 1)"
+    assert captions._explain(error, (2, 2), (0, 0), (1, 1)) == "stride must be positive, got (0, 1)"
 
 
 def test_window_view_keeps_one_pixel_scale_and_a_still_input(window_view):
@@ -697,8 +700,8 @@ def test_pipeline_view_measures_the_change_shifting_makes():
 
 
 def test_relative_change_of_a_blank_map():
-    assert plots._relative_change(np.zeros(3), np.zeros(3)) == 0.0
-    assert plots._relative_change(np.ones(3), np.zeros(3)) == float("inf")
+    assert maps.relative_change(np.zeros(3), np.zeros(3)) == 0.0
+    assert maps.relative_change(np.ones(3), np.zeros(3)) == float("inf")
 
 
 # --- animation view -----------------------------------------------------------------------
