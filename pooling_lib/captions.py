@@ -6,24 +6,85 @@ reads can be tested without drawing anything.
 
 from __future__ import annotations
 
-import re
-
-from .geometry import pool_geometry
-
-# pool_geometry's refusals in its own words (tests/test_errors.py pins them): the pictures
-# reword them with the numbers the library gives, and never work those numbers out again.
-_PADDING_REFUSAL = re.compile(r"kernel_shape // 2 = \((\d+), (\d+)\), got padding=\((\d+), (\d+)\)")
+from .geometry import pool_geometry, to_pair
 
 
-_SPAN_REFUSAL = re.compile(
-    r"spans (\d+) x (\d+) cells, larger than the padded input of (\d+) x (\d+)"
-)
+def padding_limit(kernel_shape):
+    """The most padding :func:`pooling_lib.pool_geometry` accepts on each axis: ``kernel // 2``.
+
+    Parameters
+    ----------
+    kernel_shape : pair of int
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> padding_limit((3, 4))
+    (1, 2)
+    """
+    return tuple(k // 2 for k in kernel_shape)
 
 
-def _refusal_numbers(error, pattern):
-    """The numbers a pool_geometry refusal states, or None for another refusal."""
-    found = pattern.search(str(error))
-    return None if found is None else [int(number) for number in found.groups()]
+def window_span(kernel_shape, dilation):
+    """How many cells one window covers on each axis, from its first cell to its last.
+
+    Parameters
+    ----------
+    kernel_shape, dilation : pair of int
+
+    Returns
+    -------
+    tuple of int
+        ``dilation * (kernel - 1) + 1`` per axis.
+
+    Examples
+    --------
+    >>> window_span((2, 4), (5, 3))
+    (6, 10)
+    """
+    return tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation, strict=True))
+
+
+def refused_rule(in_shape, kernel_shape, stride, padding, dilation):
+    """Which rule of :func:`pooling_lib.pool_geometry` a refused set of options breaks.
+
+    Worked out from the options and the rules, never from the refusal's wording,
+    so that rewording a message cannot change what a picture says.
+
+    Parameters
+    ----------
+    in_shape, kernel_shape, stride, padding, dilation : int or pair of int
+        Options that ``pool_geometry`` refused with a ValueError.
+
+    Returns
+    -------
+    {'padding', 'span'} or None
+        ``'padding'``: padding over half the kernel on some axis. ``'span'``:
+        a window spans more cells than the padded input. None: another rule,
+        checked before these two (a size, stride or dilation below 1,
+        negative padding).
+
+    Examples
+    --------
+    >>> refused_rule(28, 3, 1, 2, 1), refused_rule(5, 3, 1, 0, 3), refused_rule(5, 3, 0, 0, 1)
+    ('padding', 'span', None)
+    """
+    in_shape = to_pair(in_shape, "in_shape")
+    kernel_shape = to_pair(kernel_shape, "kernel_shape")
+    padding = to_pair(padding, "padding")
+    dilation = to_pair(dilation, "dilation")
+    # pool_geometry checks these first, so they decide which refusal is raised.
+    if min(in_shape + kernel_shape + to_pair(stride, "stride") + dilation) < 1 or min(padding) < 0:
+        return None
+    if any(p > limit for p, limit in zip(padding, padding_limit(kernel_shape), strict=True)):
+        return "padding"
+    padded = (in_shape[0] + 2 * padding[0], in_shape[1] + 2 * padding[1])
+    if any(span > n for span, n in zip(window_span(kernel_shape, dilation), padded, strict=True)):
+        return "span"
+    return None
 
 
 def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False, name="h"):
@@ -73,12 +134,11 @@ def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=Fa
     try:
         geometry = pool_geometry((n, n), kernel, stride, padding, dilation, ceil_mode)
     except ValueError as error:
-        limit = _refusal_numbers(error, _PADDING_REFUSAL)
-        if limit is not None:
-            return (
-                f"{name}_out: padding {padding} is more than kernel // 2 = {limit[0]}, not allowed"
-            )
-        if _refusal_numbers(error, _SPAN_REFUSAL) is not None:
+        rule = refused_rule(n, kernel, stride, padding, dilation)
+        if rule == "padding":
+            limit = padding_limit((kernel,))[0]
+            return f"{name}_out: padding {padding} is more than kernel // 2 = {limit}, not allowed"
+        if rule == "span":
             return f"{name}_out: {terms} = {numerator} < 0, so not even one window fits"
         return f"{name}_out: {str(error).split(';')[0]}"
     out = geometry.out_shape[0]
@@ -103,7 +163,7 @@ def geometry_or_message(in_shape, kernel_shape, stride, padding, dilation, ceil_
     try:
         geometry = pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode)
     except ValueError as error:
-        return None, _explain(error, kernel_shape, padding, dilation)
+        return None, refusal_message(error, in_shape, kernel_shape, stride, padding, dilation)
     # The library accepts any padding up to half the kernel, but a picture draws every
     # padded cell and every window's cells: padding up to the input's size keeps that
     # work bounded by the input (the kernel then spans at most three times it).
@@ -128,12 +188,32 @@ def drawn_padding(padding, in_shape):
     return tuple(min(p, limit) for p in padding)
 
 
-def _explain(error, kernel_shape, padding, dilation):
-    """Reword pool_geometry's refusal as one short line plus a hint, with its numbers."""
-    limit = _refusal_numbers(error, _PADDING_REFUSAL)
-    if limit is not None:
+def refusal_message(error, in_shape, kernel_shape, stride, padding, dilation):
+    """Reword pool_geometry's refusal of these options as one short line plus a hint.
+
+    Parameters
+    ----------
+    error : ValueError
+        What :func:`pooling_lib.pool_geometry` raised for these options; its
+        text is shown, up to the first ``;``, only for a rule this function
+        does not reword.
+    in_shape, kernel_shape, stride, padding, dilation : pair of int
+        The refused options.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> refusal_message(ValueError(), (28, 28), (3, 3), (1, 1), (2, 2), (1, 1)).splitlines()[0]
+    'padding 2 is more than half the kernel (3 // 2 = 1)'
+    """
+    rule = refused_rule(in_shape, kernel_shape, stride, padding, dilation)
+    if rule == "padding":
+        limit = padding_limit(kernel_shape)
         same = kernel_shape[0] == kernel_shape[1] and padding[0] == padding[1]
-        # The message gives every axis's limit: name the axis whose padding passes it.
+        # Name the axis whose padding passes its limit, the height's first.
         axis = 0 if padding[0] > limit[0] else 1
         where = "" if same else f" {('height', 'width')[axis]}"
         return (
@@ -141,11 +221,11 @@ def _explain(error, kernel_shape, padding, dilation):
             f"({kernel_shape[axis]} // 2 = {limit[axis]})\n"
             "More would make windows of padding alone: lower the padding or enlarge the kernel."
         )
-    spans = _refusal_numbers(error, _SPAN_REFUSAL)
-    if spans is not None:
+    if rule == "span":
+        spans = window_span(kernel_shape, dilation)
         return (
             f"the window spans {spans[0]} x {spans[1]} pixels, more than the padded digit "
-            f"({spans[2]} x {spans[3]})\n"
+            f"({in_shape[0] + 2 * padding[0]} x {in_shape[1] + 2 * padding[1]})\n"
             f"Kernel {kernel_shape[0]} x {kernel_shape[1]} with dilation {dilation[0]}: use a "
             "smaller kernel or dilation, or more padding."
         )

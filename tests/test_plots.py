@@ -195,12 +195,14 @@ def test_explain_rewords_the_librarys_numbers():
     ):
         with pytest.raises(ValueError) as refusal:
             pool_geometry((28, 28), kernel_shape, 1, padding)
-        assert captions._explain(refusal.value, kernel_shape, padding, (1, 1)).splitlines()[0] == (
-            expected
+        message = captions.refusal_message(
+            refusal.value, (28, 28), kernel_shape, (1, 1), padding, (1, 1)
         )
+        assert message.splitlines()[0] == (expected)
     with pytest.raises(ValueError) as refusal:
         pool_geometry((5, 9), (2, 4), 1, 0, (5, 3))
-    assert captions._explain(refusal.value, (2, 4), (0, 0), (5, 3)).splitlines()[0] == (
+    message = captions.refusal_message(refusal.value, (5, 9), (2, 4), (1, 1), (0, 0), (5, 3))
+    assert message.splitlines()[0] == (
         "the window spans 6 x 10 pixels, more than the padded digit (5 x 9)"
     )
 
@@ -524,7 +526,8 @@ def test_window_view_draws_a_message_for_refused_options(window_view, options, m
 
 def test_explain_falls_back_to_the_library_message():
     error = ValueError("stride must be positive, got (0, 1); stride=1 places a window")
-    assert captions._explain(error, (2, 2), (0, 0), (1, 1)) == "stride must be positive, got (0, 1)"
+    message = captions.refusal_message(error, (5, 5), (2, 2), (0, 1), (0, 0), (1, 1))
+    assert message == "stride must be positive, got (0, 1)"
 
 
 def test_window_view_keeps_one_pixel_scale_and_a_still_input(window_view):
@@ -1037,3 +1040,37 @@ def test_axis_cells_figure_widens_for_its_title_and_presentation_enlarges_it():
 def test_axis_cells_figure_rejects_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.axis_cells_figure(**kwargs)
+
+
+def test_refused_rule_names_the_rule_pool_geometry_breaks():
+    # Every small combination: the rule worked out from the options is the one the
+    # library's own refusal states, and every accepted combination breaks none.
+    seen = set()
+    for n, k, s, p, d in itertools.product(
+        range(1, 5), range(0, 4), range(0, 3), range(-1, 3), range(1, 4)
+    ):
+        try:
+            pool_geometry((n, 4), (k, 2), (s, 1), (p, 0), (d, 1))
+        except ValueError as error:
+            rule = captions.refused_rule((n, 4), (k, 2), (s, 1), (p, 0), (d, 1))
+            stated = (
+                "padding"
+                if "half the kernel" in str(error)
+                else "span"
+                if "spans" in str(error)
+                else None
+            )
+            assert rule == stated, (n, k, s, p, d, str(error))
+            seen.add(rule)
+    assert seen == {"padding", "span", None}
+
+
+def test_refusal_message_reads_the_options_not_the_error_text():
+    reworded = ValueError("some future wording; with no numbers in it")
+    message = captions.refusal_message(reworded, (28, 28), (3, 5), (1, 1), (1, 3), (1, 1))
+    assert message.splitlines()[0] == "padding 3 is more than half the kernel width (5 // 2 = 2)"
+    message = captions.refusal_message(reworded, (5, 9), (2, 4), (1, 1), (0, 0), (5, 3))
+    assert (
+        message.splitlines()[0]
+        == "the window spans 6 x 10 pixels, more than the padded digit (5 x 9)"
+    )
