@@ -13,7 +13,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Patch, Rectangle
 
-from ._render import (
+from .geometry import pool_geometry
+from .glyphs import CellLabels
+from .render import PoolingFigure, as_2d_arrays
+from .style import (
     BLUE,
     DPI,
     GREEN,
@@ -22,27 +25,16 @@ from ._render import (
     PURPLE,
     SKY,
     VERMILLION,
-    CellLabels,
-    PoolingFigure,
     Style,
-    as_2d_arrays,
+    format_number,
+    whole_pixels,
 )
-from .geometry import pool_geometry
 
 # Boxes on a grid take these colours in turn: Okabe-Ito, the blues last, as they sit on 'Blues'.
 BOX_COLORS = (ORANGE, GREEN, VERMILLION, PURPLE, SKY, BLUE)
 
 
 _PANEL_INCHES = 2.8
-
-
-def _fmt_grid_value(value):
-    """Three significant digits, a true minus sign, and infinities as symbols."""
-    if np.isnan(value):
-        return "nan"
-    if np.isinf(value):
-        return "\N{MINUS SIGN}\N{INFINITY}" if value < 0 else "\N{INFINITY}"
-    return f"{value + 0.0:.3g}".replace("-", "\N{MINUS SIGN}")
 
 
 def _as_grids(grids, titles, boxes):
@@ -147,7 +139,7 @@ def grid_figure(grids, titles=None, boxes=(), values=True, cmap="Blues", *, pres
     width = left + sum(w for _, w in sizes) + gap * (len(arrays) - 1) + right
     height = top + max(h for h, _ in sizes) + bottom
     # Whole pixels, so the figure's size and its PNG's agree.
-    width, height = round(width * DPI) / DPI, round(height * DPI) / DPI
+    width, height = whole_pixels(width), whole_pixels(height)
     figure = PoolingFigure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(figure)
     x = left
@@ -177,7 +169,7 @@ def grid_figure(grids, titles=None, boxes=(), values=True, cmap="Blues", *, pres
             rgba = cmap(norm(shown[rows, cols]))
             luminance = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722])
             colors = np.where(luminance[:, None] > 0.45, [[0, 0, 0, 1]], [[1, 1, 1, 1]])
-            strings = [_fmt_grid_value(v) for v in grid[rows, cols]]
+            strings = [format_number(v, ".3g") for v in grid[rows, cols]]
             ax.pooling_labels.show(strings, np.column_stack([cols, rows]), colors)
         ax.pooling_boxes = []
         for number, (row, col, box_h, box_w, *choice) in enumerate(grid_boxes):
@@ -413,8 +405,8 @@ def axis_cells_figure(
     cell = 0.42 * style.figure_scale
     title_room, legend_room = 0.45 * style.figure_scale, 0.55 * style.figure_scale
     heights = [(1.1 + 1.0 * case[5]) * cell for case in drawn]
-    width = round((x1 - x0) * cell * DPI) / DPI
-    height = round((sum(heights) + title_room * len(drawn) + legend_room) * DPI) / DPI
+    width = whole_pixels((x1 - x0) * cell)
+    height = whole_pixels(sum(heights) + title_room * len(drawn) + legend_room)
     figure = PoolingFigure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(figure)
     top = height
@@ -451,5 +443,5 @@ def axis_cells_figure(
         extra = (needed - width) / cell / 2
         for ax in figure.axes:
             ax.set_xlim(x0 - extra, x1 + extra)
-        figure.set_size_inches(round(needed * DPI) / DPI, height)
+        figure.set_size_inches(whole_pixels(needed), height)
     return figure

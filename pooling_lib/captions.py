@@ -287,7 +287,3 @@ def options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode):
     if ceil_mode:
         parts.append("ceil mode")
     return ", ".join(parts)
-
-
-def fmt_kernel(value):
-    return f"{value:.2g}".replace("-", "\N{MINUS SIGN}")

@@ -9,21 +9,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
-from ._render import (
-    GRADIENT_CMAP,
-    IMAGE_CMAP,
-    ORANGE,
-    SKY,
-    VERMILLION,
-    GlyphText,
-    View,
-    set_clim,
-)
-from .captions import fmt_kernel, geometry_or_message, options_title
+from .captions import geometry_or_message, options_title
 from .geometry import to_pair
+from .glyphs import GlyphText
 from .maps import (
     PIPELINE_KERNELS,
     as_image,
@@ -40,9 +33,10 @@ from .maps import (
     winner_cell,
 )
 from .pooling import pool_backward, pool_forward
+from .render import View, set_clim
+from .style import GRADIENT_CMAP, IMAGE_CMAP, ORANGE, SKY, VERMILLION, format_number
 from .view_parts import (
     COUNT_CMAP,
-    fmt_signed,
     int_ticks,
     set_box,
     set_extent,
@@ -50,6 +44,11 @@ from .view_parts import (
     set_symmetric,
     show_zoom,
 )
+
+# Gradients show their sign, so that a cell that received nothing reads +0.00 apart
+# from one that received a little; kernel weights are short.
+_signed = functools.partial(format_number, spec="+.2f")
+_kernel_weight = functools.partial(format_number, spec=".2g")
 
 
 class GradientView(View):
@@ -256,13 +255,13 @@ class GradientView(View):
         receivers = len(self.receivers_avg)
         tie_note = f", the first of {tie_counts[i, j]} tied" if tie_counts[i, j] > 1 else ""
         self.headline.set_text(
-            f"output cell ({i}, {j}): upstream gradient dA[{i}, {j}] = {fmt_signed(value)}\n"
+            f"output cell ({i}, {j}): upstream gradient dA[{i}, {j}] = {_signed(value)}\n"
             f"max: all of it goes to pixel {winner}, the window's maximum "
-            f"{image[winner]:.2f}{tie_note}.   avg: {fmt_signed(value)} / {divisor} = "
-            f"{fmt_signed(value / divisor)} to each of its {receivers} pixels."
+            f"{image[winner]:.2f}{tie_note}.   avg: {_signed(value)} / {divisor} = "
+            f"{_signed(value / divisor)} to each of its {receivers} pixels."
         )
-        self.max_title.set_text(f"max: {fmt_signed(value)} to one pixel")
-        self.avg_title.set_text(f"avg: {fmt_signed(value / divisor)} to each of {receivers}")
+        self.max_title.set_text(f"max: {_signed(value)} to one pixel")
+        self.avg_title.set_text(f"avg: {_signed(value / divisor)} to each of {receivers}")
         self.dA_image.set_data(dA)
         set_extent(self.dA_image, h_out, w_out)
         set_limits(self.ax_dA, 0, 0, h_out - 1, w_out - 1)
@@ -272,7 +271,7 @@ class GradientView(View):
             set_box(rect, i, j, i, j)
         self.ax_dA.pooling_title.set_text(f"upstream dA, {h_out} x {w_out}")
         if h_out * w_out <= 100:
-            self.dA_labels.show_grid(dA, GRADIENT_CMAP, self.dA_image.norm, fmt_signed)
+            self.dA_labels.show_grid(dA, GRADIENT_CMAP, self.dA_image.norm, _signed)
         else:
             self.dA_labels.clear()
         for ax_image, grad in (
@@ -480,7 +479,7 @@ class PipelineView(View):
         set_extent(self.kernel, *kernel.shape)
         set_symmetric(self.kernel, kernel)
         set_limits(self.ax_kernel, 0, 0, kernel.shape[0] - 1, kernel.shape[1] - 1)
-        self.kernel_labels.show_grid(kernel, GRADIENT_CMAP, self.kernel.norm, fmt_kernel)
+        self.kernel_labels.show_grid(kernel, GRADIENT_CMAP, self.kernel.norm, _kernel_weight)
         self.kernel_title.set_text(f"kernel: {kernel_name}")
         for ax, shape in (
             (self.ax_conv, conv.shape),

@@ -1,61 +1,59 @@
 """Pictures of pooling, drawn on matplotlib Figures: no widgets, no pyplot.
 
-Each picture is a *view*: a class that builds one
+This is the pictures' public face: notebooks write ``plots.grid_figure(...)``
+and find every picture here, whichever module draws it.
+
+Each slider-driven picture is a *view*: a class that builds one
 :class:`~matplotlib.figure.Figure` and its artists once, then redraws by
-changing those artists in place (``set_data``, ``set_segments``,
-``set_text``...) whenever :meth:`update` is called. Building artists once is
-what makes the widgets in :mod:`pooling_lib.explorers` answer a slider within
-a few tens of milliseconds, and the same views make the static figures below:
+changing those artists in place whenever ``update`` is called, which is what
+makes the widgets in :mod:`pooling_lib.explorers` answer a slider within a
+few tens of milliseconds. The same views make the static figures here:
 
 * :class:`WindowView` / :func:`window_figure`: every window on a digit, the
   pooled output at the same pixel scale, the output-size formula, padding,
   ceil-mode overhang and what the floor drops.
 * :class:`MaxMaskView` / :func:`max_mask_figure`: which pixel wins each max
   window, which windows are ties, and the gradient under each tie policy.
-* :class:`GradientView` / :func:`gradient_figure`: where one output cell's
-  gradient goes under max and under average pooling, and the whole
-  ``dA_prev`` map.
 * :class:`PipelineView` / :func:`pipeline_figure`: convolution, ReLU and
   pooling on a shifted digit, and how much each map changes.
-* :class:`AnimationView` / :func:`animation_figure`: one step of the window
+* :class:`GradientView` and :class:`AnimationView`, behind the gradient and
+  animation explorers: where one output cell's gradient goes, and the window
   walking across the digit.
 
 Two static pictures need no view, for the notebooks' small worked examples:
+:func:`grid_figure` (small arrays with their values written in and boxes
+outlined) and :func:`axis_cells_figure` (the cells of one axis and the cells
+each window reads).
 
-* :func:`grid_figure`: small arrays side by side with their values written
-  in and boxes (windows, output cells) outlined on them.
-* :func:`axis_cells_figure`: the cells of one axis and the cells each window
-  reads, marking padding, ceil-mode overhang and a window ceil mode drops.
+Where things live: the views in :mod:`pooling_lib.window_views` and
+:mod:`pooling_lib.flow_views`, the static array pictures in
+:mod:`pooling_lib.array_figures`, the arrays they show in
+:mod:`pooling_lib.maps` and the words in :mod:`pooling_lib.captions` (both
+without matplotlib), sizes, colours and number formatting in
+:mod:`pooling_lib.style`, and the drawing machinery in
+:mod:`pooling_lib.render` and :mod:`pooling_lib.glyphs`. This module alone
+reads the bundled digits (:func:`digit_image`); the views are given arrays.
 
 Every window position comes from :func:`pooling_lib.pool_geometry`, every
 pooled value from :func:`pooling_lib.pool_forward` /
 :func:`pooling_lib.pool_backward`, and every max window's winner from
 :func:`pooling_lib.max_pool_winners`: the pictures never recompute geometry
-or the max rule. In the views, options that the library refuses (padding
-over half the kernel, a window larger than the padded digit) are drawn as a
-short message in the picture, never raised; anything else that goes wrong
-raises.
-
-Colours are colour-blind safe: ``cividis`` for pixels, the diverging
-``PuOr_r`` (orange positive, purple negative) for gradients, and the
-Okabe-Ito palette for marks, which also differ in shape.
-
-How the views draw fast (glyph text, a static background drawn once per
-layout, an unfiltered PNG encoder) is :mod:`pooling_lib._render`'s business;
-:class:`PoolingFigure`, :func:`figure_png`, :func:`set_presentation`,
-:class:`GlyphText`, :class:`CellLabels` and ``DPI`` are importable from here.
+or the max rule. In the views, options that the library refuses are drawn
+as a short message in the picture, never raised; anything else raises.
 """
 
 from __future__ import annotations
 
 import functools
 
-from ._render import DPI, CellLabels, GlyphText, PoolingFigure, figure_png, set_presentation
 from .array_figures import AXIS_CELL_STYLES, BOX_COLORS, axis_cells_figure, grid_figure
 from .captions import output_size_formula
 from .data import load_mnist
 from .flow_views import AnimationView, GradientView, PipelineView
+from .glyphs import CellLabels, GlyphText
 from .maps import PIPELINE_KERNELS, TIE_POLICIES, as_image, conv2d_valid, shift_image, window_values
+from .render import PoolingFigure, figure_png
+from .style import DPI, set_presentation
 from .window_views import MaxMaskView, WindowView
 
 __all__ = [
@@ -73,12 +71,10 @@ __all__ = [
     "PipelineView",
     "PoolingFigure",
     "WindowView",
-    "animation_figure",
     "axis_cells_figure",
     "conv2d_valid",
     "digit_image",
     "figure_png",
-    "gradient_figure",
     "grid_figure",
     "max_mask_figure",
     "output_size_formula",
@@ -232,37 +228,6 @@ def max_mask_figure(
     return view.figure
 
 
-def gradient_figure(
-    digit=0, *, kernel=3, stride=2, row=5, col=4, seed=0, image=None, presentation=None
-):
-    """Static picture of :class:`GradientView`: one cell's gradient under max and avg.
-
-    Parameters
-    ----------
-    digit : int, default 0
-    kernel, stride : int or (int, int), default 3 and 2
-    row, col : int, default 5 and 4
-        The output cell to follow.
-    seed : int, default 0
-        Seed of the random upstream gradient.
-    image : array_like, shape (h, w), optional
-    presentation : bool, optional
-
-    Returns
-    -------
-    PoolingFigure
-
-    Examples
-    --------
-    >>> gradient_figure()
-    <PoolingFigure size 1000x656 with 10 Axes>
-    """
-    pixels, name = _digit_and_title(digit, "digit", image)
-    view = GradientView(presentation)
-    view.update(pixels, kernel, stride, (row, col), seed, subject=name)
-    return view.figure
-
-
 def pipeline_figure(
     digit=0,
     *,
@@ -299,34 +264,4 @@ def pipeline_figure(
     pixels, name = _digit_and_title(digit, "digit", image)
     view = PipelineView(presentation)
     view.update(pixels, kernel_name, shift, pool, mode, subject=name)
-    return view.figure
-
-
-def animation_figure(
-    digit=0, *, kernel=2, stride=2, mode="max", step=0, image=None, presentation=None
-):
-    """Static picture of :class:`AnimationView`: one step of the window's walk.
-
-    Parameters
-    ----------
-    digit : int, default 0
-    kernel, stride : int or (int, int)
-    mode : {'max', 'avg'}, default 'max'
-    step : int, default 0
-        Which window, row-major from 0.
-    image : array_like, shape (h, w), optional
-    presentation : bool, optional
-
-    Returns
-    -------
-    PoolingFigure
-
-    Examples
-    --------
-    >>> animation_figure(step=20)
-    <PoolingFigure size 880x472 with 3 Axes>
-    """
-    pixels, name = _digit_and_title(digit, "digit", image)
-    view = AnimationView(presentation)
-    view.update(pixels, kernel, stride, mode, step, subject=name)
     return view.figure

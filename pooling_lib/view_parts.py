@@ -1,20 +1,18 @@
 """Small drawing steps that several slider-driven views share.
 
 Each changes artists in place (limits, extents, box bounds, colour limits),
-the way :class:`pooling_lib._render.View` updates without rebuilding.
+the way :class:`pooling_lib.render.View` updates without rebuilding.
 """
 
 from __future__ import annotations
 
 import matplotlib as mpl
 
-from ._render import (
-    IMAGE_CMAP,
-    cell_points,
-    set_clim,
-)
 from .captions import span_text
+from .glyphs import cell_points
 from .maps import symmetric
+from .render import set_clim
+from .style import IMAGE_CMAP
 
 COUNT_CMAP = mpl.colormaps["viridis"]
 
@@ -29,11 +27,6 @@ def set_box(rect, top, left, bottom, right):
 def int_ticks(ax, n_rows, n_cols):
     """Ticks at the first and last row and column, enough to read the size."""
     ax.pooling_ticks.set(sorted({0, n_cols - 1}), sorted({0, n_rows - 1}))
-
-
-def fmt_signed(value):
-    # Adding 0.0 turns -0.0 (from rounding) into 0.0, so no cell reads "-0.00".
-    return f"{value + 0.0:+.2f}".replace("-", "\N{MINUS SIGN}")
 
 
 def set_symmetric(ax_image, values):

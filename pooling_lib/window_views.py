@@ -16,15 +16,6 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from ._render import (
-    GREEN,
-    GREY,
-    ORANGE,
-    SKY,
-    VERMILLION,
-    View,
-    fmt_value,
-)
 from .captions import (
     coverage,
     drawn_padding,
@@ -46,6 +37,8 @@ from .maps import (
     winner_cell,
 )
 from .pooling import pool_backward
+from .render import View
+from .style import GREEN, GREY, ORANGE, SKY, VERMILLION, format_number
 from .view_parts import (
     UNREAD_RGBA,
     int_ticks,
@@ -369,7 +362,7 @@ class WindowView(View):
             winner_cell(image, geometry, i, j, mode),
         )
         word = "max" if mode == "max" else "mean"
-        self.zoom_title.set_text(f"window ({i}, {j}): {word} {fmt_value(pooled[i, j])}")
+        self.zoom_title.set_text(f"window ({i}, {j}): {word} {format_number(pooled[i, j])}")
 
     def _place(self, span_in, span_out, in_shape):
         """Size both axes so that one input pixel is as large as one output cell.
