@@ -33,8 +33,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import PercentFormatter
 
-from ._render import DPI, as_2d_arrays
-from .plots import PoolingFigure
+from .render import PoolingFigure, as_2d_arrays
+from .style import DPI, MISSING_COLOR, Style, whole_pixels
 
 __all__ = [
     "IMPLEMENTATION_STYLES",
@@ -58,29 +58,12 @@ IMPLEMENTATION_STYLES = {
     "offset loop": ("#0072B2", "s"),
     "PyTorch": ("#009E73", "D"),
 }
-MISSING_COLOR = "#d9d9d9"
-
-
-class _Style:
-    """Font sizes, line widths and figure scale for a screen or a projector."""
-
-    def __init__(self, presentation):
-        if not isinstance(presentation, bool | np.bool_):
-            raise TypeError(f"presentation must be True or False, got {presentation!r}")
-        self.presentation = bool(presentation)
-        scale = 1.45 if presentation else 1.0
-        self.figure_scale = 1.3 if presentation else 1.0
-        self.font = 11.0 * scale
-        self.small = 9.5 * scale
-        self.title = 12.0 * scale
-        self.line = 1.8 * scale
-        self.marker = 6.0 * scale
 
 
 def _new_figure(width, height, style):
     """An empty figure of ``width`` x ``height`` inches (before scaling), laid out by matplotlib."""
     # Whole pixels, so that the figure's size and its PNG's agree.
-    size = tuple(round(inches * style.figure_scale * DPI) / DPI for inches in (width, height))
+    size = tuple(whole_pixels(inches * style.figure_scale) for inches in (width, height))
     figure = PoolingFigure(figsize=size, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
@@ -137,17 +120,17 @@ def _finish(ax, xlabel, ylabel, title, style, legend="outside"):
     ax.set_xlabel(xlabel, fontsize=style.font)
     ax.set_ylabel(ylabel, fontsize=style.font)
     ax.set_title(title, fontsize=style.title)
-    ax.tick_params(labelsize=style.small)
+    ax.tick_params(labelsize=style.tick)
     ax.grid(True, color="#e5e5e5", linewidth=0.8)
     ax.set_axisbelow(True)
     if legend == "outside":
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=style.small, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=style.tick, frameon=False)
     else:
-        ax.legend(loc="upper left", fontsize=style.small)
+        ax.legend(loc="upper left", fontsize=style.tick)
 
 
 def _draw_lines(x, series, *, xlabel, ylabel, title, log, percent, styles, presentation):
-    style = _Style(presentation)
+    style = Style(presentation)
     figure = _new_figure(8.0, 4.2, style)
     ax = figure.add_subplot()
     small_markers = len(x) > 15
@@ -159,7 +142,7 @@ def _draw_lines(x, series, *, xlabel, ylabel, title, log, percent, styles, prese
             color=color,
             marker=marker,
             markersize=style.marker * (0.6 if small_markers else 1.0),
-            linewidth=style.line,
+            linewidth=style.chart_line,
             label=name,
         )
     if log:
@@ -182,7 +165,7 @@ def line_chart(
     title="",
     log=False,
     percent=False,
-    presentation=False,
+    presentation=None,
 ):
     """One or more measured series against a shared x axis, each with its own colour and marker.
 
@@ -201,8 +184,9 @@ def line_chart(
         Otherwise, when ``x`` holds at most 15 whole numbers, each gets a tick.
     percent : bool, default False
         Show y values (fractions, 0.25 for a quarter) as percentages.
-    presentation : bool, default False
-        Larger fonts, lines and figure for a projector.
+    presentation : bool, optional
+        Larger fonts, lines and figure for a projector. None follows
+        :func:`pooling_lib.plots.set_presentation`.
 
     Returns
     -------
@@ -243,7 +227,7 @@ def line_chart(
 
 
 def _draw_bars(categories, series, *, xlabel, ylabel, title, percent, styles, presentation):
-    style = _Style(presentation)
+    style = Style(presentation)
     figure = _new_figure(8.0, 4.2, style)
     ax = figure.add_subplot()
     positions = np.arange(len(categories))
@@ -274,7 +258,7 @@ def bar_chart(
     ylabel,
     title="",
     percent=False,
-    presentation=False,
+    presentation=None,
 ):
     """Grouped bars: for each category, one bar per series, side by side.
 
@@ -290,8 +274,9 @@ def bar_chart(
         The chart's title.
     percent : bool, default False
         Show y values (fractions, 0.25 for a quarter) as percentages.
-    presentation : bool, default False
-        Larger fonts and figure for a projector.
+    presentation : bool, optional
+        Larger fonts and figure for a projector. None follows
+        :func:`pooling_lib.plots.set_presentation`.
 
     Returns
     -------
@@ -338,7 +323,7 @@ def gallery_figure(
     vmin=None,
     vmax=None,
     colorbar=None,
-    presentation=False,
+    presentation=None,
 ):
     """Many small images in rows, on one colour scale: an overview of examples at a glance.
 
@@ -360,8 +345,9 @@ def gallery_figure(
         (default: the smallest and largest finite value over all images).
     colorbar : str, optional
         If given, a colour bar with this label explains the scale.
-    presentation : bool, default False
-        Larger fonts and figure for a projector.
+    presentation : bool, optional
+        Larger fonts and figure for a projector. None follows
+        :func:`pooling_lib.plots.set_presentation`.
 
     Returns
     -------
@@ -399,7 +385,7 @@ def gallery_figure(
         raise ValueError(f"vmin must be below vmax, got vmin={vmin!r} and vmax={vmax!r}")
     if high <= low:
         high = low + 1.0
-    style = _Style(presentation)
+    style = Style(presentation)
     cols = min(int(columns), len(arrays))
     rows = math.ceil(len(arrays) / cols)
     # Panels shrink to keep the figure about 12 inches wide, never grow past 2.8 inches.
@@ -416,17 +402,17 @@ def gallery_figure(
             continue
         image = np.where(np.isfinite(arrays[k]), arrays[k], np.nan)
         shown = ax.imshow(image, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
-        ax.set_title(titles[k], fontsize=style.small)
+        ax.set_title(titles[k], fontsize=style.tick)
         ax.set_xticks([])
         ax.set_yticks([])
     if colorbar:
         bar = figure.colorbar(shown, ax=axes, shrink=0.9)
-        bar.set_label(colorbar, fontsize=style.small)
-        bar.ax.tick_params(labelsize=style.small)
+        bar.set_label(colorbar, fontsize=style.tick)
+        bar.ax.tick_params(labelsize=style.tick)
     return figure
 
 
-def kink_figure(h=0.01, *, presentation=False):
+def kink_figure(h=0.01, *, presentation=None):
     """The output of a max window as one of two tied cells moves, and the slope a check sees.
 
     The window's other tied cell stays at 1, so the output is ``max(t, 1)``:
@@ -439,8 +425,9 @@ def kink_figure(h=0.01, *, presentation=False):
     h : float, default 0.01
         The step of the central difference drawn; the chart shows
         ``1 - 3h <= t <= 1 + 3h``.
-    presentation : bool, default False
-        Larger fonts and figure for a projector.
+    presentation : bool, optional
+        Larger fonts and figure for a projector. None follows
+        :func:`pooling_lib.plots.set_presentation`.
 
     Returns
     -------
@@ -462,11 +449,13 @@ def kink_figure(h=0.01, *, presentation=False):
     if isinstance(h, bool) or not isinstance(h, int | float | np.number) or not 0 < h < math.inf:
         raise ValueError(f"h must be a positive finite number, such as 0.01, got {h!r}")
     h = float(h)
-    style = _Style(presentation)
+    style = Style(presentation)
     figure = _new_figure(7.5, 4.0, style)
     ax = figure.add_subplot()
     t = np.linspace(1 - 3 * h, 1 + 3 * h, 201)
-    ax.plot(t, np.maximum(t, 1.0), color=OKABE_ITO[0], lw=style.line, label="output = max(t, 1)")
+    ax.plot(
+        t, np.maximum(t, 1.0), color=OKABE_ITO[0], lw=style.chart_line, label="output = max(t, 1)"
+    )
     ends = np.array([1 - h, 1 + h])
     ax.plot(
         ends,
@@ -475,7 +464,7 @@ def kink_figure(h=0.01, *, presentation=False):
         ls="--",
         marker="o",
         markersize=style.marker,
-        lw=style.line,
+        lw=style.chart_line,
         label=f"central difference, h = {h:g}: slope 0.5",
     )
     ax.annotate(
@@ -498,7 +487,7 @@ def scaling_figure(
     title="",
     xlabel="digits in the batch (m)",
     ylabel="milliseconds per call",
-    presentation=False,
+    presentation=None,
 ):
     """How each implementation's time grows with the batch, in milliseconds on log-log axes.
 
@@ -517,8 +506,9 @@ def scaling_figure(
         The chart's title.
     xlabel, ylabel : str
         Axis labels.
-    presentation : bool, default False
-        Larger fonts, lines and figure for a projector.
+    presentation : bool, optional
+        Larger fonts, lines and figure for a projector. None follows
+        :func:`pooling_lib.plots.set_presentation`.
 
     Returns
     -------
@@ -563,7 +553,7 @@ def timings_figure(
     title="",
     xlabel="",
     ylabel="milliseconds per call",
-    presentation=False,
+    presentation=None,
 ):
     """Each implementation's time for each setting, as grouped bars in milliseconds.
 
@@ -578,8 +568,9 @@ def timings_figure(
         The chart's title.
     xlabel, ylabel : str
         Axis labels.
-    presentation : bool, default False
-        Larger fonts and figure for a projector.
+    presentation : bool, optional
+        Larger fonts and figure for a projector. None follows
+        :func:`pooling_lib.plots.set_presentation`.
 
     Returns
     -------

@@ -36,16 +36,11 @@ fill the kernel's memory.
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import weakref
-
 import ipywidgets as widgets
-import numpy as np
 
 from ._checks import MODES
-from ._render import _Style as _PlotStyle
-from .geometry import _is_int, check_bool, output_shape, to_pair
+from .explorer_base import N_DIGITS, Explorer, integer, option, output_or_one, pair, subject
+from .geometry import check_bool, output_shape
 from .plots import (
     CHANNELS,
     PIPELINE_KERNELS,
@@ -57,6 +52,7 @@ from .plots import (
     WindowView,
     digit_image,
 )
+from .style import presentation_setting
 
 __all__ = [
     "Explorer",
@@ -71,349 +67,6 @@ __all__ = [
     "pooling_animation",
     "window_explorer",
 ]
-
-N_DIGITS = 5000
-
-_PRESENTATION_CSS = (
-    "<style>.pooling-presentation .widget-label, .pooling-presentation .widget-readout,"
-    " .pooling-presentation .widget-toggle-button, .pooling-presentation .widget-dropdown select,"
-    " .pooling-presentation .widget-checkbox label {font-size: 18px !important;}</style>"
-)
-
-
-def _output_or_one(in_shape, kernel, stride):
-    """The output size, or (1, 1) when the options give none (the picture says why)."""
-    try:
-        return output_shape(*in_shape, kernel, stride)
-    except ValueError:
-        return (1, 1)
-
-
-def _integer(value, name, low, high, why=""):
-    """``value`` as a plain int from ``low`` to ``high``, the range of its slider.
-
-    NumPy integers are accepted; bools and floats are not, even when whole,
-    because a slider would silently round them.
-    """
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an integer from {low} to {high}{why}, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be an integer from {low} to {high}{why}, got {value}")
-    return int(value)
-
-
-def _pair(value, name, low, high):
-    """An int or a pair of ints for two sliders (rows, cols), each from ``low`` to ``high``."""
-    what = f"{name} must be an integer from {low} to {high}, or a pair of them (rows, cols)"
-    try:
-        pair = to_pair(value, name)
-    except TypeError as error:
-        raise TypeError(f"{what}, got {value!r}") from error
-    except ValueError as error:
-        raise ValueError(f"{what}, got {value!r}") from error
-    if not all(low <= v <= high for v in pair):
-        shown = pair[0] if _is_int(value) else pair
-        raise ValueError(f"{what}, got {shown}")
-    return pair
-
-
-def _option(value, name, choices):
-    """``value`` if it is one of ``choices`` (strings), which a widget offers."""
-    listed = ", ".join(repr(choice) for choice in choices)
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {listed}, got {value!r}")
-    if value not in choices:
-        near = value.strip().lower()
-        hint = f"; did you mean {near!r}?" if near in choices else ""
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}{hint}")
-    return value
-
-
-def _presentation(value):
-    """The presentation setting: True, False, or None for :func:`set_presentation`'s."""
-    if value is not None and not isinstance(value, bool | np.bool_):
-        raise TypeError(
-            f"presentation must be True, False or None (the set_presentation setting), "
-            f"got {value!r}"
-        )
-    return _PlotStyle(value).presentation
-
-
-def _widget_tree(root):
-    """Every widget ``root`` holds, itself included: children, layouts, styles."""
-    found = {}
-    stack = [root]
-    while stack:
-        widget = stack.pop()
-        if id(widget) in found:
-            continue
-        found[id(widget)] = widget
-        for name in widget.keys:
-            value = getattr(widget, name, None)
-            items = value if isinstance(value, list | tuple) else (value,)
-            stack.extend(item for item in items if isinstance(item, widgets.Widget))
-    return list(found.values())
-
-
-def _running_cell():
-    """``(cell id, request id)`` of the notebook cell being run, or None outside one.
-
-    JupyterLab and Notebook 7 send the cell's id with each execute request;
-    a re-run of the same cell has the same cell id and a new request id.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    kernel = getattr(get_ipython(), "kernel", None)
-    if kernel is None or not hasattr(kernel, "get_parent"):
-        return None
-    parent = kernel.get_parent("shell") or {}
-    cell_id = (parent.get("metadata") or {}).get("cellId")
-    request_id = (parent.get("header") or {}).get("msg_id")
-    if not cell_id or not request_id:
-        return None
-    return cell_id, request_id
-
-
-# Cell id -> (request id, weak references to the explorers that run built).
-_BUILT_BY_CELL = {}
-
-
-def _close_earlier_runs(explorer):
-    """Close what the running cell built when it last ran; remember ``explorer``.
-
-    A re-run cell's old output is gone from the page, but ipywidgets keeps its
-    widgets, and with them the explorer and its figure, until they are closed.
-    """
-    cell = _running_cell()
-    if cell is None:
-        return
-    cell_id, request_id = cell
-    earlier_request, built = _BUILT_BY_CELL.get(cell_id, (None, []))
-    if earlier_request != request_id:
-        for reference in built:
-            earlier = reference()
-            if earlier is not None:
-                earlier.close()
-        built = []
-    built.append(weakref.ref(explorer))
-    _BUILT_BY_CELL[cell_id] = (request_id, built)
-
-
-def _subject(digit, channel="digit"):
-    _, label = digit_image(digit, channel)
-    inverse = ", inverse" if channel == "inverse" else ""
-    return f"digit #{digit} (a {label}{inverse})"
-
-
-class Explorer(widgets.VBox):
-    """Sliders above a picture that redraws on every change.
-
-    Subclasses build their view and controls, then call
-    :meth:`_start`; they define :meth:`_update` (read the controls, update
-    the view) and may define :meth:`_sync_controls` (adjust one control's
-    range to another's value, e.g. the output row to the output size).
-
-    Attributes
-    ----------
-    view : pooling_lib._render._View
-        The picture: its artists are what tests inspect.
-    image : ipywidgets.Image
-        The rendered PNG shown in the notebook.
-    controls : dict of str to ipywidgets.Widget
-        Every control that changes the picture, by name.
-    renders : int
-        How many PNGs have been rendered, for tests.
-    last_error : Exception or None
-        The error the last update raised, or None. It is raised too, but a
-        widget callback's error shows only in JupyterLab's log console, so
-        it is also kept here to inspect.
-    closed : bool
-        Whether :meth:`close` has run.
-    """
-
-    closed = False
-
-    def _start(self, view, rows, extra_widgets=()):
-        """Lay out the controls above the picture, connect them, and draw once.
-
-        ``extra_widgets`` are widgets outside the layout that :meth:`close`
-        must close too, e.g. a link between two controls.
-        """
-        self.view = view
-        self._extra_widgets = list(extra_widgets)
-        self.presentation = view.style.presentation
-        self.renders = 0
-        self.last_error = None
-        self._held = False
-        self._syncing = False
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        control_rows = [widgets.HBox(list(row)) for row in rows]
-        children = [*control_rows, self.image]
-        if self.presentation:
-            children.insert(0, widgets.HTML(_PRESENTATION_CSS))
-        super().__init__(children=children)
-        if self.presentation:
-            self.add_class("pooling-presentation")
-        self.controls = {control._pooling_name: control for control in self._named_controls}
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self._sync_controls()
-        self.refresh()
-        _close_earlier_runs(self)
-
-    def close(self):
-        """Close the explorer's widgets, stop its callbacks and drop its figure.
-
-        ipywidgets keeps every widget, and so everything its callbacks refer
-        to, until the widget is closed; a box's ``close`` closes only the box.
-        This closes every control, layout and style, disconnects the sliders
-        and lets the figure go, so that nothing but this small object is left.
-        Afterwards the explorer shows nothing and its ``view`` is None.
-        Calling it again does nothing.
-
-        Examples
-        --------
-        >>> explorer = window_explorer()
-        >>> explorer.close()
-        >>> explorer.closed, explorer.view
-        (True, None)
-        """
-        if self.closed:
-            return
-        self.closed = True
-        # A constructor that refused its arguments built no widgets, and no controls.
-        for control in getattr(self, "controls", {}).values():
-            control.unobserve(self._on_change, names="value")
-        for extra in getattr(self, "_extra_widgets", ()):
-            for widget in _widget_tree(extra):
-                widget.close()
-        for widget in _widget_tree(self):
-            if widget is not self:
-                widget.close()
-        super().close()
-        self._extra_widgets = []
-        self.view = None
-        if hasattr(self, "image"):
-            self.image.value = b""
-
-    def _control(self, name, widget):
-        """Name a control: it is observed, and its value is part of the state and repr."""
-        widget._pooling_name = name
-        if not hasattr(self, "_named_controls"):
-            self._named_controls = []
-        self._named_controls.append(widget)
-        return widget
-
-    def _slider(self, name, description, value, low, high, continuous=True):
-        """An IntSlider from ``low`` to ``high``, wide enough for a projector.
-
-        ``value`` must lie in that range (the error names ``name``): a value
-        the slider cannot show would widen it, and with it the work of every
-        later picture.
-        """
-        width = "420px" if self.presentation else "310px"
-        value = _integer(value, name, low, high)
-        return self._control(
-            name,
-            widgets.IntSlider(
-                value=value,
-                min=low,
-                max=high,
-                step=1,
-                description=description,
-                continuous_update=continuous,
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width=width),
-            ),
-        )
-
-    def _toggles(self, name, description, options, value, tooltips=None):
-        return self._control(
-            name,
-            widgets.ToggleButtons(
-                options=list(options),
-                value=_option(value, name, options),
-                description=description,
-                tooltips=list(tooltips or []),
-                style={"description_width": "initial", "button_width": "72px"},
-            ),
-        )
-
-    def _on_change(self, change=None):
-        if self._syncing or self.closed:
-            return
-        self._syncing = True
-        try:
-            self._sync_controls()
-        finally:
-            self._syncing = False
-        self.refresh()
-
-    def _sync_controls(self):
-        """Keep dependent controls in range; by default nothing depends on anything."""
-
-    def refresh(self):
-        """Update the picture from the controls and, unless held, render it.
-
-        Options the library refuses need nothing here: the view draws them as
-        a message. Any exception is a bug and propagates, after being kept
-        in ``last_error``.
-        """
-        if self.closed:
-            raise RuntimeError(
-                f"this {type(self).__name__} is closed; build a new one to see the picture"
-            )
-        try:
-            self._update()
-        except Exception as error:
-            self.last_error = error
-            raise
-        self.last_error = None
-        if not self._held:
-            self.image.value = self.view.png()
-            self.renders += 1
-
-    @contextlib.contextmanager
-    def hold_render(self):
-        """Change several controls, render once at the end.
-
-        Inside the block every change still updates the view (its artists
-        and attributes), which is what a fast sweep over many settings
-        checks, but no PNG is made.
-
-        Examples
-        --------
-        >>> explorer = window_explorer()
-        >>> with explorer.hold_render():
-        ...     explorer.kernel_h.value = 3
-        ...     explorer.kernel_w.value = 3
-        >>> explorer.view.geometry.out_shape
-        (13, 13)
-        """
-        held, self._held = self._held, True
-        try:
-            yield self
-        finally:
-            self._held = held
-            if not held:
-                self.refresh()
-
-    def state(self):
-        """The controls' values, by name: what the picture shows."""
-        return {name: control.value for name, control in self.controls.items()}
-
-    def __repr__(self):
-        items = ", ".join(f"{name}={value!r}" for name, value in self.state().items())
-        return f"{type(self).__name__}({items})"
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = repr(self)
-        # Shown where no widget can be, e.g. on GitHub or nbviewer.
-        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return bundle
 
 
 class WindowExplorer(Explorer):
@@ -438,14 +91,14 @@ class WindowExplorer(Explorer):
     ):
         # Every argument is checked before any widget exists: ipywidgets keeps each
         # widget it makes, so a refusal half-way through would leave some behind.
-        _integer(digit, "digit", 0, N_DIGITS - 1)
-        _option(channel, "channel", CHANNELS)
-        kernel, stride = _pair(kernel, "kernel", 1, 8), _pair(stride, "stride", 1, 8)
-        _integer(padding, "padding", 0, 4)
-        _integer(dilation, "dilation", 1, 4)
+        integer(digit, "digit", 0, N_DIGITS - 1)
+        option(channel, "channel", CHANNELS)
+        kernel, stride = pair(kernel, "kernel", 1, 8), pair(stride, "stride", 1, 8)
+        integer(padding, "padding", 0, 4)
+        integer(dilation, "dilation", 1, 4)
         ceil_mode = check_bool(ceil_mode, "ceil_mode")
-        _option(mode, "mode", MODES)
-        self.presentation = _presentation(presentation)
+        option(mode, "mode", MODES)
+        self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.channel = self._toggles(
             "channel",
@@ -489,7 +142,7 @@ class WindowExplorer(Explorer):
             dilation=self.dilation.value,
             ceil_mode=self.ceil_mode.value,
             mode=self.mode.value,
-            subject=_subject(self.digit.value, self.channel.value),
+            subject=subject(self.digit.value, self.channel.value),
         )
 
 
@@ -511,12 +164,12 @@ class MaxMaskExplorer(Explorer):
         ties="first",
         presentation=None,
     ):
-        _integer(digit, "digit", 0, N_DIGITS - 1)
-        _option(channel, "channel", CHANNELS)
-        kernel, stride = _pair(kernel, "kernel", 1, 6), _pair(stride, "stride", 1, 6)
-        _integer(padding, "padding", 0, 3)
-        _option(ties, "ties", TIE_POLICIES)
-        self.presentation = _presentation(presentation)
+        integer(digit, "digit", 0, N_DIGITS - 1)
+        option(channel, "channel", CHANNELS)
+        kernel, stride = pair(kernel, "kernel", 1, 6), pair(stride, "stride", 1, 6)
+        integer(padding, "padding", 0, 3)
+        option(ties, "ties", TIE_POLICIES)
+        self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.channel = self._toggles("channel", "channel", CHANNELS, channel)
         self.ties = self._toggles(
@@ -550,7 +203,7 @@ class MaxMaskExplorer(Explorer):
             stride=(self.stride_h.value, self.stride_w.value),
             padding=self.padding.value,
             ties=self.ties.value,
-            subject=_subject(self.digit.value, self.channel.value),
+            subject=subject(self.digit.value, self.channel.value),
         )
 
 
@@ -564,12 +217,12 @@ class GradientExplorer(Explorer):
     """
 
     def __init__(self, digit=0, kernel=3, stride=2, row=5, col=4, seed=0, presentation=None):
-        _integer(digit, "digit", 0, N_DIGITS - 1)
-        kernel, stride = _pair(kernel, "kernel", 1, 6), _pair(stride, "stride", 1, 6)
-        _integer(row, "row", 0, 27)
-        _integer(col, "col", 0, 27)
-        _integer(seed, "seed", 0, 99)
-        self.presentation = _presentation(presentation)
+        integer(digit, "digit", 0, N_DIGITS - 1)
+        kernel, stride = pair(kernel, "kernel", 1, 6), pair(stride, "stride", 1, 6)
+        integer(row, "row", 0, 27)
+        integer(col, "col", 0, 27)
+        integer(seed, "seed", 0, 99)
+        self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 6)
         self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 6)
@@ -587,7 +240,7 @@ class GradientExplorer(Explorer):
         self._start(GradientView(presentation), rows)
 
     def _sync_controls(self):
-        h_out, w_out = _output_or_one(
+        h_out, w_out = output_or_one(
             digit_image(self.digit.value)[0].shape,
             (self.kernel_h.value, self.kernel_w.value),
             (self.stride_h.value, self.stride_w.value),
@@ -602,7 +255,7 @@ class GradientExplorer(Explorer):
             stride=(self.stride_h.value, self.stride_w.value),
             cell=(self.row.value, self.col.value),
             seed=self.seed.value,
-            subject=_subject(self.digit.value),
+            subject=subject(self.digit.value),
         )
 
 
@@ -623,19 +276,19 @@ class PipelineExplorer(Explorer):
         mode="max",
         presentation=None,
     ):
-        _integer(digit, "digit", 0, N_DIGITS - 1)
-        _option(kernel_name, "kernel_name", tuple(PIPELINE_KERNELS))
-        _integer(shift_down, "shift_down", -3, 3)
-        _integer(shift_right, "shift_right", -3, 3)
-        _integer(pool, "pool", 1, 4)
-        _option(mode, "mode", MODES)
-        self.presentation = _presentation(presentation)
+        integer(digit, "digit", 0, N_DIGITS - 1)
+        option(kernel_name, "kernel_name", tuple(PIPELINE_KERNELS))
+        integer(shift_down, "shift_down", -3, 3)
+        integer(shift_right, "shift_right", -3, 3)
+        integer(pool, "pool", 1, 4)
+        option(mode, "mode", MODES)
+        self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.kernel_name = self._control(
             "kernel_name",
             widgets.Dropdown(
                 options=list(PIPELINE_KERNELS),
-                value=_option(kernel_name, "kernel_name", tuple(PIPELINE_KERNELS)),
+                value=option(kernel_name, "kernel_name", tuple(PIPELINE_KERNELS)),
                 description="conv kernel",
                 style={"description_width": "initial"},
             ),
@@ -658,7 +311,7 @@ class PipelineExplorer(Explorer):
             shift=(self.shift_down.value, self.shift_right.value),
             pool=self.pool.value,
             mode=self.mode.value,
-            subject=_subject(self.digit.value),
+            subject=subject(self.digit.value),
         )
 
 
@@ -673,21 +326,21 @@ class PoolingAnimation(Explorer):
     def __init__(
         self, digit=0, kernel=2, stride=2, mode="max", step=0, interval=400, presentation=None
     ):
-        digit = _integer(digit, "digit", 0, N_DIGITS - 1)
-        _option(mode, "mode", MODES)
-        kernel = _integer(kernel, "kernel", 1, 7)
-        stride = _integer(stride, "stride", 1, 7)
+        digit = integer(digit, "digit", 0, N_DIGITS - 1)
+        option(mode, "mode", MODES)
+        kernel = integer(kernel, "kernel", 1, 7)
+        stride = integer(stride, "stride", 1, 7)
         h_out, w_out = output_shape(*digit_image(digit)[0].shape, kernel, stride)
         windows = h_out * w_out
-        step = _integer(
+        step = integer(
             step,
             "step",
             0,
             windows - 1,
             f" (kernel {kernel} and stride {stride} make {windows} windows)",
         )
-        interval = _integer(interval, "interval", 10, 10_000, " milliseconds")
-        self.presentation = _presentation(presentation)
+        interval = integer(interval, "interval", 10, 10_000, " milliseconds")
+        self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.mode = self._toggles("mode", "mode", MODES, mode)
         self.kernel = self._slider("kernel", "kernel", kernel, 1, 7)
@@ -712,7 +365,7 @@ class PoolingAnimation(Explorer):
         self._start(AnimationView(presentation), rows, extra_widgets=[self._link])
 
     def _sync_controls(self):
-        h_out, w_out = _output_or_one(
+        h_out, w_out = output_or_one(
             digit_image(self.digit.value)[0].shape, self.kernel.value, self.stride.value
         )
         self.step.max = h_out * w_out - 1
@@ -726,7 +379,7 @@ class PoolingAnimation(Explorer):
             stride=self.stride.value,
             mode=self.mode.value,
             step=self.step.value,
-            subject=_subject(self.digit.value),
+            subject=subject(self.digit.value),
         )
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pooling_lib import charts
+from pooling_lib import charts, plots
 from pooling_lib.charts import (
     IMPLEMENTATION_STYLES,
     MARKERS,
@@ -133,9 +133,28 @@ def test_line_chart_refuses_bad_input_and_says_what_would_work(x, series, error,
         line_chart(x, series, xlabel="x", ylabel="y")
 
 
-def test_presentation_must_be_a_bool():
-    with pytest.raises(TypeError, match="presentation must be True or False, got 'yes'"):
+def test_presentation_must_be_a_bool_or_none():
+    with pytest.raises(TypeError, match=r"presentation must be True, False or None .*got 'yes'"):
         line_chart([0], {"a": [1]}, xlabel="x", ylabel="y", presentation="yes")
+    with pytest.raises(TypeError, match=r"presentation must be True, False or None .*got 'yes'"):
+        plots.grid_figure([np.zeros((2, 2))], presentation="yes")
+
+
+def test_set_presentation_enlarges_charts_and_pictures_alike():
+    args = ([0, 1], {"a": [1, 2]})
+    grids = [np.eye(3)]
+    screen = line_chart(*args, xlabel="x", ylabel="y", presentation=None)
+    screen_grid = plots.grid_figure(grids, presentation=None)
+    previous = plots.set_presentation(True)
+    try:
+        projector = line_chart(*args, xlabel="x", ylabel="y", presentation=None)
+        projector_grid = plots.grid_figure(grids, presentation=None)
+        explicit = line_chart(*args, xlabel="x", ylabel="y", presentation=False)
+    finally:
+        plots.set_presentation(previous)
+    assert projector.get_size_inches()[0] > screen.get_size_inches()[0]
+    assert projector_grid.get_size_inches()[0] > screen_grid.get_size_inches()[0]
+    assert np.array_equal(explicit.get_size_inches(), screen.get_size_inches())
 
 
 # -- bar_chart ----------------------------------------------------------------

@@ -25,8 +25,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
 
+from pooling_lib import explorer_base, max_pool_winners, pool_backward, pool_forward, pool_geometry
 from pooling_lib import explorers as explorers_module
-from pooling_lib import max_pool_winners, pool_backward, pool_forward, pool_geometry
+from pooling_lib import maps as maps_module
 from pooling_lib import plots as plots_module
 from pooling_lib.explorers import (
     GradientExplorer,
@@ -173,7 +174,7 @@ def test_only_the_librarys_refusals_become_messages(monkeypatch):
         raise ValueError("a bug, not a refusal")
 
     # A ValueError that pool_geometry did not raise is a bug, even with a refusal's type.
-    monkeypatch.setattr(plots_module, "max_pool_winners", broken)
+    monkeypatch.setattr(maps_module, "max_pool_winners", broken)
     with pytest.raises(ValueError, match="a bug, not a refusal"):
         explorer.kernel_h.value = 3
     monkeypatch.undo()
@@ -471,7 +472,7 @@ def test_views_refuse_padding_beyond_the_input_in_bounded_work():
 def alive_after_close(explorer):
     """Weak references to everything an explorer holds, then close and drop it."""
     held = [explorer, explorer.view, explorer.view.figure, explorer.view.figure.canvas]
-    held += explorers_module._widget_tree(explorer)
+    held += explorer_base._widget_tree(explorer)
     if isinstance(explorer, PoolingAnimation):
         held.append(explorer._link)
     references = [weakref.ref(item) for item in held]
@@ -510,8 +511,8 @@ def test_a_closed_explorer_stops_answering_and_says_why():
 
 def test_rerunning_a_cell_closes_what_its_last_run_built(monkeypatch):
     running = {"cell": ("cell-a", "request-1")}
-    monkeypatch.setattr(explorers_module, "_running_cell", lambda: running["cell"])
-    monkeypatch.setattr(explorers_module, "_BUILT_BY_CELL", {})
+    monkeypatch.setattr(explorer_base, "_running_cell", lambda: running["cell"])
+    monkeypatch.setattr(explorer_base, "_BUILT_BY_CELL", {})
     first, second = window_explorer(), pooling_animation()
     running["cell"] = ("cell-b", "request-2")
     other_cell = max_mask_explorer()
@@ -543,10 +544,10 @@ def test_rerunning_a_cell_does_not_grow_memory(monkeypatch):
     # Each gradient_explorer holds about 10 MiB (figure, rendered backgrounds): before
     # re-runs closed their predecessors, 10 re-runs grew the process by about 100 MiB.
     # Outputs are kept, as IPython's Out history keeps them.
-    monkeypatch.setattr(explorers_module, "_BUILT_BY_CELL", {})
+    monkeypatch.setattr(explorer_base, "_BUILT_BY_CELL", {})
     outputs, figures = [], []
     for run in range(16):
-        monkeypatch.setattr(explorers_module, "_running_cell", lambda run=run: ("cell", run))
+        monkeypatch.setattr(explorer_base, "_running_cell", lambda run=run: ("cell", run))
         outputs.append(gradient_explorer())
         figures.append(weakref.ref(outputs[-1].view.figure))
         if run == 5:
@@ -558,7 +559,7 @@ def test_rerunning_a_cell_does_not_grow_memory(monkeypatch):
 
 
 def test_running_cell_is_none_outside_a_kernel():
-    assert explorers_module._running_cell() is None
+    assert explorer_base._running_cell() is None
 
 
 class FakeKernel:
@@ -589,7 +590,7 @@ def test_running_cell_reads_the_kernels_request(monkeypatch, parent, expected):
 
     shell = type("Shell", (), {"kernel": FakeKernel(parent)})()
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
-    assert explorers_module._running_cell() == expected
+    assert explorer_base._running_cell() == expected
 
 
 # --- sweeps over every slider -------------------------------------------------------------
@@ -722,13 +723,24 @@ def test_digit_and_channel_extremes_render(explorers):
 
 
 def test_output_size_for_refused_options_is_one_cell():
-    assert explorers_module._output_or_one((28, 28), 30, 1) == (1, 1)
-    assert explorers_module._output_or_one((28, 28), 3, 2) == (13, 13)
+    assert explorer_base.output_or_one((28, 28), 30, 1) == (1, 1)
+    assert explorer_base.output_or_one((28, 28), 3, 2) == (13, 13)
 
 
-def test_explorer_classes_are_exported():
-    for cls in (GradientExplorer, MaxMaskExplorer, PipelineExplorer, PoolingAnimation):
-        assert issubclass(cls, widgets.VBox)
+def test_each_factory_builds_its_exported_class():
+    for factory, cls in (
+        (window_explorer, WindowExplorer),
+        (max_mask_explorer, MaxMaskExplorer),
+        (gradient_explorer, GradientExplorer),
+        (pipeline_explorer, PipelineExplorer),
+        (pooling_animation, PoolingAnimation),
+    ):
+        assert cls.__name__ in explorers_module.__all__
+        explorer = factory()
+        try:
+            assert type(explorer) is cls
+        finally:
+            explorer.close()
 
 
 # --- any combination of every control, drawn by hypothesis ---------------------------------

@@ -12,12 +12,14 @@ import itertools
 import matplotlib
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from pooling_lib import (
+    captions,
+    maps,
     max_pool_winners,
     output_shape,
     plots,
@@ -35,11 +37,9 @@ from pooling_lib.plots import (
     PipelineView,
     PoolingFigure,
     WindowView,
-    animation_figure,
     conv2d_valid,
     digit_image,
     figure_png,
-    gradient_figure,
     max_mask_figure,
     output_size_formula,
     pipeline_figure,
@@ -48,6 +48,8 @@ from pooling_lib.plots import (
     window_figure,
     window_values,
 )
+from pooling_lib.render import axes_titles
+from pooling_lib.style import IMAGE_CMAP, format_number
 from tests.strategies import arrays_with_ties, pooling_cases
 
 DIGIT, _ = digit_image(0)
@@ -149,8 +151,7 @@ def test_output_size_formula_explains_the_ceil_mode_drop_and_refusals():
     assert "not even one window fits" in output_size_formula(4, 3, 1, dilation=2, name="w")
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+OPTIONS_ON_ONE_AXIS = dict(
     n=st.integers(0, 12),
     k=st.integers(0, 6),
     s=st.integers(0, 4),
@@ -158,21 +159,40 @@ def test_output_size_formula_explains_the_ceil_mode_drop_and_refusals():
     d=st.integers(0, 3),
     ceil=st.booleans(),
 )
-def test_output_size_formula_takes_its_count_from_the_geometry(n, k, s, p, d, ceil):
-    text = output_size_formula(n, k, s, p, d, ceil)
+
+
+def geometry_refusal(n, k, s, p, d, ceil):
+    """pool_geometry's ValueError for these options on an n x n input, or None."""
     try:
-        expected = pool_geometry((n, n), k, s, p, d, ceil).out_shape[0]
+        pool_geometry((n, n), k, s, p, d, ceil)
     except ValueError as error:
-        # A refusal is explained, never computed through (no ZeroDivisionError, no count).
-        assert text.startswith("h_out: ")
-        if "padding must be at most half" in str(error):
-            assert text.endswith("not allowed")
-        elif "larger than the padded input" in str(error):
-            assert text.endswith("so not even one window fits")
-        else:
-            assert text == f"h_out: {str(error).split(';')[0]}"
-        return
+        return error
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(**OPTIONS_ON_ONE_AXIS)
+def test_output_size_formula_takes_its_count_from_the_geometry(n, k, s, p, d, ceil):
+    assume(geometry_refusal(n, k, s, p, d, ceil) is None)
+    text = output_size_formula(n, k, s, p, d, ceil)
+    expected = pool_geometry((n, n), k, s, p, d, ceil).out_shape[0]
     assert int(text.split("= ")[-1].split()[0]) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(**OPTIONS_ON_ONE_AXIS)
+def test_output_size_formula_explains_every_refusal(n, k, s, p, d, ceil):
+    error = geometry_refusal(n, k, s, p, d, ceil)
+    assume(error is not None)
+    text = output_size_formula(n, k, s, p, d, ceil)
+    # A refusal is explained, never computed through (no ZeroDivisionError, no count).
+    assert text.startswith("h_out: ")
+    if "padding must be at most half" in str(error):
+        assert text.endswith("not allowed")
+    elif "larger than the padded input" in str(error):
+        assert text.endswith("so not even one window fits")
+    else:
+        assert text == f"h_out: {str(error).split(';')[0]}"
 
 
 def test_output_size_formula_refuses_what_the_library_refuses():
@@ -192,12 +212,14 @@ def test_explain_rewords_the_librarys_numbers():
     ):
         with pytest.raises(ValueError) as refusal:
             pool_geometry((28, 28), kernel_shape, 1, padding)
-        assert plots._explain(refusal.value, kernel_shape, padding, (1, 1)).splitlines()[0] == (
-            expected
+        message = captions.refusal_message(
+            refusal.value, (28, 28), kernel_shape, (1, 1), padding, (1, 1)
         )
+        assert message.splitlines()[0] == (expected)
     with pytest.raises(ValueError) as refusal:
         pool_geometry((5, 9), (2, 4), 1, 0, (5, 3))
-    assert plots._explain(refusal.value, (2, 4), (0, 0), (5, 3)).splitlines()[0] == (
+    message = captions.refusal_message(refusal.value, (5, 9), (2, 4), (1, 1), (0, 0), (5, 3))
+    assert message.splitlines()[0] == (
         "the window spans 6 x 10 pixels, more than the padded digit (5 x 9)"
     )
 
@@ -207,7 +229,7 @@ def test_window_values_and_winners_match_pool_backward():
     values, rows, cols = window_values(DIGIT, geometry)
     assert values.shape == (13, 13, 3, 3)
     np.testing.assert_array_equal(values[4, 5], DIGIT[8:11, 10:13])
-    win_rows, win_cols, ties, _ = plots._max_winners(DIGIT, geometry)
+    win_rows, win_cols, ties, _ = maps.max_winners(DIGIT, geometry)
     found = list(zip(win_rows.ravel().tolist(), win_cols.ravel().tolist(), strict=True))
     assert found == winners_from_backward(DIGIT, 3, 2)
     assert ties[0, 0] == 9  # a window of background: all nine cells tie at 0
@@ -233,7 +255,7 @@ def tie_counts_from_backward(image, geometry):
 def test_winners_and_ties_are_the_librarys_with_nan_and_infinities(case, data):
     (_, h, w, _), options, geometry = case
     image = data.draw(arrays_with_ties((h, w), nan=True))
-    win_rows, win_cols, tie_counts, tied = plots._max_winners(image, geometry)
+    win_rows, win_cols, tie_counts, tied = maps.max_winners(image, geometry)
     del options["mode"]
     rows, cols = max_pool_winners(image[None, :, :, None], **options)
     np.testing.assert_array_equal(win_rows, rows[0, :, :, 0])
@@ -277,7 +299,8 @@ def test_the_zoom_writes_nan_and_padding_apart_and_circles_the_librarys_winner()
     assert view.zoom_labels.strings == ["1.00", "nan", "3.00", "2.00"]
     assert view.zoom_winner.get_data() == ([1], [0])
     view.update(np.array([[1.0, np.inf], [np.inf, 2.0]]), 2, 1)
-    assert view.zoom_labels.strings == ["1.00", "inf", "inf", "2.00"]
+    # Infinities are written as symbols, as everywhere else (style.format_number).
+    assert view.zoom_labels.strings == ["1.00", "\N{INFINITY}", "\N{INFINITY}", "2.00"]
     assert view.zoom_winner.get_data() == ([1], [0])
     # A window on the corner: three cells of padding and the image's NaN, which wins.
     view.update(np.array([[np.nan, 0.5], [0.25, 1.0]]), 2, 2, padding=1)
@@ -297,12 +320,12 @@ def test_a_window_of_padding_alone_has_no_winner_and_no_tie():
     # Rows -1 and 1 of a one-row image: padding, both of them.
     image = np.arange(3.0).reshape(1, 3)
     geometry = pool_geometry((1, 3), 2, 1, padding=1, dilation=2)
-    win_rows, win_cols, tie_counts, _ = plots._max_winners(image, geometry)
+    win_rows, win_cols, tie_counts, _ = maps.max_winners(image, geometry)
     empty = ~(geometry.inside(0).any(axis=1)[:, None] & geometry.inside(1).any(axis=1)[None, :])
     assert empty.any()
     assert (win_rows[empty] == -1).all() and (win_cols[empty] == -1).all()
     assert (tie_counts[empty] == 0).all()
-    assert plots._winner_cell(image, geometry, *np.argwhere(empty)[0], "max") is None
+    assert maps.winner_cell(image, geometry, *np.argwhere(empty)[0], "max") is None
 
 
 def test_window_values_needs_the_geometrys_shape():
@@ -383,7 +406,7 @@ def test_cell_labels_fit_the_cells_or_stay_blank():
     labels = CellLabels(ax, fontsize=30)
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(1.5, -0.5)
-    cmap, norm = plots.IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
+    cmap, norm = IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
     assert labels.show_grid(np.array([[0.0, 1.0], [0.5, np.nan]]), cmap, norm)
     assert labels.strings == ["0.00", "1.00", "0.50"]
     np.testing.assert_array_equal(labels.positions, [[0, 0], [1, 0], [0, 1]])
@@ -404,7 +427,7 @@ def test_cell_labels_write_masked_cells_apart_from_nan():
     labels = CellLabels(ax, fontsize=30)
     ax.set_xlim(-0.5, 2.5)
     ax.set_ylim(0.5, -0.5)
-    cmap, norm = plots.IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
+    cmap, norm = IMAGE_CMAP, matplotlib.colors.Normalize(0, 1)
     values = np.ma.MaskedArray([[0.5, np.nan, 0.0]], mask=[[False, False, True]])
     labels.show_grid(values, cmap, norm, nan_text="nan", masked_text="pad")
     assert labels.strings == ["0.50", "nan", "pad"]
@@ -488,8 +511,8 @@ def test_window_view_zoom_writes_the_highlighted_window(window_view):
     window_view.update(DIGIT, 3, 1, padding=1)
     i, j = window_view.highlighted
     assert i == 14 and window_view.pooled[14, j] == window_view.pooled[14].max()
-    assert plots._pick_window(np.zeros((3, 5))) == (1, 2)
-    assert plots._pick_window(np.array([[0.0, 0.0, 0.0], [1.0, 0.5, 1.0]])) == (1, 0)
+    assert maps.pick_window(np.zeros((3, 5))) == (1, 2)
+    assert maps.pick_window(np.array([[0.0, 0.0, 0.0], [1.0, 0.5, 1.0]])) == (1, 0)
 
 
 @pytest.mark.parametrize(
@@ -521,7 +544,8 @@ def test_window_view_draws_a_message_for_refused_options(window_view, options, m
 
 def test_explain_falls_back_to_the_library_message():
     error = ValueError("stride must be positive, got (0, 1); stride=1 places a window")
-    assert plots._explain(error, (2, 2), (0, 0), (1, 1)) == "stride must be positive, got (0, 1)"
+    message = captions.refusal_message(error, (5, 5), (2, 2), (0, 1), (0, 0), (1, 1))
+    assert message == "stride must be positive, got (0, 1)"
 
 
 def test_window_view_keeps_one_pixel_scale_and_a_still_input(window_view):
@@ -641,7 +665,13 @@ def test_gradient_view_clips_the_cell_and_hides_overlap_without_it(gradient_view
 
 def test_gradient_view_notes_ties_and_refusals(gradient_view):
     gradient_view.update(DIGIT, 3, 2, cell=(3, 6))
-    assert "the first of 4 tied" in gradient_view.headline.get_text()
+    # The tie count is pool_backward's: the cells that share the gradient under ties="all".
+    dA = np.zeros((1, *pool_geometry(DIGIT.shape, 3, 2).out_shape, 1))
+    dA[0, 3, 6, 0] = 1.0
+    dA_prev = pool_backward(dA, DIGIT[None, :, :, None], 3, 2, "max", ties="all")
+    tied = int(np.count_nonzero(dA_prev))
+    assert tied > 1
+    assert f"the first of {tied} tied" in gradient_view.headline.get_text()
     gradient_view.update(DIGIT, 29, 1)
     assert gradient_view.message.startswith("the window spans 29 x 29 pixels")
     assert not gradient_view.grad_max.get_visible()
@@ -697,8 +727,8 @@ def test_pipeline_view_measures_the_change_shifting_makes():
 
 
 def test_relative_change_of_a_blank_map():
-    assert plots._relative_change(np.zeros(3), np.zeros(3)) == 0.0
-    assert plots._relative_change(np.ones(3), np.zeros(3)) == float("inf")
+    assert maps.relative_change(np.zeros(3), np.zeros(3)) == 0.0
+    assert maps.relative_change(np.ones(3), np.zeros(3)) == float("inf")
 
 
 # --- animation view -----------------------------------------------------------------------
@@ -786,9 +816,7 @@ def test_static_figures_show_themselves_as_png():
     figures = [
         window_figure(kernel=3, stride=2, channel="inverse"),
         max_mask_figure(ties="split"),
-        gradient_figure(row=2, col=3),
         pipeline_figure(kernel_name="sharpen", shift=(1, 1)),
-        animation_figure(step=7, mode="avg"),
         window_figure(image=np.eye(6), kernel=2),
     ]
     for figure in figures:
@@ -799,7 +827,7 @@ def test_static_figures_show_themselves_as_png():
     ]
     assert titles[-1].startswith("image: max pooling")
     assert titles[0].startswith("digit #0 (a 0, inverse): max pooling, kernel 3 x 3")
-    assert titles[3].startswith("digit #0 (a 0): conv ('sharpen')")
+    assert titles[2].startswith("digit #0 (a 0): conv ('sharpen')")
 
 
 def test_presentation_enlarges_fonts_and_figure():
@@ -1034,3 +1062,71 @@ def test_axis_cells_figure_widens_for_its_title_and_presentation_enlarges_it():
 def test_axis_cells_figure_rejects_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.axis_cells_figure(**kwargs)
+
+
+def test_refused_rule_names_the_rule_pool_geometry_breaks():
+    # Every small combination: the rule worked out from the options is the one the
+    # library's own refusal states, and every accepted combination breaks none.
+    seen = set()
+    for n, k, s, p, d in itertools.product(
+        range(1, 5), range(0, 4), range(0, 3), range(-1, 3), range(1, 4)
+    ):
+        try:
+            pool_geometry((n, 4), (k, 2), (s, 1), (p, 0), (d, 1))
+        except ValueError as error:
+            rule = captions.refused_rule((n, 4), (k, 2), (s, 1), (p, 0), (d, 1))
+            stated = (
+                "padding"
+                if "half the kernel" in str(error)
+                else "span"
+                if "spans" in str(error)
+                else None
+            )
+            assert rule == stated, (n, k, s, p, d, str(error))
+            seen.add(rule)
+    assert seen == {"padding", "span", None}
+
+
+def test_refusal_message_reads_the_options_not_the_error_text():
+    reworded = ValueError("some future wording; with no numbers in it")
+    message = captions.refusal_message(reworded, (28, 28), (3, 5), (1, 1), (1, 3), (1, 1))
+    assert message.splitlines()[0] == "padding 3 is more than half the kernel width (5 // 2 = 2)"
+    message = captions.refusal_message(reworded, (5, 9), (2, 4), (1, 1), (0, 0), (5, 3))
+    assert (
+        message.splitlines()[0]
+        == "the window spans 6 x 10 pixels, more than the padded digit (5 x 9)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "expected"),
+    [
+        (float("nan"), ".2f", "nan"),
+        (float("nan"), "+.2f", "nan"),
+        (np.inf, ".3g", "\N{INFINITY}"),
+        (-np.inf, ".2f", "\N{MINUS SIGN}\N{INFINITY}"),
+        (np.inf, "+.2f", "+\N{INFINITY}"),
+        (-0.0, ".2f", "0.00"),
+        (-0.0, "+.2f", "+0.00"),
+        (-0.0, ".3g", "0"),
+        (-0.001, "+.2f", "\N{MINUS SIGN}0.00"),
+        (-1.25, ".3g", "\N{MINUS SIGN}1.25"),
+        (0.1 + 0.2, ".3g", "0.3"),
+        (np.float32(-2.5), ".2g", "\N{MINUS SIGN}2.5"),
+    ],
+)
+def test_every_number_in_a_picture_is_written_one_way(value, spec, expected):
+    assert format_number(value, spec) == expected
+
+
+def test_axes_titles_are_the_artists_set_title_writes():
+    # Reads matplotlib's private _left_title and _right_title: a release that renames
+    # them must fail here rather than leave a view redrawing its titles wrongly.
+    figure = PoolingFigure()
+    ax = figure.add_subplot()
+    texts = [
+        ax.set_title(text, loc=loc)
+        for text, loc in (("c", "center"), ("l", "left"), ("r", "right"))
+    ]
+    assert list(axes_titles(ax)) == texts
+    assert [title.get_text() for title in axes_titles(ax)] == ["c", "l", "r"]

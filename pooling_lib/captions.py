@@ -1,0 +1,289 @@
+"""The words the pictures write: formulas, option summaries and why options are refused.
+
+Plain strings from plain numbers, no matplotlib, so that the text a learner
+reads can be tested without drawing anything.
+"""
+
+from __future__ import annotations
+
+from .geometry import pool_geometry, to_pair
+
+
+def padding_limit(kernel_shape):
+    """The most padding :func:`pooling_lib.pool_geometry` accepts on each axis: ``kernel // 2``.
+
+    Parameters
+    ----------
+    kernel_shape : pair of int
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> padding_limit((3, 4))
+    (1, 2)
+    """
+    return tuple(k // 2 for k in kernel_shape)
+
+
+def window_span(kernel_shape, dilation):
+    """How many cells one window covers on each axis, from its first cell to its last.
+
+    Parameters
+    ----------
+    kernel_shape, dilation : pair of int
+
+    Returns
+    -------
+    tuple of int
+        ``dilation * (kernel - 1) + 1`` per axis.
+
+    Examples
+    --------
+    >>> window_span((2, 4), (5, 3))
+    (6, 10)
+    """
+    return tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation, strict=True))
+
+
+def refused_rule(in_shape, kernel_shape, stride, padding, dilation):
+    """Which rule of :func:`pooling_lib.pool_geometry` a refused set of options breaks.
+
+    Worked out from the options and the rules, never from the refusal's wording,
+    so that rewording a message cannot change what a picture says.
+
+    Parameters
+    ----------
+    in_shape, kernel_shape, stride, padding, dilation : int or pair of int
+        Options that ``pool_geometry`` refused with a ValueError.
+
+    Returns
+    -------
+    {'padding', 'span'} or None
+        ``'padding'``: padding over half the kernel on some axis. ``'span'``:
+        a window spans more cells than the padded input. None: another rule,
+        checked before these two (a size, stride or dilation below 1,
+        negative padding).
+
+    Examples
+    --------
+    >>> refused_rule(28, 3, 1, 2, 1), refused_rule(5, 3, 1, 0, 3), refused_rule(5, 3, 0, 0, 1)
+    ('padding', 'span', None)
+    """
+    in_shape = to_pair(in_shape, "in_shape")
+    kernel_shape = to_pair(kernel_shape, "kernel_shape")
+    padding = to_pair(padding, "padding")
+    dilation = to_pair(dilation, "dilation")
+    # pool_geometry checks these first, so they decide which refusal is raised.
+    if min(in_shape + kernel_shape + to_pair(stride, "stride") + dilation) < 1 or min(padding) < 0:
+        return None
+    if any(p > limit for p, limit in zip(padding, padding_limit(kernel_shape), strict=True)):
+        return "padding"
+    padded = (in_shape[0] + 2 * padding[0], in_shape[1] + 2 * padding[1])
+    if any(span > n for span, n in zip(window_span(kernel_shape, dilation), padded, strict=True)):
+        return "span"
+    return None
+
+
+def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False, name="h"):
+    """The output-size formula along one axis, with the numbers filled in.
+
+    The count at the end is :func:`pooling_lib.pool_geometry`'s; the
+    formula before it shows where it comes from.
+
+    Parameters
+    ----------
+    n, kernel, stride, padding, dilation : int
+        Input size and pooling options along this axis.
+    ceil_mode : bool, default False
+        Round up, then drop a last window that would start at or past the
+        input's end.
+    name : str, default 'h'
+        Axis name written in front, e.g. ``'h'`` or ``'w'``.
+
+    Returns
+    -------
+    str
+        One line such as ``'h_out = floor((28 + 2*0 - 1*(2-1) - 1) / 2) + 1 = ...'``,
+        whose last number is what :func:`pooling_lib.output_shape` returns, or,
+        when :func:`pooling_lib.pool_geometry` refuses the options, why.
+
+    Raises
+    ------
+    TypeError
+        If an option is not an int, or ``ceil_mode`` not a bool.
+
+    Examples
+    --------
+    >>> output_size_formula(28, 3, 2)
+    'h_out = floor((28 + 2*0 - 1*(3-1) - 1) / 2) + 1 = floor(25 / 2) + 1 = 13'
+    >>> output_size_formula(5, 2, 2, ceil_mode=True, name="w")
+    'w_out = ceil((5 + 2*0 - 1*(2-1) - 1) / 2) + 1 = ceil(3 / 2) + 1 = 3'
+    >>> output_size_formula(5, 2, 2, padding=1, ceil_mode=True)
+    "h_out = ceil((5 + 2*1 - 1*(2-1) - 1) / 2) + 1 = ceil(5 / 2) + 1 = 4 - 1 = 3 (the last window would start at 5, at or past the input's end)"
+    >>> output_size_formula(28, 3, 2, padding=2)
+    'h_out: padding 2 is more than kernel // 2 = 1, not allowed'
+    >>> output_size_formula(28, 2, 0)
+    'h_out: stride must be positive, got (0, 0)'
+    """  # noqa: E501
+    # The formula's numbers, written out; the count itself is the library's.
+    terms = f"{n} + 2*{padding} - {dilation}*({kernel}-1) - 1"
+    numerator = n + 2 * padding - dilation * (kernel - 1) - 1
+    try:
+        geometry = pool_geometry((n, n), kernel, stride, padding, dilation, ceil_mode)
+    except ValueError as error:
+        rule = refused_rule(n, kernel, stride, padding, dilation)
+        if rule == "padding":
+            limit = padding_limit((kernel,))[0]
+            return f"{name}_out: padding {padding} is more than kernel // 2 = {limit}, not allowed"
+        if rule == "span":
+            return f"{name}_out: {terms} = {numerator} < 0, so not even one window fits"
+        return f"{name}_out: {str(error).split(';')[0]}"
+    out = geometry.out_shape[0]
+    rounding = "ceil" if ceil_mode else "floor"
+    text = f"{name}_out = {rounding}(({terms}) / {stride}) + 1 = {rounding}({numerator} / {stride})"
+    dropped = geometry.dropped_window_start(0)
+    if dropped is None:
+        return f"{text} + 1 = {out}"
+    # Rounding up asked for one window more than the geometry keeps.
+    return (
+        f"{text} + 1 = {out + 1} - 1 = {out} (the last window would start at {dropped}, at or "
+        "past the input's end)"
+    )
+
+
+def geometry_or_message(in_shape, kernel_shape, stride, padding, dilation, ceil_mode):
+    """A PoolGeometry and '' or, for options the library refuses, None and a short message.
+
+    Only pool_geometry's ValueError (an invalid combination of options) becomes a
+    message; anything else raises.
+    """
+    try:
+        geometry = pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode)
+    except ValueError as error:
+        return None, refusal_message(error, in_shape, kernel_shape, stride, padding, dilation)
+    # The library accepts any padding up to half the kernel, but a picture draws every
+    # padded cell and every window's cells: padding up to the input's size keeps that
+    # work bounded by the input (the kernel then spans at most three times it).
+    limit = max(in_shape)
+    if max(geometry.padding) > limit:
+        return None, (
+            f"padding {max(geometry.padding)} is more than this picture shows "
+            f"(at most the input's size, {limit})\n"
+            "The library accepts it, but the windows would be almost all padding: "
+            "lower the padding."
+        )
+    return geometry, ""
+
+
+def drawn_padding(padding, in_shape):
+    """The padding a picture draws: at most the input's size, as `geometry_or_message` allows.
+
+    Larger padding is refused with a message; drawing all of it would shrink the
+    digit to a dot.
+    """
+    limit = max(in_shape)
+    return tuple(min(p, limit) for p in padding)
+
+
+def refusal_message(error, in_shape, kernel_shape, stride, padding, dilation):
+    """Reword pool_geometry's refusal of these options as one short line plus a hint.
+
+    Parameters
+    ----------
+    error : ValueError
+        What :func:`pooling_lib.pool_geometry` raised for these options; its
+        text is shown, up to the first ``;``, only for a rule this function
+        does not reword.
+    in_shape, kernel_shape, stride, padding, dilation : pair of int
+        The refused options.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> refusal_message(ValueError(), (28, 28), (3, 3), (1, 1), (2, 2), (1, 1)).splitlines()[0]
+    'padding 2 is more than half the kernel (3 // 2 = 1)'
+    """
+    rule = refused_rule(in_shape, kernel_shape, stride, padding, dilation)
+    if rule == "padding":
+        limit = padding_limit(kernel_shape)
+        same = kernel_shape[0] == kernel_shape[1] and padding[0] == padding[1]
+        # Name the axis whose padding passes its limit, the height's first.
+        axis = 0 if padding[0] > limit[0] else 1
+        where = "" if same else f" {('height', 'width')[axis]}"
+        return (
+            f"padding {padding[axis]} is more than half the kernel{where} "
+            f"({kernel_shape[axis]} // 2 = {limit[axis]})\n"
+            "More would make windows of padding alone: lower the padding or enlarge the kernel."
+        )
+    if rule == "span":
+        spans = window_span(kernel_shape, dilation)
+        return (
+            f"the window spans {spans[0]} x {spans[1]} pixels, more than the padded digit "
+            f"({in_shape[0] + 2 * padding[0]} x {in_shape[1] + 2 * padding[1]})\n"
+            f"Kernel {kernel_shape[0]} x {kernel_shape[1]} with dilation {dilation[0]}: use a "
+            "smaller kernel or dilation, or more padding."
+        )
+    return str(error).split(";")[0]
+
+
+def span_text(positions, noun):
+    first, last = int(positions[0]), int(positions[-1])
+    if first == last:
+        return f"{noun} {first}"
+    step = int(positions[1] - positions[0])
+    return f"{noun}s {first}-{last}" + (f" by {step}" if step > 1 else "")
+
+
+def coverage(geometry):
+    """One line saying what the floor drops, what ceil mode adds, and what no window reads."""
+    notes = []
+    dropped = []
+    overhang = []
+    for axis, noun in enumerate(("row", "column")):
+        n, p = geometry.in_shape[axis], geometry.padding[axis]
+        last = int(geometry.window_positions(axis)[-1, -1])
+        if last < n - 1:
+            first = last + 1
+            dropped.append(f"{noun} {first}" if first == n - 1 else f"{noun}s {first}-{n - 1}")
+        if last > n - 1 + p:
+            extra = last - (n - 1 + p)
+            overhang.append(f"{extra} {noun}{'s' if extra > 1 else ''}")
+    if dropped:
+        notes.append("the floor drops " + " and ".join(dropped))
+    if overhang:
+        notes.append("ceil mode overhangs the padding by " + " and ".join(overhang))
+    if not notes:
+        notes.append("the windows reach every row and column")
+    unread = int((geometry.overlap_counts() == 0).sum())
+    if unread:
+        notes.append(f"{unread} pixels are read by no window")
+    return "; ".join(notes)
+
+
+def options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode):
+    parts = [
+        f"{mode} pooling",
+        f"kernel {kernel_shape[0]} x {kernel_shape[1]}",
+        f"stride {stride[0]} x {stride[1]}",
+    ]
+    if padding != (0, 0):
+        parts.append(
+            f"padding {padding[0]}"
+            if padding[0] == padding[1]
+            else f"padding {padding[0]}, {padding[1]}"
+        )
+    if dilation != (1, 1):
+        parts.append(
+            f"dilation {dilation[0]}"
+            if dilation[0] == dilation[1]
+            else f"dilation {dilation[0]}, {dilation[1]}"
+        )
+    if ceil_mode:
+        parts.append("ceil mode")
+    return ", ".join(parts)

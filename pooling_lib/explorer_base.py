@@ -1,0 +1,364 @@
+"""What every explorer shares: the widget box, its controls, rendering, closing and checks.
+
+:class:`Explorer` lays out the sliders and toggles a subclass declares, renders
+its view to a ``widgets.Image`` after every change (or once after a
+:meth:`Explorer.hold_render` block), and closes what it holds. The checks
+(:func:`integer`, :func:`pair`, :func:`option`) refuse a factory's argument
+with a message that names the parameter, the value and the range.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import numbers
+import weakref
+
+import ipywidgets as widgets
+import numpy as np
+
+from .geometry import output_shape, to_pair
+from .plots import (
+    digit_image,
+)
+
+N_DIGITS = 5000
+
+
+_PRESENTATION_CSS = (
+    "<style>.pooling-presentation .widget-label, .pooling-presentation .widget-readout,"
+    " .pooling-presentation .widget-toggle-button, .pooling-presentation .widget-dropdown select,"
+    " .pooling-presentation .widget-checkbox label {font-size: 18px !important;}</style>"
+)
+
+
+def output_or_one(in_shape, kernel, stride):
+    """The output size, or (1, 1) when the options give none (the picture says why)."""
+    try:
+        return output_shape(*in_shape, kernel, stride)
+    except ValueError:
+        return (1, 1)
+
+
+def _is_whole_number(value):
+    # bool is an int to Python, but a slider set to True is a mistake, not 1.
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def integer(value, name, low, high, why=""):
+    """``value`` as a plain int from ``low`` to ``high``, the range of its slider.
+
+    NumPy integers are accepted; bools and floats are not, even when whole,
+    because a slider would silently round them.
+    """
+    if not _is_whole_number(value):
+        raise TypeError(f"{name} must be an integer from {low} to {high}{why}, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be an integer from {low} to {high}{why}, got {value}")
+    return int(value)
+
+
+def pair(value, name, low, high):
+    """An int or a pair of ints for two sliders (rows, cols), each from ``low`` to ``high``."""
+    what = f"{name} must be an integer from {low} to {high}, or a pair of them (rows, cols)"
+    try:
+        pair = to_pair(value, name)
+    except TypeError as error:
+        raise TypeError(f"{what}, got {value!r}") from error
+    except ValueError as error:
+        raise ValueError(f"{what}, got {value!r}") from error
+    if not all(low <= v <= high for v in pair):
+        shown = pair[0] if _is_whole_number(value) else pair
+        raise ValueError(f"{what}, got {shown}")
+    return pair
+
+
+def option(value, name, choices):
+    """``value`` if it is one of ``choices`` (strings), which a widget offers."""
+    listed = ", ".join(repr(choice) for choice in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {listed}, got {value!r}")
+    if value not in choices:
+        near = value.strip().lower()
+        hint = f"; did you mean {near!r}?" if near in choices else ""
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}{hint}")
+    return value
+
+
+def _widget_tree(root):
+    """Every widget ``root`` holds, itself included: children, layouts, styles."""
+    found = {}
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if id(widget) in found:
+            continue
+        found[id(widget)] = widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            items = value if isinstance(value, list | tuple) else (value,)
+            stack.extend(item for item in items if isinstance(item, widgets.Widget))
+    return list(found.values())
+
+
+def _running_cell():
+    """``(cell id, request id)`` of the notebook cell being run, or None outside one.
+
+    JupyterLab and Notebook 7 send the cell's id with each execute request;
+    a re-run of the same cell has the same cell id and a new request id.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return None
+    parent = kernel.get_parent("shell") or {}
+    cell_id = (parent.get("metadata") or {}).get("cellId")
+    request_id = (parent.get("header") or {}).get("msg_id")
+    if not cell_id or not request_id:
+        return None
+    return cell_id, request_id
+
+
+# Cell id -> (request id, weak references to the explorers that run built).
+_BUILT_BY_CELL = {}
+
+
+def _close_earlier_runs(explorer):
+    """Close what the running cell built when it last ran; remember ``explorer``.
+
+    A re-run cell's old output is gone from the page, but ipywidgets keeps its
+    widgets, and with them the explorer and its figure, until they are closed.
+    """
+    cell = _running_cell()
+    if cell is None:
+        return
+    cell_id, request_id = cell
+    earlier_request, built = _BUILT_BY_CELL.get(cell_id, (None, []))
+    if earlier_request != request_id:
+        for reference in built:
+            earlier = reference()
+            if earlier is not None:
+                earlier.close()
+        built = []
+    built.append(weakref.ref(explorer))
+    _BUILT_BY_CELL[cell_id] = (request_id, built)
+
+
+def subject(digit, channel="digit"):
+    _, label = digit_image(digit, channel)
+    inverse = ", inverse" if channel == "inverse" else ""
+    return f"digit #{digit} (a {label}{inverse})"
+
+
+class Explorer(widgets.VBox):
+    """Sliders above a picture that redraws on every change.
+
+    Subclasses build their view and controls, then call
+    :meth:`_start`; they define :meth:`_update` (read the controls, update
+    the view) and may define :meth:`_sync_controls` (adjust one control's
+    range to another's value, e.g. the output row to the output size).
+
+    Attributes
+    ----------
+    view : pooling_lib.render.View
+        The picture: its artists are what tests inspect.
+    image : ipywidgets.Image
+        The rendered PNG shown in the notebook.
+    controls : dict of str to ipywidgets.Widget
+        Every control that changes the picture, by name.
+    renders : int
+        How many PNGs have been rendered, for tests.
+    last_error : Exception or None
+        The error the last update raised, or None. It is raised too, but a
+        widget callback's error shows only in JupyterLab's log console, so
+        it is also kept here to inspect.
+    closed : bool
+        Whether :meth:`close` has run.
+    """
+
+    closed = False
+
+    def _start(self, view, rows, extra_widgets=()):
+        """Lay out the controls above the picture, connect them, and draw once.
+
+        ``extra_widgets`` are widgets outside the layout that :meth:`close`
+        must close too, e.g. a link between two controls.
+        """
+        self.view = view
+        self._extra_widgets = list(extra_widgets)
+        self.presentation = view.style.presentation
+        self.renders = 0
+        self.last_error = None
+        self._held = False
+        self._syncing = False
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        control_rows = [widgets.HBox(list(row)) for row in rows]
+        children = [*control_rows, self.image]
+        if self.presentation:
+            children.insert(0, widgets.HTML(_PRESENTATION_CSS))
+        super().__init__(children=children)
+        if self.presentation:
+            self.add_class("pooling-presentation")
+        self.controls = {control._pooling_name: control for control in self._named_controls}
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._sync_controls()
+        self.refresh()
+        _close_earlier_runs(self)
+
+    def close(self):
+        """Close the explorer's widgets, stop its callbacks and drop its figure.
+
+        ipywidgets keeps every widget, and so everything its callbacks refer
+        to, until the widget is closed; a box's ``close`` closes only the box.
+        This closes every control, layout and style, disconnects the sliders
+        and lets the figure go, so that nothing but this small object is left.
+        Afterwards the explorer shows nothing and its ``view`` is None.
+        Calling it again does nothing.
+
+        Examples
+        --------
+        >>> from pooling_lib.explorers import window_explorer
+        >>> explorer = window_explorer()
+        >>> explorer.close()
+        >>> explorer.closed, explorer.view
+        (True, None)
+        """
+        if self.closed:
+            return
+        self.closed = True
+        # A constructor that refused its arguments built no widgets, and no controls.
+        for control in getattr(self, "controls", {}).values():
+            control.unobserve(self._on_change, names="value")
+        for extra in getattr(self, "_extra_widgets", ()):
+            for widget in _widget_tree(extra):
+                widget.close()
+        for widget in _widget_tree(self):
+            if widget is not self:
+                widget.close()
+        super().close()
+        self._extra_widgets = []
+        self.view = None
+        if hasattr(self, "image"):
+            self.image.value = b""
+
+    def _control(self, name, widget):
+        """Name a control: it is observed, and its value is part of the state and repr."""
+        widget._pooling_name = name
+        if not hasattr(self, "_named_controls"):
+            self._named_controls = []
+        self._named_controls.append(widget)
+        return widget
+
+    def _slider(self, name, description, value, low, high, continuous=True):
+        """An IntSlider from ``low`` to ``high``, wide enough for a projector.
+
+        ``value`` must lie in that range (the error names ``name``): a value
+        the slider cannot show would widen it, and with it the work of every
+        later picture.
+        """
+        width = "420px" if self.presentation else "310px"
+        value = integer(value, name, low, high)
+        return self._control(
+            name,
+            widgets.IntSlider(
+                value=value,
+                min=low,
+                max=high,
+                step=1,
+                description=description,
+                continuous_update=continuous,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width=width),
+            ),
+        )
+
+    def _toggles(self, name, description, options, value, tooltips=None):
+        return self._control(
+            name,
+            widgets.ToggleButtons(
+                options=list(options),
+                value=option(value, name, options),
+                description=description,
+                tooltips=list(tooltips or []),
+                style={"description_width": "initial", "button_width": "72px"},
+            ),
+        )
+
+    def _on_change(self, change=None):
+        if self._syncing or self.closed:
+            return
+        self._syncing = True
+        try:
+            self._sync_controls()
+        finally:
+            self._syncing = False
+        self.refresh()
+
+    def _sync_controls(self):
+        """Keep dependent controls in range; by default nothing depends on anything."""
+
+    def refresh(self):
+        """Update the picture from the controls and, unless held, render it.
+
+        Options the library refuses need nothing here: the view draws them as
+        a message. Any exception is a bug and propagates, after being kept
+        in ``last_error``.
+        """
+        if self.closed:
+            raise RuntimeError(
+                f"this {type(self).__name__} is closed; build a new one to see the picture"
+            )
+        try:
+            self._update()
+        except Exception as error:
+            self.last_error = error
+            raise
+        self.last_error = None
+        if not self._held:
+            self.image.value = self.view.png()
+            self.renders += 1
+
+    @contextlib.contextmanager
+    def hold_render(self):
+        """Change several controls, render once at the end.
+
+        Inside the block every change still updates the view (its artists
+        and attributes), which is what a fast sweep over many settings
+        checks, but no PNG is made.
+
+        Examples
+        --------
+        >>> from pooling_lib.explorers import window_explorer
+        >>> explorer = window_explorer()
+        >>> with explorer.hold_render():
+        ...     explorer.kernel_h.value = 3
+        ...     explorer.kernel_w.value = 3
+        >>> explorer.view.geometry.out_shape
+        (13, 13)
+        """
+        held, self._held = self._held, True
+        try:
+            yield self
+        finally:
+            self._held = held
+            if not held:
+                self.refresh()
+
+    def state(self):
+        """The controls' values, by name: what the picture shows."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def __repr__(self):
+        items = ", ".join(f"{name}={value!r}" for name, value in self.state().items())
+        return f"{type(self).__name__}({items})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = repr(self)
+        # Shown where no widget can be, e.g. on GitHub or nbviewer.
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle

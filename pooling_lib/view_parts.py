@@ -1,0 +1,64 @@
+"""Small drawing steps that several slider-driven views share.
+
+Each changes artists in place (limits, extents, box bounds, colour limits),
+the way :class:`pooling_lib.render.View` updates without rebuilding.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+
+from .captions import span_text
+from .glyphs import cell_points
+from .maps import symmetric
+from .render import set_clim
+from .style import IMAGE_CMAP
+
+COUNT_CMAP = mpl.colormaps["viridis"]
+
+
+UNREAD_RGBA = (0.92, 0.92, 0.92, 0.62)
+
+
+def set_box(rect, top, left, bottom, right):
+    rect.set_bounds(left - 0.5, top - 0.5, right - left + 1, bottom - top + 1)
+
+
+def int_ticks(ax, n_rows, n_cols):
+    """Ticks at the first and last row and column, enough to read the size."""
+    ax.pooling_ticks.set(sorted({0, n_cols - 1}), sorted({0, n_rows - 1}))
+
+
+def set_symmetric(ax_image, values):
+    """Centre a diverging map on 0, symmetric about the largest magnitude."""
+    top = symmetric(values)
+    set_clim(ax_image, -top, top)
+
+
+def set_extent(ax_image, n_rows, n_cols):
+    ax_image.set_extent((-0.5, n_cols - 0.5, n_rows - 0.5, -0.5))
+
+
+def set_limits(ax, top, left, bottom, right):
+    ax.set_xlim(left - 0.5, right + 0.5)
+    ax.set_ylim(bottom + 0.5, top - 0.5)
+
+
+def show_zoom(ax, zoom_image, labels, axis_labels, winner, window, rows, cols, winner_cell):
+    """Draw one window's cells enlarged, with their values and its winner circled.
+
+    ``window`` is one window of :func:`window_values` (padding masked);
+    ``winner_cell`` is ``(t, u)`` among its cells, or None for no circle.
+    """
+    kh, kw = window.shape
+    zoom_image.set_data(window)
+    set_extent(zoom_image, kh, kw)
+    set_limits(ax, 0, 0, kh - 1, kw - 1)
+    axis_labels[0].set_text(span_text(cols, "column"))
+    axis_labels[1].set_text(span_text(rows, "row"))
+    labels.show_grid(window, IMAGE_CMAP, zoom_image.norm, nan_text="nan", masked_text="pad")
+    if winner_cell is None:
+        winner.set_data([], [])
+    else:
+        winner.set_data([winner_cell[1]], [winner_cell[0]])
+        winner.set_markersize(0.8 * cell_points(ax))
