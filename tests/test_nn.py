@@ -337,26 +337,35 @@ def test_a_short_training_run_learns_digits(digits):
     before = nn.accuracy(model, X_test, y_test)
     adam = nn.Adam(model, lr=0.01)
     history = nn.fit(
-        model, X_train, y_train, X_test, y_test, epochs=3, batch_size=32, optimizer=adam
+        model,
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        epochs=3,
+        batch_size=32,
+        optimizer=adam,
+        lr_decay=0.5,
     )
     assert before < 0.3
     # 500 digits and three epochs: well short of the full run, well above chance.
     assert history["test_accuracy"][-1] >= 0.85
     assert history["loss"][-1] < history["loss"][0]
     assert len(history["seconds"]) == 3
+    assert adam.lr == pytest.approx(0.01 * 0.5**3)
 
 
 def test_training_is_deterministic_given_the_seeds(digits):
     X_train, X_test, y_train, y_test = (part[:100] for part in digits)
     runs = []
     for _ in range(2):
-        model = nn.small_cnn(seed=4, channels=(2, 4))
+        model = nn.small_cnn(seed=4, channels=(2, 4), hidden=8)
         history = nn.fit(model, X_train, y_train, X_test, y_test, epochs=1, seed=9)
         runs.append((history["loss"], history["test_accuracy"], model.layers[0].params["W"]))
     assert runs[0][:2] == runs[1][:2]
     np.testing.assert_array_equal(runs[0][2], runs[1][2])
     other = nn.fit(
-        nn.small_cnn(seed=4, channels=(2, 4)), X_train, y_train, X_test, y_test, epochs=1
+        nn.small_cnn(seed=4, channels=(2, 4), hidden=8), X_train, y_train, X_test, y_test, epochs=1
     )
     assert other["loss"] != runs[0][0]
 
@@ -489,6 +498,15 @@ ERRORS = [
     (lambda: nn.small_cnn(channels=8), TypeError, r"channels must be a pair of ints, got 8"),
     (lambda: nn.small_cnn(image_shape=(30, 28)), ValueError, r"image_shape must be divisible by 4"),
     (lambda: nn.small_cnn(ties="none"), ValueError, r"ties must be one of"),
+    (lambda: nn.small_cnn(hidden=0), ValueError, r"hidden must be a positive int, got 0"),
+    (lambda: nn.Dense(3, 2, gain=-1), ValueError, r"gain must be between 0 and inf, got -1"),
+    (
+        lambda: nn.fit(
+            nn.small_cnn(), *[np.zeros((2, 28, 28, 1)), np.zeros(2, int)] * 2, lr_decay=0
+        ),
+        ValueError,
+        r"lr_decay must be between 0 and inf, got 0; e.g. 0.8",
+    ),
     (
         lambda: nn.accuracy(nn.small_cnn(), np.zeros((2, 28, 28, 1)), np.zeros(3, int)),
         ValueError,
