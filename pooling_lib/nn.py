@@ -33,8 +33,9 @@ import numbers
 import time
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
-from .geometry import pool_geometry, to_pair
+from .geometry import check_bool, pool_geometry, to_pair
 from .pooling import pool_backward, pool_forward
 
 __all__ = [
@@ -140,6 +141,10 @@ class Conv2D:
         Seed for the He-normal initial weights; biases start at zero.
     dtype : {np.float64, np.float32}, default np.float64
         The parameters' dtype; inputs are cast to it.
+    input_gradient : bool, default True
+        False: :meth:`backward` fills ``grads`` and returns None. For a first
+        layer, whose input is the data: nothing needs that gradient, and it
+        costs as much as the weights' gradient.
 
     Attributes
     ----------
@@ -157,7 +162,15 @@ class Conv2D:
     """
 
     def __init__(
-        self, in_channels, out_channels, kernel_shape, stride=1, padding=0, rng=0, dtype=np.float64
+        self,
+        in_channels,
+        out_channels,
+        kernel_shape,
+        stride=1,
+        padding=0,
+        rng=0,
+        dtype=np.float64,
+        input_gradient=True,
     ):
         self.in_channels = _positive_int(in_channels, "in_channels", "1 for grey images")
         self.out_channels = _positive_int(out_channels, "out_channels", "the number of filters")
@@ -166,6 +179,7 @@ class Conv2D:
         self.padding = to_pair(padding, "padding")
         if min(self.padding) < 0:
             raise ValueError(f"padding must be zero or positive, got {self.padding}")
+        self.input_gradient = check_bool(input_gradient, "input_gradient")
         dtype = _float_dtype(dtype)
         kh, kw = self.kernel_shape
         fan_in = kh * kw * self.in_channels
@@ -197,17 +211,11 @@ class Conv2D:
 
     def _receptive_fields(self, x_padded, out_shape):
         """im2col: shape (m, h_out, w_out, kh, kw, c_in), one receptive field per output cell."""
-        m, _, _, c = x_padded.shape
-        (kh, kw), (sh, sw), (h_out, w_out) = self.kernel_shape, self.stride, out_shape
-        cols = np.empty((m, h_out, w_out, kh, kw, c), dtype=x_padded.dtype)
-        # One strided copy per kernel offset: kh * kw copies of the whole batch,
-        # rather than m * h_out * w_out small ones.
-        for i in range(kh):
-            for j in range(kw):
-                cols[:, :, :, i, j, :] = x_padded[
-                    :, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :
-                ]
-        return cols
+        (sh, sw), (h_out, w_out) = self.stride, out_shape
+        # A view of every window (no copy), then one copy into the order of W's rows.
+        windows = sliding_window_view(x_padded, self.kernel_shape, axis=(1, 2))
+        windows = windows[:, : sh * (h_out - 1) + 1 : sh, : sw * (w_out - 1) + 1 : sw]
+        return np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
 
     def forward(self, x, train=True):
         """Convolve ``x``, shape (m, h, w, c_in), into shape (m, h_out, w_out, c_out)."""
@@ -243,14 +251,19 @@ class Conv2D:
         # OpenBLAS for these tall, narrow matrices.
         self.grads["W"][...] = (dout_rows.T @ cols.reshape(len(dout_rows), -1)).T.reshape(W.shape)
         self.grads["b"][...] = np.ones(len(dout_rows), dtype=W.dtype) @ dout_rows
-        dcols = (dout_rows @ W.reshape(-1, self.out_channels).T).reshape(cols.shape)
+        if not self.input_gradient:
+            return None
+        # dcols[i, j] = dout @ W[i, j].T, one contiguous block per kernel offset:
+        # adding whole blocks back (col2im) is several times faster than adding
+        # the strided columns of a single (rows, kh * kw * c_in) product.
+        dcols = np.matmul(dout_rows, W.reshape(kh * kw, c, self.out_channels).transpose(0, 2, 1))
         dx_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, c), dtype=dcols.dtype)
         # col2im: a cell inside several receptive fields collects from each.
         for i in range(kh):
             for j in range(kw):
                 dx_padded[
                     :, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :
-                ] += dcols[:, :, :, i, j, :]
+                ] += dcols[i * kw + j].reshape(m, h_out, w_out, c)
         return dx_padded[:, ph : ph + h, pw : pw + w, :]
 
 
@@ -543,7 +556,10 @@ class Sequential:
         return x
 
     def backward(self, dout):
-        """Fill every layer's ``grads``; return the gradient with respect to the input."""
+        """Fill every layer's ``grads``; return the gradient with respect to the input.
+
+        None if the first layer was told not to compute it (``Conv2D(..., input_gradient=False)``).
+        """
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
@@ -796,7 +812,7 @@ def small_cnn(
     if h % 4 or w % 4:
         raise ValueError(f"image_shape must be divisible by 4 for two 2 x 2 pools, got {(h, w)}")
     return Sequential(
-        Conv2D(1, c1, 5, padding=2, rng=rng, dtype=dtype),
+        Conv2D(1, c1, 5, padding=2, rng=rng, dtype=dtype, input_gradient=False),
         ReLU(),
         Pool2D(2, **pool),
         Conv2D(c1, c2, 5, padding=2, rng=rng, dtype=dtype),

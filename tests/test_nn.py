@@ -51,6 +51,20 @@ def test_conv_gradients_match_numeric(kernel_shape, stride, padding):
     check_layer_gradients(conv, RNG.standard_normal((2, 5, 6, 2)))
 
 
+def test_conv_without_input_gradient_fills_the_same_grads_and_returns_none():
+    x = RNG.standard_normal((2, 6, 5, 2))
+    full, weights_only = (
+        nn.Conv2D(2, 3, 3, 2, 1, rng=4),
+        nn.Conv2D(2, 3, 3, 2, 1, rng=4, input_gradient=False),
+    )
+    dout = RNG.standard_normal(full.forward(x).shape)
+    weights_only.forward(x)
+    full.backward(dout)
+    assert weights_only.backward(dout) is None
+    for name in ("W", "b"):
+        np.testing.assert_array_equal(weights_only.grads[name], full.grads[name])
+
+
 def test_dense_gradients_match_numeric():
     check_layer_gradients(nn.Dense(5, 4, rng=2), RNG.standard_normal((3, 5)))
 
@@ -400,6 +414,7 @@ ERRORS = [
     (lambda: nn.Conv2D(1, 4, 3, padding=-1), ValueError, r"padding must be zero or positive"),
     (lambda: nn.Conv2D(1, 4, 3, rng="a"), TypeError, r"rng must be a non-negative int seed .*'a'"),
     (lambda: nn.Conv2D(1, 4, 3, dtype=int), TypeError, r"dtype must be np.float32 or np.float64"),
+    (lambda: nn.Conv2D(1, 4, 3, input_gradient=0), TypeError, r"input_gradient must be True or"),
     (
         forward_of(nn.Conv2D(1, 4, 3), np.zeros((2, 5, 5))),
         ValueError,
