@@ -15,6 +15,12 @@ gradient, ``SGD`` and ``Adam`` update ``params`` in place from ``grads``, and
 :func:`pooling_lib.pool_forward` and :func:`pooling_lib.pool_backward`, or a
 learner's own functions with the same signature.
 
+Speed: the matrices here are small, and BLAS threads that wait for each other
+on a busy machine can make an epoch ten times slower than one thread does. If
+training stalls, run ``threadpoolctl.threadpool_limits(1)`` first, or set
+``OPENBLAS_NUM_THREADS=1`` before starting Python. Results are repeatable for a
+given seed and thread count; another thread count rounds differently.
+
 Examples
 --------
 >>> from pooling_lib import load_mnist
