@@ -12,6 +12,23 @@ from pooling_lib.gradcheck import numeric_gradient, rel_error, tie_free
 RNG = np.random.default_rng(1234)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    """Run BLAS on one thread where threadpoolctl can say so.
+
+    On a shared 2-core machine two OpenBLAS threads that wait on each other
+    turned a half-second training test into a minute; one thread is also what
+    these small matrices are fastest on.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(1, user_api="blas"):
+        yield
+
+
 def param_gradient(layer, name, run, upstream):
     """Numeric gradient of ``sum(run() * upstream)`` with respect to ``layer.params[name]``."""
     param = layer.params[name]
@@ -392,6 +409,11 @@ def test_small_cnn_passes_pool_options_and_functions_through():
     assert model.forward(x).dtype == np.float32
 
 
+def test_a_model_without_parameters_computes_in_float64():
+    assert nn.Sequential(nn.Flatten(), nn.ReLU()).dtype == np.float64
+    assert nn.small_cnn(dtype=np.float64).dtype == np.float64
+
+
 def test_eval_forward_keeps_nothing_for_backward():
     model = nn.Sequential(nn.Flatten(), nn.Dense(4, 2))
     model.forward(np.ones((1, 2, 2, 1)), train=False)
@@ -404,6 +426,16 @@ def test_eval_forward_keeps_nothing_for_backward():
 
 def forward_of(layer, x):
     return lambda: layer.forward(x)
+
+
+class Stepper:
+    def step(self):
+        pass
+
+
+def backward_after_forward(layer, x, dout_shape):
+    layer.forward(x)
+    return layer.backward(np.zeros(dout_shape))
 
 
 ERRORS = [
@@ -437,6 +469,24 @@ ERRORS = [
     ),
     (lambda: nn.Conv2D(1, 1, 1).backward(np.ones((1, 1, 1, 1))), RuntimeError, r"forward"),
     (lambda: nn.ReLU().forward(np.array([1, 2])), TypeError, r"x must be a float array, got"),
+    (lambda: nn.ReLU().backward(np.ones(2)), RuntimeError, r"ReLU.backward needs a forward"),
+    (lambda: nn.Pool2D(2).backward(np.ones((1, 1, 1, 1))), RuntimeError, r"Pool2D.backward needs"),
+    (lambda: nn.Flatten().backward(np.ones((1, 2))), RuntimeError, r"Flatten.backward needs"),
+    (
+        lambda: backward_after_forward(nn.Conv2D(1, 2, 3), np.zeros((1, 4, 4, 1)), (1, 3, 3, 2)),
+        ValueError,
+        r"dout must have the forward output's shape \(1, 2, 2, 2\), got \(1, 3, 3, 2\)",
+    ),
+    (
+        lambda: backward_after_forward(nn.ReLU(), np.zeros((2, 3)), (3, 2)),
+        ValueError,
+        r"dout must have the forward output's shape \(2, 3\), got \(3, 2\)",
+    ),
+    (
+        lambda: backward_after_forward(nn.Dense(3, 2), np.zeros((4, 3)), (4, 3)),
+        ValueError,
+        r"dout must have the forward output's shape \(4, 2\), got \(4, 3\)",
+    ),
     (lambda: nn.Pool2D(0), ValueError, r"kernel_shape must be positive, got \(0, 0\)"),
     (lambda: nn.Pool2D(2, mode="min"), ValueError, r"mode must be one of 'max', 'avg', got 'min'"),
     (lambda: nn.Pool2D(2, ties="last"), ValueError, r"ties must be one of .* got 'last'"),
@@ -547,6 +597,13 @@ ERRORS = [
         ),
         ValueError,
         r"X_train must have 4 dimensions \(m, h, w, c\), got shape \(2, 28, 28\)",
+    ),
+    (
+        lambda: nn.fit(
+            nn.small_cnn(), *[np.zeros((2, 28, 28, 1)), np.zeros(2, int)] * 2, optimizer=Stepper()
+        ),
+        TypeError,
+        r"optimizer must have an lr attribute, got <.*Stepper",
     ),
     (
         lambda: nn.Sequential(nn.Flatten()).predict(np.zeros((2, 2)), batch_size=0),
