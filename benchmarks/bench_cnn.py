@@ -1,0 +1,218 @@
+"""How fast does pooling_lib.nn train a small CNN? The same network in PyTorch, side by side.
+
+    python benchmarks/bench_cnn.py [--epochs 8] [--batch-size 32] [--lr 0.003] [--lr-decay 0.7]
+                                   [--blas-threads 1]
+
+The network is :func:`pooling_lib.nn.small_cnn`: two conv-ReLU-max-pool
+stages and two dense layers, float32, trained as the notebook trains it (Adam,
+learning rate multiplied by ``--lr-decay`` after each epoch). The data are the bundled 5,000 digits,
+split seeded and stratified into 4,000 to train on and 1,000 held out.
+
+PyTorch trains the same network from the same initial weights with the same
+Adam settings, on the same mini-batches in the same order, so the two runs
+compute the same numbers up to float32 round-off (the printed loss gap says
+how close). It runs twice: on its default number of threads, and on one.
+NumPy runs on one BLAS thread (``--blas-threads``; printed).
+
+The epochs of the three runs take turns, so a busy machine slows them all
+alike; each time is the best epoch of ``--epochs``, in seconds. The target:
+pooling_lib.nn at most 2x PyTorch's default. This script prints; it never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pooling_lib.nn as nn  # noqa: E402
+from pooling_lib import load_mnist  # noqa: E402
+
+TARGET = 2.0
+
+
+def limit_blas_threads(threads):
+    """Set NumPy's BLAS thread count (0: leave the default); return what it is, as text.
+
+    The matrices of a small CNN are too small to share out: on a shared
+    2-core machine, two OpenBLAS threads that wait on each other made an
+    epoch ten times slower than one thread.
+    """
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+    except ImportError:
+        return "default (threadpoolctl not installed, so unknown)"
+    if threads:
+        threadpool_limits(threads, user_api="blas")
+    counts = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return str(counts[0]) if counts else "unknown"
+
+
+def torch_twin(torch, model):
+    """The PyTorch network with ``model``'s weights, taking NCHW input."""
+    conv1, _, _, conv2, _, _, _, hidden, _, scores = model.layers
+    torch_nn = torch.nn
+
+    def conv(layer):
+        kh, kw = layer.kernel_shape
+        out = torch_nn.Conv2d(
+            layer.in_channels, layer.out_channels, (kh, kw), padding=layer.padding
+        )
+        out.weight.data = torch.from_numpy(layer.params["W"].transpose(3, 2, 0, 1).copy())
+        out.bias.data = torch.from_numpy(layer.params["b"].copy())
+        return out
+
+    def linear(layer):
+        out = torch_nn.Linear(layer.in_features, layer.out_features)
+        out.weight.data = torch.from_numpy(layer.params["W"].T.copy())
+        out.bias.data = torch.from_numpy(layer.params["b"].copy())
+        return out
+
+    class ChannelsLastFlatten(torch_nn.Module):
+        # Flatten in (h, w, c) order, as pooling_lib.nn.Flatten does on (m, h, w, c).
+        def forward(self, x):
+            return x.permute(0, 2, 3, 1).reshape(len(x), -1)
+
+    return torch_nn.Sequential(
+        conv(conv1),
+        torch_nn.ReLU(),
+        torch_nn.MaxPool2d(2),
+        conv(conv2),
+        torch_nn.ReLU(),
+        torch_nn.MaxPool2d(2),
+        ChannelsLastFlatten(),
+        linear(hidden),
+        torch_nn.ReLU(),
+        linear(scores),
+    )
+
+
+def torch_epoch(torch, net, optimizer, X, y, order, batch_size, threads):
+    """One epoch in PyTorch on ``threads`` threads; returns (mean loss, seconds)."""
+    torch.set_num_threads(threads)
+    loss_fn = torch.nn.functional.cross_entropy
+    start = time.perf_counter()
+    total = 0.0
+    for first in range(0, len(order), batch_size):
+        batch = torch.from_numpy(order[first : first + batch_size])
+        optimizer.zero_grad()
+        loss = loss_fn(net(X[batch]), y[batch])
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(batch)
+    return total / len(order), time.perf_counter() - start
+
+
+def torch_accuracy(torch, net, X, y):
+    with torch.no_grad():
+        return float((net(X).argmax(1) == y).float().mean())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=0.003)
+    parser.add_argument("--lr-decay", type=float, default=0.7, help="lr factor after each epoch")
+    parser.add_argument(
+        "--blas-threads", type=int, default=1, help="NumPy's BLAS threads; 0 keeps the default"
+    )
+    args = parser.parse_args()
+
+    X, y = load_mnist()
+    X_train, X_test, y_train, y_test = nn.train_test_split(X[..., None], y, n_train=4000, seed=0)
+    X_train, X_test = X_train.astype(np.float32), X_test.astype(np.float32)
+    model = nn.small_cnn(seed=0)
+    adam = nn.Adam(model, lr=args.lr)
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+        print("PyTorch is not installed: timing pooling_lib.nn alone")
+    default_threads = torch.get_num_threads() if torch else 0
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; NumPy "
+        f"{np.__version__} with {limit_blas_threads(args.blas_threads)} BLAS threads"
+        + (f"; torch {torch.__version__}, default {default_threads} threads" if torch else "")
+    )
+    print(
+        f"small_cnn{tuple(layer.__class__.__name__ for layer in model.layers)}, float32, "
+        f"Adam lr={args.lr} x {args.lr_decay} per epoch, batch {args.batch_size}, "
+        f"{len(X_train)} digits per epoch"
+    )
+
+    if torch:
+        nets = {threads: torch_twin(torch, model) for threads in (default_threads, 1)}
+        optimizers = {
+            threads: torch.optim.Adam(net.parameters(), lr=args.lr) for threads, net in nets.items()
+        }
+        X_train_t = torch.from_numpy(np.ascontiguousarray(X_train.transpose(0, 3, 1, 2)))
+        X_test_t = torch.from_numpy(np.ascontiguousarray(X_test.transpose(0, 3, 1, 2)))
+        y_train_t, y_test_t = torch.from_numpy(y_train), torch.from_numpy(y_test)
+
+    # Every run draws its batch order from its own generator with one seed: the same batches.
+    ours_rng, torch_rng = np.random.default_rng(0), np.random.default_rng(0)
+    times = {"ours": [], default_threads: [], 1: []}
+    print(
+        f"{'epoch':>5} {'ours s':>8} {'loss':>8} "
+        + (f"{'torch s':>8} {'torch 1t s':>10} {'loss gap':>9}" if torch else "")
+    )
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        loss = nn.train_epoch(model, adam, X_train, y_train, args.batch_size, seed=ours_rng)
+        times["ours"].append(time.perf_counter() - start)
+        line = f"{epoch:>5} {times['ours'][-1]:8.2f} {loss:8.4f}"
+        if torch:
+            order = torch_rng.permutation(len(X_train))
+            losses = []
+            for threads in (default_threads, 1):
+                torch_loss, seconds = torch_epoch(
+                    torch,
+                    nets[threads],
+                    optimizers[threads],
+                    X_train_t,
+                    y_train_t,
+                    order,
+                    args.batch_size,
+                    threads,
+                )
+                times[threads].append(seconds)
+                losses.append(torch_loss)
+            torch.set_num_threads(default_threads)
+            for optimizer in optimizers.values():
+                for group in optimizer.param_groups:
+                    group["lr"] *= args.lr_decay
+            gap = max(abs(loss - other) for other in losses)
+            line += f" {times[default_threads][-1]:8.2f} {times[1][-1]:10.2f} {gap:9.2e}"
+        print(line, flush=True)
+        adam.lr *= args.lr_decay
+
+    accuracy = 100 * nn.accuracy(model, X_test, y_test)
+    ours = min(times["ours"])
+    print(f"pooling_lib.nn: held-out accuracy {accuracy:.1f} %, best epoch {ours:.2f} s")
+    if not torch:
+        print(f"cnn: held-out accuracy {accuracy:.1f} %, {ours:.2f} s per epoch, n/a x PyTorch")
+        return
+    for threads in (default_threads, 1):
+        torch_acc = 100 * torch_accuracy(torch, nets[threads], X_test_t, y_test_t)
+        ratio = ours / min(times[threads])
+        print(
+            f"torch {threads} thread(s): held-out accuracy {torch_acc:.1f} %, best epoch "
+            f"{min(times[threads]):.2f} s; pooling_lib.nn takes {ratio:.2f}x"
+        )
+    ratio = ours / min(times[default_threads])
+    verdict = "meets" if ratio <= TARGET else "misses"
+    print(f"target: at most {TARGET:g}x PyTorch on its default threads: {verdict} it")
+    print(f"cnn: held-out accuracy {accuracy:.1f} %, {ours:.2f} s per epoch, {ratio:.2f} x PyTorch")
+
+
+if __name__ == "__main__":
+    main()

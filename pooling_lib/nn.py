@@ -1,0 +1,929 @@
+"""A small convolutional network in NumPy, to train with the pooling of this course.
+
+Every layer works on batches in the course's ``(m, h, w, c)`` layout and has
+the same contract, CS231n-style:
+
+* ``forward(x, train=True)`` returns the output and, when ``train`` is true,
+  keeps what ``backward`` will need;
+* ``backward(dout)`` takes the loss's gradient with respect to the output,
+  fills ``grads`` (same keys and shapes as ``params``) and returns the
+  gradient with respect to the input.
+
+``Sequential`` chains layers, ``softmax_cross_entropy`` gives the loss and its
+gradient, ``SGD`` and ``Adam`` update ``params`` in place from ``grads``, and
+``fit`` trains on a split made by ``train_test_split``. ``Pool2D`` wraps
+:func:`pooling_lib.pool_forward` and :func:`pooling_lib.pool_backward`, or a
+learner's own functions with the same signature.
+
+Speed: the matrices here are small, and BLAS threads that wait for each other
+on a busy machine can make an epoch ten times slower than one thread does. If
+training stalls, run ``threadpoolctl.threadpool_limits(1)`` first, or set
+``OPENBLAS_NUM_THREADS=1`` before starting Python. Results are repeatable for a
+given seed and thread count; another thread count rounds differently.
+
+Examples
+--------
+>>> from pooling_lib import load_mnist
+>>> X, y = load_mnist()
+>>> X_train, X_test, y_train, y_test = train_test_split(X[..., None], y, n_train=4000, seed=0)
+>>> X_train.shape, X_test.shape, np.bincount(y_test)
+((4000, 28, 28, 1), (1000, 28, 28, 1), array([100, 100, 100, 100, 100, 100, 100, 100, 100, 100]))
+>>> model = small_cnn(seed=0)
+>>> model.forward(X_test[:5]).shape
+(5, 10)
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .geometry import check_bool, pool_geometry, to_pair
+from .pooling import pool_backward, pool_forward
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "Conv2D",
+    "Dense",
+    "Flatten",
+    "Pool2D",
+    "ReLU",
+    "Sequential",
+    "accuracy",
+    "fit",
+    "small_cnn",
+    "softmax_cross_entropy",
+    "train_epoch",
+    "train_test_split",
+]
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def _positive_int(value, name, hint):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be a positive int, got {value!r}; {hint}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}; {hint}")
+    return int(value)
+
+
+def _positive_pair(value, name, hint):
+    pair = to_pair(value, name)
+    if min(pair) < 1:
+        raise ValueError(f"{name} must be positive, got {pair}; {hint}")
+    return pair
+
+
+def _generator(rng, name="rng"):
+    """A NumPy Generator from an int seed or a Generator, so every result can be repeated."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool | np.bool_) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name} must be a non-negative int seed or a np.random.Generator, got {rng!r}; "
+        "pass e.g. 0 or np.random.default_rng(0)"
+    )
+
+
+def _float_dtype(dtype):
+    resolved = np.dtype(dtype) if isinstance(dtype, type | str | np.dtype) else None
+    if resolved not in [np.dtype(d) for d in FLOAT_DTYPES]:
+        raise TypeError(
+            f"dtype must be np.float32 or np.float64, got {dtype!r}; float64 for gradient "
+            "checks, float32 for speed"
+        )
+    return resolved
+
+
+def _array(x, name, ndim, layout):
+    """``x`` as a float array of ``ndim`` dimensions, or an error naming ``name``."""
+    array = np.asarray(x)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim != ndim:
+        hint = (
+            "; for grey images (m, h, w) use x[..., None]" if ndim == 4 and array.ndim == 3 else ""
+        )
+        raise ValueError(
+            f"{name} must have {ndim} dimensions {layout}, got shape {array.shape}{hint}"
+        )
+    return array
+
+
+def _normal(rng, shape, fan_in, gain, dtype):
+    """Gaussian weights of variance ``gain / fan_in``.
+
+    ``gain=2`` (He) keeps the activations' variance steady through a ReLU,
+    which zeroes half of them; ``gain=1`` (LeCun) suits a layer whose output is
+    used as it is, such as the scores fed to a softmax.
+    """
+    return (rng.standard_normal(shape) * np.sqrt(gain / fan_in)).astype(dtype)
+
+
+class Conv2D:
+    """2-D convolution (cross-correlation, as in PyTorch) on ``(m, h, w, c)`` batches.
+
+    The forward pass lays every receptive field out as a row (im2col) and lets
+    one matrix product (BLAS) do the multiply-adds; the backward pass does the
+    same product transposed and adds the rows back onto the input (col2im).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        ``c_in`` of the input and ``c_out`` of the output.
+    kernel_shape : int or (int, int)
+        Filter height and width ``(kh, kw)``.
+    stride : int or (int, int), default 1
+        Step between receptive fields.
+    padding : int or (int, int), default 0
+        Zeros added on each side of the input's height and width.
+    rng : int or np.random.Generator, default 0
+        Seed for the He-normal initial weights; biases start at zero.
+    dtype : {np.float64, np.float32}, default np.float64
+        The parameters' dtype; inputs are cast to it.
+    input_gradient : bool, default True
+        False: :meth:`backward` fills ``grads`` and returns None. For a first
+        layer, whose input is the data: nothing needs that gradient, and it
+        costs as much as the weights' gradient.
+
+    Attributes
+    ----------
+    params : dict
+        ``'W'``, shape (kh, kw, c_in, c_out), and ``'b'``, shape (c_out,).
+        PyTorch's ``weight`` is ``W.transpose(3, 2, 0, 1)``.
+    grads : dict
+        Same keys and shapes, filled by :meth:`backward`.
+
+    Examples
+    --------
+    >>> conv = Conv2D(1, 4, 3, padding=1)
+    >>> conv.forward(np.zeros((2, 28, 28, 1))).shape
+    (2, 28, 28, 4)
+    """
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_shape,
+        stride=1,
+        padding=0,
+        rng=0,
+        dtype=np.float64,
+        input_gradient=True,
+    ):
+        self.in_channels = _positive_int(in_channels, "in_channels", "1 for grey images")
+        self.out_channels = _positive_int(out_channels, "out_channels", "the number of filters")
+        self.kernel_shape = _positive_pair(kernel_shape, "kernel_shape", "e.g. 3 for 3 x 3")
+        self.stride = _positive_pair(stride, "stride", "stride=1 visits every position")
+        self.padding = to_pair(padding, "padding")
+        if min(self.padding) < 0:
+            raise ValueError(f"padding must be zero or positive, got {self.padding}")
+        self.input_gradient = check_bool(input_gradient, "input_gradient")
+        dtype = _float_dtype(dtype)
+        kh, kw = self.kernel_shape
+        fan_in = kh * kw * self.in_channels
+        shape = (kh, kw, self.in_channels, self.out_channels)
+        W = _normal(_generator(rng), shape, fan_in, 2.0, dtype)
+        self.params = {"W": W, "b": np.zeros(self.out_channels, dtype=dtype)}
+        self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
+        self._cache = None
+
+    def output_shape(self, h, w):
+        """``(h_out, w_out)`` for an input of height ``h`` and width ``w``."""
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_shape, self.stride, self.padding
+        return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+
+    def _check_input(self, x):
+        x = _array(x, "x", 4, "(m, h, w, c)")
+        m, h, w, c = x.shape
+        if c != self.in_channels:
+            raise ValueError(
+                f"x must have in_channels={self.in_channels} channels in its last axis, got "
+                f"shape {x.shape}; the layout is (m, h, w, c)"
+            )
+        if min(self.output_shape(h, w)) < 1:
+            raise ValueError(
+                f"x of height and width ({h}, {w}) is smaller than kernel_shape="
+                f"{self.kernel_shape} with padding={self.padding}; pad more or use a smaller kernel"
+            )
+        return x.astype(self.params["W"].dtype, copy=False)
+
+    def _receptive_fields(self, x_padded, out_shape):
+        """im2col: shape (m, h_out, w_out, kh, kw, c_in), one receptive field per output cell."""
+        (sh, sw), (h_out, w_out) = self.stride, out_shape
+        # A view of every window (no copy), then one copy into the order of W's rows.
+        windows = sliding_window_view(x_padded, self.kernel_shape, axis=(1, 2))
+        windows = windows[:, : sh * (h_out - 1) + 1 : sh, : sw * (w_out - 1) + 1 : sw]
+        return np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+
+    def forward(self, x, train=True):
+        """Convolve ``x``, shape (m, h, w, c_in), into shape (m, h_out, w_out, c_out)."""
+        x = self._check_input(x)
+        m, h, w, _ = x.shape
+        (ph, pw), out_shape = self.padding, self.output_shape(h, w)
+        x_padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0))) if ph or pw else x
+        cols = self._receptive_fields(x_padded, out_shape)
+        W, b = self.params["W"], self.params["b"]
+        out = cols.reshape(-1, W[..., 0].size) @ W.reshape(-1, self.out_channels) + b
+        if train:
+            self._cache = (x.shape, cols)
+        return out.reshape(m, *out_shape, self.out_channels)
+
+    def backward(self, dout):
+        """Fill ``grads`` from ``dout``, shape (m, h_out, w_out, c_out); return ``dx``."""
+        if self._cache is None:
+            raise RuntimeError("Conv2D.backward needs a forward(x, train=True) call first")
+        x_shape, cols = self._cache
+        m, h, w, c = x_shape
+        W = self.params["W"]
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_shape, self.stride, self.padding
+        h_out, w_out = self.output_shape(h, w)
+        dout = _array(dout, "dout", 4, "(m, h_out, w_out, c_out)")
+        if dout.shape != (m, h_out, w_out, self.out_channels):
+            raise ValueError(
+                f"dout must have the forward output's shape {(m, h_out, w_out, self.out_channels)}"
+                f", got {dout.shape}"
+            )
+        dout_rows = dout.reshape(-1, self.out_channels).astype(W.dtype, copy=False)
+        # (dout.T @ cols).T rather than cols.T @ dout, and a product with ones
+        # rather than sum(axis=0): the same numbers, several times faster in
+        # OpenBLAS for these tall, narrow matrices.
+        self.grads["W"][...] = (dout_rows.T @ cols.reshape(len(dout_rows), -1)).T.reshape(W.shape)
+        self.grads["b"][...] = np.ones(len(dout_rows), dtype=W.dtype) @ dout_rows
+        if not self.input_gradient:
+            return None
+        # dcols[i, j] = dout @ W[i, j].T, one contiguous block per kernel offset:
+        # adding whole blocks back (col2im) is several times faster than adding
+        # the strided columns of a single (rows, kh * kw * c_in) product.
+        dcols = np.matmul(dout_rows, W.reshape(kh * kw, c, self.out_channels).transpose(0, 2, 1))
+        dx_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, c), dtype=dcols.dtype)
+        # col2im: a cell inside several receptive fields collects from each.
+        for i in range(kh):
+            for j in range(kw):
+                dx_padded[
+                    :, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :
+                ] += dcols[i * kw + j].reshape(m, h_out, w_out, c)
+        return dx_padded[:, ph : ph + h, pw : pw + w, :]
+
+
+class ReLU:
+    """``max(x, 0)`` elementwise, any shape; the gradient at exactly 0 is 0, as in PyTorch."""
+
+    def __init__(self):
+        self.params, self.grads = {}, {}
+        self._positive = None
+
+    def forward(self, x, train=True):
+        """``x`` of any shape, returned with negatives set to 0."""
+        x = np.asarray(x)
+        if x.dtype.kind != "f":
+            raise TypeError(f"x must be a float array, got dtype {x.dtype}; use x.astype(float)")
+        if train:
+            self._positive = x > 0
+        return np.maximum(x, 0)  # NaN stays NaN, as in PyTorch
+
+    def backward(self, dout):
+        """``dout`` where the input was positive, 0 elsewhere."""
+        if self._positive is None:
+            raise RuntimeError("ReLU.backward needs a forward(x, train=True) call first")
+        dout = np.asarray(dout)
+        if dout.shape != self._positive.shape:
+            raise ValueError(
+                f"dout must have the forward output's shape {self._positive.shape}, "
+                f"got {dout.shape}"
+            )
+        if np.isfinite(dout).all():
+            # Ten times faster than np.where; but 0 * inf is NaN, so only for finite dout.
+            return dout * self._positive
+        return np.where(self._positive, dout, 0).astype(dout.dtype, copy=False)
+
+
+class Pool2D:
+    """Max or average pooling as a layer, on :func:`pooling_lib.pool_forward` and ``pool_backward``.
+
+    Parameters
+    ----------
+    kernel_shape : int or (int, int)
+        Window height and width.
+    stride : int or (int, int), optional
+        Step between windows; default ``kernel_shape`` (windows side by side,
+        as in ``torch.nn.MaxPool2d``). Note: the functions' own default is 1.
+    mode : {'max', 'avg'}, default 'max'
+    padding, dilation, ceil_mode, count_include_pad, divisor_override
+        As for :func:`pooling_lib.pool_forward`.
+    ties : {'first', 'all', 'split'}, default 'first'
+        Who gets a window's gradient when its maximum is tied; see
+        :func:`pooling_lib.pool_backward`. ReLU makes ties common: every
+        window of zeros is one.
+    pool_forward, pool_backward : callable, optional
+        Your own functions in place of the library's. They are called as
+        ``pool_forward(A_prev, kernel_shape, stride, mode, **options)`` and
+        ``pool_backward(dA, A_prev, kernel_shape, stride, mode, **options)``,
+        where ``options`` holds only the keywords you set to something other
+        than their default: a function written for the four arguments alone
+        works as long as you keep the defaults.
+
+    Attributes
+    ----------
+    params, grads : dict
+        Empty: pooling learns nothing.
+
+    Examples
+    --------
+    >>> pool = Pool2D(2)
+    >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
+    >>> pool.forward(x)[0, :, :, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    >>> pool.backward(np.ones((1, 2, 2, 1)))[0, :2, :2, 0]
+    array([[0., 0.],
+           [0., 1.]])
+    """
+
+    _DEFAULTS = {
+        "padding": 0,
+        "dilation": 1,
+        "ceil_mode": False,
+        "count_include_pad": True,
+        "divisor_override": None,
+    }
+
+    def __init__(
+        self,
+        kernel_shape,
+        stride=None,
+        mode="max",
+        *,
+        padding=0,
+        dilation=1,
+        ceil_mode=False,
+        count_include_pad=True,
+        divisor_override=None,
+        ties="first",
+        pool_forward=None,
+        pool_backward=None,
+    ):
+        for name, function in (("pool_forward", pool_forward), ("pool_backward", pool_backward)):
+            if function is not None and not callable(function):
+                raise TypeError(
+                    f"{name} must be a function with the library's signature or None, got "
+                    f"{function!r}"
+                )
+        self.kernel_shape = kernel_shape
+        self.stride = kernel_shape if stride is None else stride
+        self.mode, self.ties = mode, ties
+        self.options = {
+            "padding": padding,
+            "dilation": dilation,
+            "ceil_mode": ceil_mode,
+            "count_include_pad": count_include_pad,
+            "divisor_override": divisor_override,
+        }
+        self._validate()
+        self._forward = pool_forward or _library_pool_forward
+        self._backward = pool_backward or _library_pool_backward
+        self.params, self.grads = {}, {}
+        self._input = None
+
+    def _validate(self):
+        """Fail now, not at the first batch: dry-run the library on the smallest input that fits."""
+        kh, kw = to_pair(self.kernel_shape, "kernel_shape")
+        dh, dw = to_pair(self.options["dilation"], "dilation")
+        side = (max(1, dh * (kh - 1) + 1), max(1, dw * (kw - 1) + 1))
+        pool_geometry(side, self.kernel_shape, self.stride, self.options["padding"], (dh, dw))
+        probe = np.zeros((1, *side, 1))
+        out = _library_pool_forward(
+            probe, self.kernel_shape, self.stride, self.mode, **self.options
+        )
+        _library_pool_backward(
+            out, probe, self.kernel_shape, self.stride, self.mode, ties=self.ties, **self.options
+        )
+
+    def _changed_options(self):
+        return {k: v for k, v in self.options.items() if v != self._DEFAULTS[k]}
+
+    def forward(self, x, train=True):
+        """Pool ``x``, shape (m, h, w, c), into shape (m, h_out, w_out, c)."""
+        x = _array(x, "x", 4, "(m, h, w, c)")
+        if train:
+            self._input = x
+        return self._forward(
+            x, self.kernel_shape, self.stride, self.mode, **self._changed_options()
+        )
+
+    def backward(self, dout):
+        """Route ``dout``, shape (m, h_out, w_out, c), back to the input's shape (m, h, w, c)."""
+        if self._input is None:
+            raise RuntimeError("Pool2D.backward needs a forward(x, train=True) call first")
+        options = self._changed_options()
+        if self.ties != "first":
+            options["ties"] = self.ties
+        return self._backward(
+            dout, self._input, self.kernel_shape, self.stride, self.mode, **options
+        )
+
+
+# The library's functions under other names, since Pool2D's arguments shadow them.
+_library_pool_forward, _library_pool_backward = pool_forward, pool_backward
+
+
+class Flatten:
+    """``(m, ...)`` to ``(m, features)``, in C order: for (m, h, w, c), ``c`` varies fastest."""
+
+    def __init__(self):
+        self.params, self.grads = {}, {}
+        self._shape = None
+
+    def forward(self, x, train=True):
+        """Reshape ``x``, shape (m, d1, d2, ...), to (m, d1 * d2 * ...)."""
+        x = np.asarray(x)
+        if x.ndim < 2:
+            raise ValueError(f"x must have a batch axis and at least one more, got shape {x.shape}")
+        if train:
+            self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout):
+        """``dout``, shape (m, features), back to the input's shape."""
+        if self._shape is None:
+            raise RuntimeError("Flatten.backward needs a forward(x, train=True) call first")
+        return np.asarray(dout).reshape(self._shape)
+
+
+class Dense:
+    """Fully connected layer ``x @ W + b``.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    rng : int or np.random.Generator, default 0
+        Seed for the initial weights; biases start at zero.
+    dtype : {np.float64, np.float32}, default np.float64
+    gain : float, default 1.0
+        Initial weights have variance ``gain / in_features``: 1 (LeCun) for
+        the scores fed to a softmax, 2 (He) for a layer followed by a ReLU.
+
+    Attributes
+    ----------
+    params, grads : dict
+        ``'W'``, shape (in_features, out_features); ``'b'``, shape (out_features,).
+        PyTorch's ``Linear.weight`` is ``W.T``.
+    """
+
+    def __init__(self, in_features, out_features, rng=0, dtype=np.float64, gain=1.0):
+        self.in_features = _positive_int(in_features, "in_features", "the inputs per example")
+        self.out_features = _positive_int(out_features, "out_features", "e.g. 10 classes")
+        dtype = _float_dtype(dtype)
+        shape = (self.in_features, self.out_features)
+        gain = _check_rate(gain, "gain", 0, np.inf, "2.0 before a ReLU, 1.0 before a softmax")
+        W = _normal(_generator(rng), shape, self.in_features, gain, dtype)
+        self.params = {"W": W, "b": np.zeros(self.out_features, dtype=dtype)}
+        self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
+        self._input = None
+
+    def forward(self, x, train=True):
+        """``x``, shape (m, in_features), to shape (m, out_features)."""
+        x = _array(x, "x", 2, "(m, in_features)")
+        if x.shape[1] != self.in_features:
+            raise ValueError(
+                f"x must have in_features={self.in_features} columns, got shape {x.shape}; "
+                "put a Flatten before Dense"
+            )
+        x = x.astype(self.params["W"].dtype, copy=False)
+        if train:
+            self._input = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, dout):
+        """Fill ``grads`` from ``dout``, shape (m, out_features); return ``dx``, like ``x``."""
+        if self._input is None:
+            raise RuntimeError("Dense.backward needs a forward(x, train=True) call first")
+        dout = _array(dout, "dout", 2, "(m, out_features)")
+        expected = (self._input.shape[0], self.out_features)
+        if dout.shape != expected:
+            raise ValueError(
+                f"dout must have the forward output's shape {expected}, got {dout.shape}"
+            )
+        self.grads["W"][...] = self._input.T @ dout
+        self.grads["b"][...] = dout.sum(axis=0)
+        return dout @ self.params["W"].T
+
+
+class Sequential:
+    """Layers run in order; backward runs them in reverse.
+
+    Parameters
+    ----------
+    *layers
+        Objects with ``forward(x, train)``, ``backward(dout)`` and ``params`` /
+        ``grads`` dicts, such as the layers of this module.
+
+    Examples
+    --------
+    >>> model = Sequential(Flatten(), Dense(4, 3), ReLU(), Dense(3, 2))
+    >>> x = np.ones((5, 2, 2, 1))
+    >>> model.forward(x).shape, model.backward(np.ones((5, 2))).shape
+    ((5, 2), (5, 2, 2, 1))
+    """
+
+    def __init__(self, *layers):
+        if not layers:
+            raise ValueError("Sequential needs at least one layer, got none")
+        for index, layer in enumerate(layers):
+            missing = [
+                a for a in ("forward", "backward", "params", "grads") if not hasattr(layer, a)
+            ]
+            if missing:
+                raise TypeError(
+                    f"layers[{index}] must have forward, backward, params and grads, got "
+                    f"{layer!r} without {', '.join(missing)}; use the layers of pooling_lib.nn"
+                )
+        self.layers = list(layers)
+
+    @property
+    def dtype(self):
+        """The dtype of the first parameter: what inputs are best given as."""
+        for layer in self.layers:
+            for value in layer.params.values():
+                return value.dtype
+        return np.dtype(np.float64)
+
+    def forward(self, x, train=True):
+        """Run every layer; with ``train=False`` nothing is kept for a backward pass."""
+        for layer in self.layers:
+            x = layer.forward(x, train=train)
+        return x
+
+    def backward(self, dout):
+        """Fill every layer's ``grads``; return the gradient with respect to the input.
+
+        None if the first layer was told not to compute it (``Conv2D(..., input_gradient=False)``).
+        """
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def predict(self, x, batch_size=500):
+        """Class scores for ``x`` in batches, shape (m, classes), without keeping anything."""
+        batch_size = _positive_int(batch_size, "batch_size", "e.g. 500")
+        x = np.asarray(x)
+        return np.concatenate(
+            [self.forward(x[i : i + batch_size], train=False) for i in range(0, len(x), batch_size)]
+        )
+
+
+def softmax_cross_entropy(scores, y):
+    """Mean cross-entropy of the softmax of ``scores`` against labels ``y``, and its gradient.
+
+    Parameters
+    ----------
+    scores : ndarray, shape (m, classes)
+        Unnormalised log-probabilities (logits).
+    y : ndarray of int, shape (m,)
+        The right class of each example, ``0 <= y < classes``.
+
+    Returns
+    -------
+    loss : float
+        ``mean(-log softmax(scores)[i, y[i]])``.
+    dscores : ndarray, shape (m, classes)
+        ``(softmax(scores) - onehot(y)) / m``.
+
+    Examples
+    --------
+    >>> loss, dscores = softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 3]))
+    >>> round(loss, 4), round(float(np.log(4)), 4)
+    (1.3863, 1.3863)
+    >>> dscores[0]
+    array([-0.375,  0.125,  0.125,  0.125])
+    """
+    scores = _array(scores, "scores", 2, "(m, classes)")
+    y = _labels(y, "y", scores.shape[1])
+    if len(y) != len(scores):
+        raise ValueError(
+            f"y must have one label per row of scores, got {len(y)} labels for shape {scores.shape}"
+        )
+    # Subtracting each row's maximum changes no probability and keeps exp from overflowing.
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    m = len(y)
+    loss = -log_probs[np.arange(m), y].mean()
+    dscores = np.exp(log_probs)
+    dscores[np.arange(m), y] -= 1
+    return float(loss), dscores / m
+
+
+def _labels(y, name, classes=None):
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} must be a 1-D array of int labels, got dtype {y.dtype} shape {y.shape}"
+        )
+    if classes is not None and len(y) and (y.min() < 0 or y.max() >= classes):
+        raise ValueError(
+            f"{name} must hold labels 0 to {classes - 1}, one per class score, got values from "
+            f"{y.min()} to {y.max()}"
+        )
+    return y
+
+
+def _check_model(model):
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a pooling_lib.nn.Sequential, got {type(model).__name__}")
+
+
+def _check_rate(value, name, low, high, hint):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be a number, got {value!r}; {hint}")
+    if not low < value < high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}; {hint}")
+    return float(value)
+
+
+class SGD:
+    """Stochastic gradient descent with momentum, PyTorch's form.
+
+    ``v = momentum * v + grad``, then ``param -= lr * v``; with ``momentum=0``
+    this is plain ``param -= lr * grad``.
+
+    Parameters
+    ----------
+    model : Sequential
+        Whose layers' ``params`` are updated in place from their ``grads``.
+    lr : float, default 0.01
+    momentum : float, default 0.9
+        In [0, 1).
+    """
+
+    def __init__(self, model, lr=0.01, momentum=0.9):
+        _check_model(model)
+        self.model = model
+        self.lr = _check_rate(lr, "lr", 0, np.inf, "e.g. 0.01")
+        self.momentum = (
+            0.0 if momentum == 0 else _check_rate(momentum, "momentum", 0, 1, "e.g. 0.9")
+        )
+        self.velocity = {}
+
+    def step(self):
+        """Update every parameter once, from the gradients the last backward pass left."""
+        for index, layer in enumerate(self.model.layers):
+            for name, param in layer.params.items():
+                grad = layer.grads[name]
+                if self.momentum:
+                    v = self.velocity.setdefault((index, name), np.zeros_like(param))
+                    v *= self.momentum
+                    v += grad
+                    grad = v
+                param -= self.lr * grad
+
+
+class Adam:
+    """Adam, as ``torch.optim.Adam``: per-parameter steps scaled by running gradient moments.
+
+    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, then
+    ``param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)`` at step ``t``.
+
+    Parameters
+    ----------
+    model : Sequential
+    lr : float, default 0.001
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates of the two moments, each in (0, 1).
+    eps : float, default 1e-8
+    """
+
+    def __init__(self, model, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
+        _check_model(model)
+        self.model = model
+        self.lr = _check_rate(lr, "lr", 0, np.inf, "e.g. 0.001")
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair of floats, got {betas!r}; e.g. (0.9, 0.999)")
+        self.betas = tuple(_check_rate(b, "betas", 0, 1, "e.g. (0.9, 0.999)") for b in betas)
+        self.eps = _check_rate(eps, "eps", 0, np.inf, "e.g. 1e-8")
+        self.moments = {}
+        self.t = 0
+
+    def step(self):
+        """Update every parameter once, from the gradients the last backward pass left."""
+        self.t += 1
+        b1, b2 = self.betas
+        # Both moments start at zero; dividing by 1 - b^t undoes that bias early on.
+        step_size = self.lr / (1 - b1**self.t)
+        root_correction = np.sqrt(1 - b2**self.t)
+        for index, layer in enumerate(self.model.layers):
+            for name, param in layer.params.items():
+                grad = layer.grads[name]
+                m, v = self.moments.setdefault(
+                    (index, name), (np.zeros_like(param), np.zeros_like(param))
+                )
+                m *= b1
+                m += (1 - b1) * grad
+                v *= b2
+                v += (1 - b2) * grad * grad
+                param -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
+
+
+def train_test_split(X, y, n_train, seed=0):
+    """Split ``X`` and ``y`` at random, keeping each class's share in both parts.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, ...)
+    y : ndarray of int, shape (n,)
+    n_train : int
+        How many examples go to the training part, ``0 < n_train < n``.
+    seed : int or np.random.Generator, default 0
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+        ``n_train`` and ``n - n_train`` examples, each part shuffled. Each class
+        gets ``round(n_train * its share)`` training examples (largest
+        remainders settle the rounding), so a balanced ``y`` stays balanced.
+
+    Examples
+    --------
+    >>> y = np.repeat([0, 1], [6, 4])
+    >>> _, _, y_train, y_test = train_test_split(np.arange(10), y, n_train=5)
+    >>> np.bincount(y_train), np.bincount(y_test)
+    (array([3, 2]), array([3, 2]))
+    """
+    X = np.asarray(X)
+    y = _labels(y, "y")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have one label per example, got {len(X)} and {len(y)}")
+    n = len(y)
+    n_train = _positive_int(n_train, "n_train", f"it must be below the {n} examples")
+    if n_train >= n:
+        raise ValueError(f"n_train must leave examples to test on, below {n}, got {n_train}")
+    rng = _generator(seed, "seed")
+    classes, counts = np.unique(y, return_counts=True)
+    quotas = n_train * counts / n
+    per_class = np.floor(quotas).astype(int)
+    shortfall = n_train - per_class.sum()
+    per_class[np.argsort(-(quotas - per_class), kind="stable")[:shortfall]] += 1
+    train, test = [], []
+    for label, n_label in zip(classes, per_class, strict=True):
+        members = rng.permutation(np.flatnonzero(y == label))
+        train.append(members[:n_label])
+        test.append(members[n_label:])
+    train = rng.permutation(np.concatenate(train))
+    test = rng.permutation(np.concatenate(test))
+    return X[train], X[test], y[train], y[test]
+
+
+def small_cnn(
+    seed=0, dtype=np.float32, channels=(8, 16), hidden=64, classes=10, image_shape=(28, 28), **pool
+):
+    """Two conv-ReLU-max-pool stages and two dense layers, for 28 x 28 grey digits.
+
+    ``Conv(5x5, pad 2) - ReLU - Pool(2) - Conv(5x5, pad 2) - ReLU - Pool(2) - Flatten -
+    Dense(hidden) - ReLU - Dense(classes)``: LeNet's shape, small enough to train
+    on 4,000 digits in seconds.
+
+    Parameters
+    ----------
+    seed : int or np.random.Generator, default 0
+        Initial weights; the same seed gives the same network.
+    dtype : {np.float32, np.float64}, default np.float32
+    channels : (int, int), default (8, 16)
+        Filters in the two convolutions.
+    hidden : int, default 64
+        Units of the first dense layer.
+    classes : int, default 10
+    image_shape : (int, int), default (28, 28)
+        Height and width of the input images, each divisible by 4.
+    **pool
+        Keywords for both :class:`Pool2D` layers, e.g. ``ties='split'`` or
+        ``pool_forward=my_pool_forward``.
+
+    Returns
+    -------
+    Sequential
+        Takes (m, h, w, 1), returns class scores (m, classes).
+    """
+    rng = _generator(seed, "seed")
+    if not isinstance(channels, tuple | list) or len(channels) != 2:
+        raise TypeError(f"channels must be a pair of ints, got {channels!r}; e.g. (8, 16)")
+    c1, c2 = (_positive_int(c, "channels", "e.g. (8, 16)") for c in channels)
+    hidden = _positive_int(hidden, "hidden", "e.g. 64")
+    h, w = _positive_pair(image_shape, "image_shape", "e.g. (28, 28)")
+    if h % 4 or w % 4:
+        raise ValueError(f"image_shape must be divisible by 4 for two 2 x 2 pools, got {(h, w)}")
+    return Sequential(
+        Conv2D(1, c1, 5, padding=2, rng=rng, dtype=dtype, input_gradient=False),
+        ReLU(),
+        Pool2D(2, **pool),
+        Conv2D(c1, c2, 5, padding=2, rng=rng, dtype=dtype),
+        ReLU(),
+        Pool2D(2, **pool),
+        Flatten(),
+        Dense(h // 4 * w // 4 * c2, hidden, rng=rng, dtype=dtype, gain=2.0),
+        ReLU(),
+        Dense(hidden, classes, rng=rng, dtype=dtype),
+    )
+
+
+def _check_data(X, y, name_X, name_y):
+    X = _array(X, name_X, 4, "(m, h, w, c)")
+    y = _labels(y, name_y)
+    if len(X) != len(y):
+        raise ValueError(
+            f"{name_X} and {name_y} must have one label per example, got {len(X)} and {len(y)}"
+        )
+    return X, y
+
+
+def accuracy(model, X, y, batch_size=500):
+    """Fraction of ``X``, shape (m, h, w, c), whose top score is its label in ``y``, shape (m,)."""
+    _check_model(model)
+    X, y = _check_data(X, y, "X", "y")
+    return float(
+        np.mean(model.predict(X.astype(model.dtype, copy=False), batch_size).argmax(1) == y)
+    )
+
+
+def train_epoch(model, optimizer, X, y, batch_size=64, seed=0):
+    """One pass over ``X``, shape (m, h, w, c), in shuffled mini-batches; returns the mean loss.
+
+    The last batch may be smaller. ``seed`` (int or Generator) fixes the order.
+    """
+    _check_model(model)
+    if not hasattr(optimizer, "step"):
+        raise TypeError(f"optimizer must have a step() method, got {optimizer!r}; e.g. Adam(model)")
+    X, y = _check_data(X, y, "X", "y")
+    batch_size = _positive_int(batch_size, "batch_size", "e.g. 64")
+    X = X.astype(model.dtype, copy=False)
+    order = _generator(seed, "seed").permutation(len(X))
+    losses = []
+    for start in range(0, len(X), batch_size):
+        batch = order[start : start + batch_size]
+        loss, dscores = softmax_cross_entropy(model.forward(X[batch]), y[batch])
+        model.backward(dscores)
+        optimizer.step()
+        losses.append(loss * len(batch))
+    return sum(losses) / len(X)
+
+
+def fit(
+    model,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    epochs=3,
+    batch_size=64,
+    optimizer=None,
+    lr_decay=1.0,
+    seed=0,
+):
+    """Train ``model`` for ``epochs`` passes; measure held-out accuracy after each.
+
+    Parameters
+    ----------
+    model : Sequential
+    X_train, X_test : ndarray, shape (m, h, w, c)
+    y_train, y_test : ndarray of int, shape (m,)
+    epochs : int, default 3
+    batch_size : int, default 64
+    optimizer : SGD or Adam, optional
+        Default ``Adam(model, lr=0.001)``.
+    lr_decay : float, default 1.0
+        After each epoch ``optimizer.lr`` is multiplied by this: smaller steps
+        late in training settle the weights instead of bouncing around.
+    seed : int, default 0
+        Fixes the batch order of every epoch: the same model, data and seed
+        give the same history.
+
+    Returns
+    -------
+    dict of lists, one entry per epoch
+        ``'loss'`` (mean training loss), ``'test_accuracy'`` (fraction right on
+        the held-out part) and ``'seconds'`` (wall time of the training pass).
+    """
+    _check_model(model)
+    epochs = _positive_int(epochs, "epochs", "e.g. 3")
+    X_test, y_test = _check_data(X_test, y_test, "X_test", "y_test")
+    X_train, y_train = _check_data(X_train, y_train, "X_train", "y_train")
+    optimizer = Adam(model) if optimizer is None else optimizer
+    lr_decay = _check_rate(lr_decay, "lr_decay", 0, np.inf, "e.g. 0.8, or 1.0 to keep lr")
+    if not hasattr(optimizer, "lr"):
+        raise TypeError(f"optimizer must have an lr attribute, got {optimizer!r}; e.g. Adam(model)")
+    rng = _generator(seed, "seed")
+    history = {"loss": [], "test_accuracy": [], "seconds": []}
+    for _ in range(epochs):
+        start = time.perf_counter()
+        loss = train_epoch(model, optimizer, X_train, y_train, batch_size, seed=rng)
+        history["seconds"].append(time.perf_counter() - start)
+        history["loss"].append(loss)
+        history["test_accuracy"].append(accuracy(model, X_test, y_test))
+        optimizer.lr *= lr_decay
+    return history
