@@ -4,17 +4,20 @@ The layout is the original article's, (m, h, w, c): a batch of ``m`` maps of
 height ``h``, width ``w`` and ``c`` channels. The semantics are PyTorch's
 ``max_pool2d`` and ``avg_pool2d``, option for option.
 
-Modules, one idea each:
+Modules, one idea each, in layers (each imports only from the layers above it):
 
-* ``geometry``: where windows fall, output sizes, what is padding.
-* ``pooling``: the fast forward and backward passes (exported here).
-* ``reference``: the same with loops, as the notebooks build them.
-* ``gradcheck``: numeric gradients and relative errors.
-* ``data``: the bundled MNIST digits.
-* ``plots``: the pictures of windows, winners and gradients; ``charts``: line
-  and bar charts of measurements (timings, errors, accuracies) and galleries
-  of small images.
-* ``explorers``: the same pictures behind sliders.
+* maths: ``geometry`` (where windows fall, output sizes, what is padding),
+  ``pooling`` (the fast forward and backward passes, exported here),
+  ``reference`` (the same with loops, as the notebooks build them),
+  ``gradcheck`` (numeric gradients and relative errors), ``maps`` (what the
+  pictures compute: convolution, shifts, window values, winners) and ``nn``
+  (a small CNN whose pooling layer is this library's).
+* data: ``data``, the bundled MNIST digits or your own.
+* pictures: ``plots`` (the pictures of windows, winners and gradients, built
+  from ``array_figures``, ``window_views``, ``flow_views``, ``render``,
+  ``glyphs``, ``captions`` and ``style``) and ``charts`` (line and bar charts
+  of measurements and galleries of small images).
+* widgets: ``explorers``, the same pictures behind sliders.
 * ``exercises``: checkers that run a learner's code on the cases that catch
   the classic mistakes.
 """
@@ -44,9 +47,12 @@ _SUBMODULES = (
     "explorers",
     "geometry",
     "gradcheck",
+    "maps",
+    "nn",
     "plots",
     "pooling",
     "reference",
+    "style",
 )
 
 

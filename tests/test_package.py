@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import types
+
 import pytest
 
 import pooling_lib
 
 
-def test_submodules_load_on_first_use():
-    assert pooling_lib.gradcheck.rel_error is not None
-    assert pooling_lib.reference.pool_forward is not pooling_lib.pool_forward
+@pytest.mark.parametrize("name", pooling_lib._SUBMODULES)
+def test_each_listed_submodule_is_that_module(name):
+    module = getattr(pooling_lib, name)
+    assert isinstance(module, types.ModuleType)
+    assert module.__name__ == f"pooling_lib.{name}"
+
+
+def test_widgets_load_only_when_an_explorer_is_asked_for():
+    code = (
+        "import sys, pooling_lib\n"
+        "before = 'ipywidgets' in sys.modules\n"
+        "pooling_lib.explorers\n"
+        "print(before, 'ipywidgets' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
 
 
 def test_unknown_attributes_say_so():
