@@ -205,11 +205,15 @@ def _backward_smells(case):
     dA, A_prev, kernel_shape, stride = case.args
     mode, expected = case.info["mode"], case.expected
     (kh, kw) = kernel_shape
-    smells = [(_overlap_only(case), _ASSIGN_HINT)]
+    smells = []
+    # Before the `=` smell, which only asks where the wrong cells are: with a
+    # kernel wider than its stride, the stride's mistake can be wrong only where
+    # windows overlap too.
     if stride != (1, 1):
         smells.append(
             (looks_like(_unstrided_backward(dA, A_prev, kernel_shape, mode)), _UNSTRIDED_HINT)
         )
+    smells.append((_overlap_only(case), _ASSIGN_HINT))
     if mode == "max":
         nan_cells = np.isnan(A_prev)
         smells += [
