@@ -405,3 +405,19 @@ def test_a_right_answer_reports_the_7_by_8_case(capsys):
     )
     assert result.cases == 12
     assert "✓ stride larger than the kernel (7 x 8, kernel 2, stride 3) ✓ rectangular" in out
+
+
+def test_numeric_gradient_names_a_list_answer(capsys):
+    def gradient_as_list(f, x, upstream, h=1e-5):
+        grad = []
+        for k in range(x.size):
+            plus, minus = x.copy(), x.copy()
+            plus.flat[k] += h
+            minus.flat[k] -= h
+            grad.append(float(np.sum((f(plus) - f(minus)) * upstream) / (2 * h)))
+        return grad
+
+    result, out = run(exercises.check_numeric_gradient, gradient_as_list, capsys)
+    assert result.failed[0].startswith("a square"), result.failed
+    assert "returned a Python list" in out
+    assert "Hint: the values are right, but your function returned a Python list" in out
