@@ -271,8 +271,10 @@ def _judge_forward(case, actual):
 def judge_pooled(case, actual, shape_hint, smells):
     """Judge a pooled array of shape (m, h_out, w_out, c), with or without padding.
 
-    ``shape_hint(case, array)`` explains a wrong shape; ``smells(case)`` lists
-    the classic mistakes that give wrong values. Any other wrong value is
+    An answer that is not a float array (a list, a scalar, an integer or
+    object array) is named first, then one with its axes in the wrong order.
+    ``shape_hint(case, array)`` explains any other wrong shape; ``smells(case)``
+    lists the classic mistakes that give wrong values. Any other wrong value is
     explained by where its window lies.
     """
     expected = case.expected

@@ -1,7 +1,9 @@
 """Comparing a learner's answer with the truth, and matching it against classic mistakes.
 
 A *smell* is a pair ``(test, hint)``: ``test(answer)`` is true when the answer
-is what a classic mistake gives, and then ``hint`` names that mistake.
+is what a classic mistake gives, and then ``hint`` names that mistake. Before
+any value is judged, :func:`kind_problem` and :func:`layout_hint` name an
+answer of the wrong kind (a list, an integer array) or axis order.
 """
 
 from __future__ import annotations
@@ -112,6 +114,15 @@ def kind_problem(actual):
     An integer array is named here, before its values are judged: NumPy
     truncated every value stored in it, and judging those values would blame
     the arithmetic (``//``) for what the array's dtype did.
+
+    Examples
+    --------
+    >>> kind_problem(np.zeros(3)) is None
+    True
+    >>> kind_problem([[1.0]])[0]
+    'a Python list'
+    >>> kind_problem(np.zeros(3, dtype=np.int32))[0]
+    'an array of dtype int32'
     """
     if isinstance(actual, np.ndarray):
         if actual.dtype.kind in "iub":
@@ -151,6 +162,13 @@ def layout_hint(shape, expected, rows="h_out", cols="w_out"):
     told apart from the right one are named: swapped rows and columns need a
     non-square result, channels-first a result whose (c, rows, cols) differ
     from (rows, cols, c).
+
+    Examples
+    --------
+    >>> layout_hint((1, 3, 2, 1), (1, 2, 3, 1))[:29]
+    'rows and columns are swapped:'
+    >>> layout_hint((1, 2, 2, 1), (1, 2, 2, 1)) is None
+    True
     """
     m, h, w, c = expected
     shape = tuple(shape)
