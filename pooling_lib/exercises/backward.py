@@ -24,7 +24,15 @@ from .cases import (
     random_window,
     shape_words,
 )
-from .judging import as_float_array, first_hint, first_wrong, looks_like, wrong_cells
+from .judging import (
+    as_float_array,
+    first_hint,
+    first_wrong,
+    kind_problem,
+    layout_hint,
+    looks_like,
+    wrong_cells,
+)
 from .report import slice_panels
 from .runner import checker_doc, run_checker
 
@@ -132,6 +140,36 @@ def _max_backward_last(dA, A_prev, geometry):
     return dA_prev
 
 
+def _unstrided_backward(dA, A_prev, kernel_shape, mode):
+    """Backward whose window (i, j) starts at row i, column j: the stride left out of the slice.
+
+    The window's maximum is looked for in that wrong slice too, as the
+    learner's code does; the first of tied maxima wins.
+    """
+    kh, kw = kernel_shape
+    m, h_out, w_out, c = dA.shape
+    dA_prev = np.zeros(A_prev.shape)
+    # Windows starting at (i, j) lie inside A_prev: h_out <= h - kh + 1.
+    for i in range(h_out):
+        for j in range(w_out):
+            if mode == "avg":
+                dA_prev[:, i : i + kh, j : j + kw, :] += dA[:, i : i + 1, j : j + 1, :] / (kh * kw)
+                continue
+            for n in range(m):
+                for ch in range(c):
+                    window = A_prev[n, i : i + kh, j : j + kw, ch]
+                    r, q = np.unravel_index(int(np.argmax(window)), window.shape)
+                    dA_prev[n, i + r, j + q, ch] += dA[n, i, j, ch]
+    return dA_prev
+
+
+_UNSTRIDED_HINT = (
+    "window (i, j) starts at row i * sh and column j * sw of A_prev, not at row i and "
+    "column j: the slice needs the stride, A_prev[n, i * sh:i * sh + kh, j * sw:j * sw + kw, "
+    "ch], and the gradient goes into the same slice of dA_prev."
+)
+
+
 def _wrong_only_where(case, cells):
     """Smell test: some cells are wrong, and every wrong one is a cell where
     ``cells(overlap)`` holds, ``overlap`` counting the windows that cover each cell."""
@@ -167,7 +205,15 @@ def _backward_smells(case):
     dA, A_prev, kernel_shape, stride = case.args
     mode, expected = case.info["mode"], case.expected
     (kh, kw) = kernel_shape
-    smells = [(_overlap_only(case), _ASSIGN_HINT)]
+    smells = []
+    # Before the `=` smell, which only asks where the wrong cells are: with a
+    # kernel wider than its stride, the stride's mistake can be wrong only where
+    # windows overlap too.
+    if stride != (1, 1):
+        smells.append(
+            (looks_like(_unstrided_backward(dA, A_prev, kernel_shape, mode)), _UNSTRIDED_HINT)
+        )
+    smells.append((_overlap_only(case), _ASSIGN_HINT))
     if mode == "max":
         nan_cells = np.isnan(A_prev)
         smells += [
@@ -258,6 +304,19 @@ def _judge_backward(case, actual):
     if array is None:
         return Failure(
             f"returned {type(actual).__name__}", "return a NumPy array shaped like A_prev."
+        )
+    kind = kind_problem(actual)
+    if kind is not None:
+        summary, hint = kind
+        if array.shape == expected.shape and first_wrong(array, expected) is None:
+            hint = "the values are right, but " + hint
+        return Failure(f"returned {summary}", hint, _backward_details(case, array, 0, 0))
+    layout = layout_hint(array.shape, expected.shape, rows="h", cols="w")
+    if array.shape != expected.shape and layout:
+        return Failure(
+            f"shape {array.shape}, expected {expected.shape}",
+            layout,
+            _backward_details(case, array, 0, 0),
         )
     if array.shape != expected.shape:
         hint = (

@@ -25,6 +25,8 @@ from .judging import (
     as_float_array,
     first_hint,
     first_wrong,
+    kind_problem,
+    layout_hint,
     looks_like,
 )
 from .report import slice_panels
@@ -72,7 +74,9 @@ _CASES = [
     ("negative inputs (kernel 2, stride 2)", (Grid(4, 4, seed=3, offset=-16.0), 2, 2)),
     ("overlapping windows (kernel 3, stride 1)", (Grid(5, 5, seed=4), 3, 1)),
     ("a size the stride does not divide (5 x 5, kernel 2, stride 2)", (Grid(5, 5, seed=5), 2, 2)),
-    ("stride larger than the kernel (7 x 7, kernel 2, stride 3)", (Grid(7, 7, seed=6), 2, 3)),
+    # Not square, and its output (2 x 3) not square either: an answer with rows
+    # and columns swapped has a shape of its own.
+    ("stride larger than the kernel (7 x 8, kernel 2, stride 3)", (Grid(7, 8, seed=6), 2, 3)),
     (
         "rectangular kernel and stride (4 x 7, kernel (2, 3), stride (1, 2))",
         (Grid(4, 7, seed=7), (2, 3), (1, 2)),
@@ -267,8 +271,10 @@ def _judge_forward(case, actual):
 def judge_pooled(case, actual, shape_hint, smells):
     """Judge a pooled array of shape (m, h_out, w_out, c), with or without padding.
 
-    ``shape_hint(case, array)`` explains a wrong shape; ``smells(case)`` lists
-    the classic mistakes that give wrong values. Any other wrong value is
+    An answer that is not a float array (a list, a scalar, an integer or
+    object array) is named first, then one with its axes in the wrong order.
+    ``shape_hint(case, array)`` explains any other wrong shape; ``smells(case)``
+    lists the classic mistakes that give wrong values. Any other wrong value is
     explained by where its window lies.
     """
     expected = case.expected
@@ -278,16 +284,41 @@ def judge_pooled(case, actual, shape_hint, smells):
             f"returned {type(actual).__name__}",
             "return a NumPy array of shape (m, h_out, w_out, c).",
         )
+    kind = kind_problem(actual)
+    if kind is not None:
+        return _kind_failure(case, array, kind)
     if array.shape != expected.shape:
         details = _forward_details(case, array, 0, 0)
-        return Failure(
-            f"shape {array.shape}, expected {expected.shape}", shape_hint(case, array), details
-        )
+        hint = layout_hint(array.shape, expected.shape) or shape_hint(case, array)
+        return Failure(f"shape {array.shape}, expected {expected.shape}", hint, details)
     index = first_wrong(array, expected)
     if index is None:
         return None
-    hint = first_hint(smells(case), array) or _window_hint(case, index)
+    hint = first_hint(_transposed(expected) + smells(case), array) or _window_hint(case, index)
     return Failure("wrong values", hint, _forward_details(case, array, index[0], index[3]))
+
+
+def _transposed(expected):
+    """The smell of rows and columns swapped in a square output, where only the values show it."""
+    swapped = expected.swapaxes(1, 2)
+    if swapped.shape != expected.shape or np.array_equal(swapped, expected, equal_nan=True):
+        return []
+    return [
+        (
+            looks_like(swapped),
+            "rows and columns are swapped: A[n, i, j, ch] is the window i down and j "
+            "across, at row i * sh and column j * sw; yours holds the window j down and i "
+            "across there.",
+        )
+    ]
+
+
+def _kind_failure(case, array, kind):
+    """The answer is not a float array: say so first, and whether its values are right."""
+    summary, hint = kind
+    if array.shape == case.expected.shape and first_wrong(array, case.expected) is None:
+        hint = "the values are right, but " + hint
+    return Failure(f"returned {summary}", hint, _forward_details(case, array, 0, 0))
 
 
 def _forward_details(case, array, n, ch):

@@ -14,7 +14,7 @@ import numpy as np
 from ..gradcheck import numeric_gradient, rel_error, tie_free
 from ..pooling import pool_backward, pool_forward
 from .cases import SEED_RANGE, Case, Failure, numbered_upstream, random_ints, random_window
-from .judging import as_float_array, first_hint, looks_like, same_value
+from .judging import as_float_array, first_hint, kind_problem, looks_like, same_value
 from .report import show
 from .runner import checker_doc, run_checker
 
@@ -142,6 +142,14 @@ def _judge_gradient(case, actual):
         )
     details += show("yours", array)
     error = rel_error(array, expected)
+    kind = kind_problem(actual)
+    if kind is not None:
+        summary, hint = kind
+        return Failure(
+            f"returned {summary}",
+            ("the values are right, but " if error < 1e-7 else "") + hint,
+            details,
+        )
     if error < 1e-7:
         return None
     smells = [

@@ -25,7 +25,7 @@ import numpy as np
 
 from .cases import NOT_RUN, SEED_RANGE, Failure
 from .judging import same_value
-from .report import error_text, not_attempted, print_report
+from .report import error_text, not_attempted, print_report, show
 
 # A few random cases are enough to catch an answer that remembers the fixed
 # ones; more would only slow a slow (loop-based) solution down.
@@ -33,6 +33,11 @@ _RANDOM_CASES = 3
 # Once time is up the checker raises again this often (seconds): learner code
 # with a bare `except:` inside its loop swallows the first one.
 _TICK = 0.05
+# When the learner's function raises, its inputs are printed for them to run it
+# on: arrays of up to this many cells per (example, channel) slice in full,
+# slice by slice, as the checkers' panels show them, and up to this many slices.
+_PRINT_CELLS = 100
+_PRINT_SLICES = 6
 
 
 # The keywords every checker takes, and what it returns, written once for all
@@ -371,7 +376,7 @@ def _call(fn, case, seconds):
         return None, Failure(
             f"your function raised {type(error).__name__}",
             _exception_hint(error, text, case),
-            [f"  Your function raised {text}", _call_text(case)],
+            [f"  Your function raised {text}", _call_text(case), *_input_lines(case)],
         )
     for name, before, after in zip(case.arg_names, case.args, args, strict=True):
         if isinstance(before, np.ndarray) and not same_value(before, after):
@@ -399,6 +404,33 @@ def _call_text(case):
     return text + (f" with {' and '.join(shapes)}" if shapes else "")
 
 
+def _input_lines(case):
+    """The case's arrays, for the learner to call their function on: small ones in full."""
+    lines = []
+    for name, arg in zip(case.arg_names, case.args, strict=True):
+        if isinstance(arg, np.ndarray):
+            lines += _array_lines(name, arg)
+    return lines
+
+
+def _array_lines(name, array):
+    """``array`` slice by slice (m, h, w, c), or whole, or by shape, dtype and range if large."""
+    if array.ndim == 4 and array.shape[1] * array.shape[2] <= _PRINT_CELLS:
+        m, _, _, c = array.shape
+        slices = [(n, ch) for n in range(m) for ch in range(c)]
+        if len(slices) <= _PRINT_SLICES:
+            return [
+                line
+                for n, ch in slices
+                for line in show(f"{name}[{n}, :, :, {ch}]", array[n, :, :, ch])
+            ]
+    elif array.ndim != 4 and array.size <= _PRINT_CELLS:
+        return show(name, array)
+    finite = array[np.isfinite(array)] if array.dtype.kind in "fiu" else array[:0]
+    values = f", values from {finite.min():g} to {finite.max():g}" if finite.size else ""
+    return [f"  {name}: shape {array.shape}, dtype {array.dtype}{values} (too large to print)"]
+
+
 def _exception_hint(error, text, case):
     if isinstance(error, SystemExit):
         return (
@@ -422,7 +454,10 @@ def _exception_hint(error, text, case):
             f"the checker calls your function as fn({', '.join(case.arg_names)}); "
             "check that it takes these arguments in this order."
         )
-    return "read the error message above, then run your function on the input shown."
+    return (
+        "read the error message above, then call your function yourself on the input "
+        "printed above and print what the failing line computes."
+    )
 
 
 def run_checker(exercise, title, fn, cases, draw=None, time_limit=None, seed=None):
