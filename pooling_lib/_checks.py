@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from .geometry import check_bool, pool_geometry
+from .geometry import PoolingOptionError, check_bool, pool_geometry
 
 MODES = ("max", "avg")
 TIES = ("first", "all", "split")
@@ -78,7 +78,13 @@ def as_float_array(value, name, ndim=None, layout="(m, h, w, c)"):
 def check_choice(value, name, choices):
     if not isinstance(value, str) or value not in choices:
         options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+        raise PoolingOptionError(
+            f"{name} must be one of {options}, got {value!r}",
+            parameter=name,
+            value=value,
+            rule="choice",
+            limit=tuple(choices),
+        )
     return value
 
 
@@ -91,12 +97,21 @@ def check_divisor(divisor_override):
     ):
         raise TypeError(f"divisor_override must be None or an int, got {divisor_override!r}")
     if divisor_override == 0:
-        raise ValueError(
-            "divisor_override must not be 0; use None to divide by the number of cells "
-            "in each window"
+        raise PoolingOptionError(
+            "divisor_override must not be 0",
+            "use None to divide by the number of cells in each window",
+            parameter="divisor_override",
+            value=0,
+            rule="non_zero",
         )
     if abs(divisor_override) >= 2**63:
-        raise ValueError(f"divisor_override must fit in 64 bits, got {divisor_override}")
+        raise PoolingOptionError(
+            f"divisor_override must fit in 64 bits, got {divisor_override}",
+            parameter="divisor_override",
+            value=int(divisor_override),
+            rule="int64",
+            limit=2**63 - 1,
+        )
     return int(divisor_override)
 
 
@@ -113,9 +128,14 @@ def check_mode_options(mode, count_include_pad, divisor_override):
         ("count_include_pad", count_include_pad, not count_include_pad),
     ):
         if ignored:
-            raise ValueError(
-                f"{name}={value!r} applies to mode='avg' only; mode='max' would ignore it "
-                "(PyTorch's max_pool2d has no such argument): drop it, or use mode='avg'"
+            raise PoolingOptionError(
+                f"{name}={value!r} applies to mode='avg' only",
+                "mode='max' would ignore it (PyTorch's max_pool2d has no such argument): "
+                "drop it, or use mode='avg'",
+                parameter=name,
+                value=value,
+                rule="other_mode",
+                mode=mode,
             )
 
 
@@ -182,9 +202,14 @@ def prepare_backward(
     )
     check_choice(ties, "ties", TIES)
     if mode == "avg" and ties != "first":
-        raise ValueError(
-            f"ties={ties!r} applies to mode='max' only; mode='avg' would ignore it (every cell "
-            "of an average's window gets its share): drop it, or use mode='max'"
+        raise PoolingOptionError(
+            f"ties={ties!r} applies to mode='max' only",
+            "mode='avg' would ignore it (every cell of an average's window gets its share): "
+            "drop it, or use mode='max'",
+            parameter="ties",
+            value=ties,
+            rule="other_mode",
+            mode=mode,
         )
     dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
     m, _, _, c = A_prev.shape
