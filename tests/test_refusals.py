@@ -37,7 +37,7 @@ BACKWARDS = [
         (
             dict(kernel_shape=2, mode="avg", divisor_override=0),
             ("divisor_override", 0, "non_zero", None),
-        ),  # noqa: E501
+        ),
         (
             dict(kernel_shape=2, mode="avg", divisor_override=-(2**63)),
             ("divisor_override", -(2**63), "int64", 2**63 - 1),
