@@ -18,6 +18,10 @@ Conventions, identical to PyTorch's ``max_pool2d`` / ``avg_pool2d``:
   inside the input or the left padding.
 * Padding may be at most half the kernel: ``p <= k // 2`` (the undilated
   kernel, as PyTorch checks it).
+
+A refused value raises :class:`PoolingOptionError`, a ValueError whose fields
+(parameter, value, rule, limit) let the pictures explain the refusal without
+reading its message.
 """
 
 from __future__ import annotations
@@ -58,15 +62,23 @@ class PoolingOptionError(ValueError):
         ``'pair_length'``, ``'half_kernel'``, ``'window_fits'``, ``'choice'``,
         ``'non_zero'``, ``'int64'`` or ``'other_mode'``.
     limit : object, optional
-        The bound or the choices that would pass: ``kernel_shape // 2`` per axis
-        for ``'half_kernel'``, the padded input ``(h + 2p, w + 2p)`` for
-        ``'window_fits'``, the allowed values for ``'choice'``.
+        The bound or the choices that would pass: 1 for ``'positive'`` (the
+        smallest allowed), 0 for ``'non_negative'``, 2 entries for
+        ``'pair_length'``, ``kernel_shape // 2`` per axis for ``'half_kernel'``
+        (the most allowed), the padded input ``(h + 2p, w + 2p)`` for
+        ``'window_fits'``, the allowed values for ``'choice'``, the largest
+        int64 for ``'int64'``; None for ``'non_zero'`` and ``'other_mode'``.
     kernel_shape, dilation, padding, in_shape, span : pair of int, optional
         The other numbers the rule involves, None when it involves none:
         ``kernel_shape`` for ``'half_kernel'``; all five for ``'window_fits'``,
         ``span`` being ``dilation * (kernel - 1) + 1`` per axis.
     mode : str, optional
         For ``'other_mode'``: the mode that would ignore the option.
+
+    Notes
+    -----
+    Every parameter is kept as an attribute of the same name. A wrong type
+    (a float kernel, a string stride) is a TypeError, not this.
 
     Examples
     --------
