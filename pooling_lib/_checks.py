@@ -21,10 +21,11 @@ same calls unless noted):
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .geometry import check_bool, pool_geometry
+from .geometry import PoolGeometry, PoolingOptionError, check_bool, pool_geometry
 
 MODES = ("max", "avg")
 TIES = ("first", "all", "split")
@@ -78,7 +79,13 @@ def as_float_array(value, name, ndim=None, layout="(m, h, w, c)"):
 def check_choice(value, name, choices):
     if not isinstance(value, str) or value not in choices:
         options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+        raise PoolingOptionError(
+            f"{name} must be one of {options}, got {value!r}",
+            parameter=name,
+            value=value,
+            rule="choice",
+            limit=tuple(choices),
+        )
     return value
 
 
@@ -91,12 +98,21 @@ def check_divisor(divisor_override):
     ):
         raise TypeError(f"divisor_override must be None or an int, got {divisor_override!r}")
     if divisor_override == 0:
-        raise ValueError(
-            "divisor_override must not be 0; use None to divide by the number of cells "
-            "in each window"
+        raise PoolingOptionError(
+            "divisor_override must not be 0",
+            "use None to divide by the number of cells in each window",
+            parameter="divisor_override",
+            value=0,
+            rule="non_zero",
         )
     if abs(divisor_override) >= 2**63:
-        raise ValueError(f"divisor_override must fit in 64 bits, got {divisor_override}")
+        raise PoolingOptionError(
+            f"divisor_override must fit in 64 bits, got {divisor_override}",
+            parameter="divisor_override",
+            value=int(divisor_override),
+            rule="int64",
+            limit=2**63 - 1,
+        )
     return int(divisor_override)
 
 
@@ -113,32 +129,75 @@ def check_mode_options(mode, count_include_pad, divisor_override):
         ("count_include_pad", count_include_pad, not count_include_pad),
     ):
         if ignored:
-            raise ValueError(
-                f"{name}={value!r} applies to mode='avg' only; mode='max' would ignore it "
-                "(PyTorch's max_pool2d has no such argument): drop it, or use mode='avg'"
+            raise PoolingOptionError(
+                f"{name}={value!r} applies to mode='avg' only",
+                "mode='max' would ignore it (PyTorch's max_pool2d has no such argument): "
+                "drop it, or use mode='avg'",
+                parameter=name,
+                value=value,
+                rule="other_mode",
+                mode=mode,
             )
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    """One call's pooling options, checked once and passed whole to the maths.
+
+    Built by :func:`prepare` from the public PyTorch-style keywords; the fast
+    and the loop versions read their options from it, never from a list of
+    positional arguments.
+
+    Attributes
+    ----------
+    geometry : PoolGeometry
+        Where the windows fall on this input: ``kernel_shape``, ``stride``,
+        ``padding``, ``dilation`` and ``ceil_mode`` as checked pairs and bool.
+    mode : {'max', 'avg'}
+    count_include_pad : bool
+        Whether an average's divisor counts padding cells (True for max).
+    divisor_override : int or None
+        What every average divides by instead (None for max).
+    ties : {'first', 'all', 'split'}
+        Where a max window's gradient goes on a tie ('first' for averages and
+        forward passes).
+    """
+
+    geometry: PoolGeometry
+    mode: str = "max"
+    count_include_pad: bool = True
+    divisor_override: int | None = None
+    ties: str = "first"
 
 
 def prepare(
     A_prev,
+    *,
     kernel_shape,
     stride,
-    mode,
     padding,
     dilation,
     ceil_mode,
-    count_include_pad,
-    divisor_override,
+    mode="max",
+    count_include_pad=True,
+    divisor_override=None,
 ):
-    """Check every argument of a forward pass; return ``(A_prev, geometry)``.
+    """Check every argument of a forward pass; return ``(A_prev, options)``.
 
+    Keyword-only, so the public functions pass each option by its name, once.
     See the module docstring for what is refused. An empty batch (``m = 0``)
     passes and gives an empty result; zero height, width or channels do not.
+
+    Returns
+    -------
+    A_prev : ndarray, shape (m, h, w, c)
+        As a floating array.
+    options : PoolOptions
     """
     A_prev = as_float_array(A_prev, "A_prev", ndim=4, layout="(m, h, w, c)")
     check_choice(mode, "mode", MODES)
-    check_bool(count_include_pad, "count_include_pad")
-    check_divisor(divisor_override)
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
+    divisor_override = check_divisor(divisor_override)
     check_mode_options(mode, count_include_pad, divisor_override)
     _, h, w, c = A_prev.shape
     if h == 0 or w == 0:
@@ -152,49 +211,36 @@ def prepare(
             "A[..., None]. An empty batch (m = 0) is allowed"
         )
     geometry = pool_geometry((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
-    return A_prev, geometry
+    return A_prev, PoolOptions(geometry, mode, count_include_pad, divisor_override)
 
 
-def prepare_backward(
-    dA,
-    A_prev,
-    kernel_shape,
-    stride,
-    mode,
-    padding,
-    dilation,
-    ceil_mode,
-    count_include_pad,
-    divisor_override,
-    ties,
-):
-    """Check every argument of a backward pass; return ``(dA, A_prev, geometry)``."""
-    A_prev, geometry = prepare(
-        A_prev,
-        kernel_shape,
-        stride,
-        mode,
-        padding,
-        dilation,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
-    )
+def prepare_backward(dA, A_prev, *, ties="first", **forward_options):
+    """Check every argument of a backward pass; return ``(dA, A_prev, options)``.
+
+    ``forward_options`` are :func:`prepare`'s keywords, checked first, as the
+    forward pass checks them.
+    """
+    A_prev, options = prepare(A_prev, **forward_options)
     check_choice(ties, "ties", TIES)
-    if mode == "avg" and ties != "first":
-        raise ValueError(
-            f"ties={ties!r} applies to mode='max' only; mode='avg' would ignore it (every cell "
-            "of an average's window gets its share): drop it, or use mode='max'"
+    if options.mode == "avg" and ties != "first":
+        raise PoolingOptionError(
+            f"ties={ties!r} applies to mode='max' only",
+            "mode='avg' would ignore it (every cell of an average's window gets its share): "
+            "drop it, or use mode='max'",
+            parameter="ties",
+            value=ties,
+            rule="other_mode",
+            mode=options.mode,
         )
     dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
     m, _, _, c = A_prev.shape
-    expected = (m, *geometry.out_shape, c)
+    expected = (m, *options.geometry.out_shape, c)
     if dA.shape != expected:
         raise ValueError(
             f"dA must have the forward output's shape (m, h_out, w_out, c) = {expected}, "
             f"got {dA.shape}"
         )
-    return dA, A_prev, geometry
+    return dA, A_prev, replace(options, ties=ties)
 
 
 def gradient_dtype(A_prev, dA):

@@ -6,85 +6,7 @@ reads can be tested without drawing anything.
 
 from __future__ import annotations
 
-from .geometry import pool_geometry, to_pair
-
-
-def padding_limit(kernel_shape):
-    """The most padding :func:`pooling_lib.pool_geometry` accepts on each axis: ``kernel // 2``.
-
-    Parameters
-    ----------
-    kernel_shape : pair of int
-
-    Returns
-    -------
-    tuple of int
-
-    Examples
-    --------
-    >>> padding_limit((3, 4))
-    (1, 2)
-    """
-    return tuple(k // 2 for k in kernel_shape)
-
-
-def window_span(kernel_shape, dilation):
-    """How many cells one window covers on each axis, from its first cell to its last.
-
-    Parameters
-    ----------
-    kernel_shape, dilation : pair of int
-
-    Returns
-    -------
-    tuple of int
-        ``dilation * (kernel - 1) + 1`` per axis.
-
-    Examples
-    --------
-    >>> window_span((2, 4), (5, 3))
-    (6, 10)
-    """
-    return tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation, strict=True))
-
-
-def refused_rule(in_shape, kernel_shape, stride, padding, dilation):
-    """Which rule of :func:`pooling_lib.pool_geometry` a refused set of options breaks.
-
-    Worked out from the options and the rules, never from the refusal's wording,
-    so that rewording a message cannot change what a picture says.
-
-    Parameters
-    ----------
-    in_shape, kernel_shape, stride, padding, dilation : int or pair of int
-        Options that ``pool_geometry`` refused with a ValueError.
-
-    Returns
-    -------
-    {'padding', 'span'} or None
-        ``'padding'``: padding over half the kernel on some axis. ``'span'``:
-        a window spans more cells than the padded input. None: another rule,
-        checked before these two (a size, stride or dilation below 1,
-        negative padding).
-
-    Examples
-    --------
-    >>> refused_rule(28, 3, 1, 2, 1), refused_rule(5, 3, 1, 0, 3), refused_rule(5, 3, 0, 0, 1)
-    ('padding', 'span', None)
-    """
-    in_shape = to_pair(in_shape, "in_shape")
-    kernel_shape = to_pair(kernel_shape, "kernel_shape")
-    padding = to_pair(padding, "padding")
-    dilation = to_pair(dilation, "dilation")
-    # pool_geometry checks these first, so they decide which refusal is raised.
-    if min(in_shape + kernel_shape + to_pair(stride, "stride") + dilation) < 1 or min(padding) < 0:
-        return None
-    if any(p > limit for p, limit in zip(padding, padding_limit(kernel_shape), strict=True)):
-        return "padding"
-    padded = (in_shape[0] + 2 * padding[0], in_shape[1] + 2 * padding[1])
-    if any(span > n for span, n in zip(window_span(kernel_shape, dilation), padded, strict=True)):
-        return "span"
-    return None
+from .geometry import PoolingOptionError, pool_geometry
 
 
 def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False, name="h"):
@@ -133,14 +55,15 @@ def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=Fa
     numerator = n + 2 * padding - dilation * (kernel - 1) - 1
     try:
         geometry = pool_geometry((n, n), kernel, stride, padding, dilation, ceil_mode)
-    except ValueError as error:
-        rule = refused_rule(n, kernel, stride, padding, dilation)
-        if rule == "padding":
-            limit = padding_limit((kernel,))[0]
-            return f"{name}_out: padding {padding} is more than kernel // 2 = {limit}, not allowed"
-        if rule == "span":
+    except PoolingOptionError as error:
+        if error.rule == "half_kernel":
+            return (
+                f"{name}_out: padding {error.value[0]} is more than kernel // 2 = "
+                f"{error.limit[0]}, not allowed"
+            )
+        if error.rule == "window_fits":
             return f"{name}_out: {terms} = {numerator} < 0, so not even one window fits"
-        return f"{name}_out: {str(error).split(';')[0]}"
+        return f"{name}_out: {error.summary}"
     out = geometry.out_shape[0]
     rounding = "ceil" if ceil_mode else "floor"
     text = f"{name}_out = {rounding}(({terms}) / {stride}) + 1 = {rounding}({numerator} / {stride})"
@@ -157,13 +80,13 @@ def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=Fa
 def geometry_or_message(in_shape, kernel_shape, stride, padding, dilation, ceil_mode):
     """A PoolGeometry and '' or, for options the library refuses, None and a short message.
 
-    Only pool_geometry's ValueError (an invalid combination of options) becomes a
-    message; anything else raises.
+    Only pool_geometry's PoolingOptionError (an invalid combination of options)
+    becomes a message; anything else raises.
     """
     try:
         geometry = pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode)
-    except ValueError as error:
-        return None, refusal_message(error, in_shape, kernel_shape, stride, padding, dilation)
+    except PoolingOptionError as error:
+        return None, refusal_message(error)
     # The library accepts any padding up to half the kernel, but a picture draws every
     # padded cell and every window's cells: padding up to the input's size keeps that
     # work bounded by the input (the kernel then spans at most three times it).
@@ -188,17 +111,19 @@ def drawn_padding(padding, in_shape):
     return tuple(min(p, limit) for p in padding)
 
 
-def refusal_message(error, in_shape, kernel_shape, stride, padding, dilation):
-    """Reword pool_geometry's refusal of these options as one short line plus a hint.
+def refusal_message(error):
+    """Reword pool_geometry's refusal as one short line plus a hint, from its fields.
+
+    The numbers come from the refusal's fields, never from its text, so that
+    rewording a message cannot change what a picture says.
 
     Parameters
     ----------
-    error : ValueError
-        What :func:`pooling_lib.pool_geometry` raised for these options; its
-        text is shown, up to the first ``;``, only for a rule this function
-        does not reword.
-    in_shape, kernel_shape, stride, padding, dilation : pair of int
-        The refused options.
+    error : PoolingOptionError
+        What :func:`pooling_lib.pool_geometry` raised. Padding over half the
+        kernel (rule ``'half_kernel'``) and a window wider than the padded
+        input (``'window_fits'``) are reworded; any other rule shows the
+        refusal's ``summary``, its message before the hint.
 
     Returns
     -------
@@ -206,12 +131,14 @@ def refusal_message(error, in_shape, kernel_shape, stride, padding, dilation):
 
     Examples
     --------
-    >>> refusal_message(ValueError(), (28, 28), (3, 3), (1, 1), (2, 2), (1, 1)).splitlines()[0]
-    'padding 2 is more than half the kernel (3 // 2 = 1)'
+    >>> try:
+    ...     pool_geometry((28, 28), 3, padding=2)
+    ... except PoolingOptionError as error:
+    ...     print(refusal_message(error).splitlines()[0])
+    padding 2 is more than half the kernel (3 // 2 = 1)
     """
-    rule = refused_rule(in_shape, kernel_shape, stride, padding, dilation)
-    if rule == "padding":
-        limit = padding_limit(kernel_shape)
+    if error.rule == "half_kernel":
+        padding, limit, kernel_shape = error.value, error.limit, error.kernel_shape
         same = kernel_shape[0] == kernel_shape[1] and padding[0] == padding[1]
         # Name the axis whose padding passes its limit, the height's first.
         axis = 0 if padding[0] > limit[0] else 1
@@ -221,15 +148,15 @@ def refusal_message(error, in_shape, kernel_shape, stride, padding, dilation):
             f"({kernel_shape[axis]} // 2 = {limit[axis]})\n"
             "More would make windows of padding alone: lower the padding or enlarge the kernel."
         )
-    if rule == "span":
-        spans = window_span(kernel_shape, dilation)
+    if error.rule == "window_fits":
+        spans, padded = error.span, error.limit
         return (
             f"the window spans {spans[0]} x {spans[1]} pixels, more than the padded digit "
-            f"({in_shape[0] + 2 * padding[0]} x {in_shape[1] + 2 * padding[1]})\n"
-            f"Kernel {kernel_shape[0]} x {kernel_shape[1]} with dilation {dilation[0]}: use a "
-            "smaller kernel or dilation, or more padding."
+            f"({padded[0]} x {padded[1]})\n"
+            f"Kernel {error.kernel_shape[0]} x {error.kernel_shape[1]} with dilation "
+            f"{error.dilation[0]}: use a smaller kernel or dilation, or more padding."
         )
-    return str(error).split(";")[0]
+    return error.summary
 
 
 def span_text(positions, noun):

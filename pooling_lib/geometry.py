@@ -18,6 +18,10 @@ Conventions, identical to PyTorch's ``max_pool2d`` / ``avg_pool2d``:
   inside the input or the left padding.
 * Padding may be at most half the kernel: ``p <= k // 2`` (the undilated
   kernel, as PyTorch checks it).
+
+A refused value raises :class:`PoolingOptionError`, a ValueError whose fields
+(parameter, value, rule, limit) let the pictures explain the refusal without
+reading its message.
 """
 
 from __future__ import annotations
@@ -27,7 +31,99 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PoolGeometry", "check_bool", "output_shape", "pool_geometry", "to_pair"]
+__all__ = [
+    "PoolGeometry",
+    "PoolingOptionError",
+    "check_bool",
+    "output_shape",
+    "pool_geometry",
+    "to_pair",
+]
+
+
+class PoolingOptionError(ValueError):
+    """A pooling option whose value the library refuses, with the numbers that decided it.
+
+    The message is for people; the fields are for code. A picture that explains
+    a refusal reads the fields, so rewording a message cannot change what it draws.
+
+    Parameters
+    ----------
+    summary : str
+        What is wrong, naming the parameter and showing its value.
+    hint : str, optional
+        What would work; the message is ``summary + "; " + hint``.
+    parameter : str
+        The refused parameter, e.g. ``'padding'``.
+    value : object
+        Its value, as the check saw it (pairs as tuples of int).
+    rule : str
+        Which rule it breaks: ``'positive'``, ``'non_negative'``,
+        ``'pair_length'``, ``'half_kernel'``, ``'window_fits'``, ``'choice'``,
+        ``'non_zero'``, ``'int64'`` or ``'other_mode'``.
+    limit : object, optional
+        The bound or the choices that would pass: 1 for ``'positive'`` (the
+        smallest allowed), 0 for ``'non_negative'``, 2 entries for
+        ``'pair_length'``, ``kernel_shape // 2`` per axis for ``'half_kernel'``
+        (the most allowed), the padded input ``(h + 2p, w + 2p)`` for
+        ``'window_fits'``, the allowed values for ``'choice'``, the largest
+        int64 for ``'int64'``; None for ``'non_zero'`` and ``'other_mode'``.
+    kernel_shape, dilation, padding, in_shape, span : pair of int, optional
+        The other numbers the rule involves, None when it involves none:
+        ``kernel_shape`` for ``'half_kernel'``; all five for ``'window_fits'``,
+        ``span`` being ``dilation * (kernel - 1) + 1`` per axis.
+    mode : str, optional
+        For ``'other_mode'``: the mode that would ignore the option.
+
+    Notes
+    -----
+    Every parameter is kept as an attribute of the same name. A wrong type
+    (a float kernel, a string stride) is a TypeError, not this.
+
+    Examples
+    --------
+    >>> try:
+    ...     pool_geometry((28, 28), 3, padding=2)
+    ... except PoolingOptionError as error:
+    ...     print(error.parameter, error.value, error.rule, error.limit, error.kernel_shape)
+    padding (2, 2) half_kernel (1, 1) (3, 3)
+    """
+
+    def __init__(
+        self,
+        summary,
+        hint="",
+        *,
+        parameter,
+        value,
+        rule,
+        limit=None,
+        kernel_shape=None,
+        dilation=None,
+        padding=None,
+        in_shape=None,
+        span=None,
+        mode=None,
+    ):
+        super().__init__(f"{summary}; {hint}" if hint else summary)
+        self.summary, self.hint = summary, hint
+        self.parameter, self.value, self.rule, self.limit = parameter, value, rule, limit
+        self.kernel_shape, self.dilation, self.padding = kernel_shape, dilation, padding
+        self.in_shape, self.span, self.mode = in_shape, span, mode
+
+    def __reduce__(self):
+        # The fields are keyword-only, which the default pickling (args only)
+        # would lose; an error raised in a worker process is pickled to reach the parent.
+        return _rebuild_option_error, (self.summary, self.hint, self._fields())
+
+    def _fields(self):
+        names = ("parameter", "value", "rule", "limit", "kernel_shape", "dilation")
+        names += ("padding", "in_shape", "span", "mode")
+        return {name: getattr(self, name) for name in names}
+
+
+def _rebuild_option_error(summary, hint, fields):
+    return PoolingOptionError(summary, hint, **fields)
 
 
 def to_pair(value, name):
@@ -76,9 +172,13 @@ def to_pair(value, name):
             "pass a tuple such as (2, 3)"
         )
     if len(value) != 2:
-        raise ValueError(
+        raise PoolingOptionError(
             f"{name} must be an int or a pair of ints (rows, cols), got {tuple(value)!r} "
-            f"with {len(value)} entries"
+            f"with {len(value)} entries",
+            parameter=name,
+            value=tuple(value),
+            rule="pair_length",
+            limit=2,
         )
     if not all(_is_int(v) for v in value):
         raise TypeError(f"{name} must be an int or a pair of ints, got {tuple(value)!r}")
@@ -448,8 +548,9 @@ def pool_geometry(
     ------
     TypeError
         If an option is not an int or a pair of ints.
-    ValueError
-        If an option is out of range, or the windows do not fit.
+    PoolingOptionError
+        A ValueError: an option is out of range, or the windows do not fit.
+        Its fields name the parameter, its value, the rule and the limit.
 
     Examples
     --------
@@ -461,8 +562,12 @@ def pool_geometry(
     """
     h, w = to_pair(in_shape, "in_shape")
     if h < 1 or w < 1:
-        raise ValueError(
-            f"the input's height and width must be at least 1, got (h, w) = ({h}, {w})"
+        raise PoolingOptionError(
+            f"the input's height and width must be at least 1, got (h, w) = ({h}, {w})",
+            parameter="in_shape",
+            value=(h, w),
+            rule="positive",
+            limit=1,
         )
     kernel_shape = to_pair(kernel_shape, "kernel_shape")
     stride = to_pair(stride, "stride")
@@ -475,15 +580,33 @@ def pool_geometry(
         ("dilation", dilation, "dilation=1 means adjacent cells"),
     ):
         if min(pair) < 1:
-            raise ValueError(f"{name} must be positive, got {pair}; {hint}")
+            raise PoolingOptionError(
+                f"{name} must be positive, got {pair}",
+                hint,
+                parameter=name,
+                value=pair,
+                rule="positive",
+                limit=1,
+            )
     if min(padding) < 0:
-        raise ValueError(f"padding must be zero or positive, got {padding}")
+        raise PoolingOptionError(
+            f"padding must be zero or positive, got {padding}",
+            parameter="padding",
+            value=padding,
+            rule="non_negative",
+            limit=0,
+        )
     limit = (kernel_shape[0] // 2, kernel_shape[1] // 2)
     if padding[0] > limit[0] or padding[1] > limit[1]:
-        raise ValueError(
+        raise PoolingOptionError(
             f"padding must be at most half the kernel, kernel_shape // 2 = {limit}, got "
-            f"padding={padding} for kernel_shape={kernel_shape}; more padding would make "
-            "windows that hold only padding"
+            f"padding={padding} for kernel_shape={kernel_shape}",
+            "more padding would make windows that hold only padding",
+            parameter="padding",
+            value=padding,
+            rule="half_kernel",
+            limit=limit,
+            kernel_shape=kernel_shape,
         )
     out_shape = tuple(
         _axis_size(n, k, s, p, d, ceil_mode)
@@ -492,11 +615,20 @@ def pool_geometry(
     if min(out_shape) < 1:
         spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation, strict=True))
         padded = (h + 2 * padding[0], w + 2 * padding[1])
-        raise ValueError(
+        raise PoolingOptionError(
             f"kernel_shape={kernel_shape} with dilation={dilation} spans {spans[0]} x {spans[1]} "
             f"cells, larger than the padded input of {padded[0]} x {padded[1]} "
-            f"(h, w = {h}, {w} plus padding={padding} on each side); use a smaller kernel or "
-            "dilation, or more padding"
+            f"(h, w = {h}, {w} plus padding={padding} on each side)",
+            "use a smaller kernel or dilation, or more padding",
+            parameter="kernel_shape",
+            value=kernel_shape,
+            rule="window_fits",
+            limit=padded,
+            kernel_shape=kernel_shape,
+            dilation=dilation,
+            padding=padding,
+            in_shape=(h, w),
+            span=spans,
         )
     return PoolGeometry(
         in_shape=(h, w),

@@ -256,10 +256,10 @@ class _Divider:
     size of a large image's output is held.
     """
 
-    def __init__(self, geometry, count_include_pad, divisor_override, convert):
-        self._geometry = geometry
-        self._count_include_pad = count_include_pad
-        self._override = divisor_override
+    def __init__(self, options, convert):
+        self._geometry = options.geometry
+        self._count_include_pad = options.count_include_pad
+        self._override = options.divisor_override
         self._convert = convert
         self._converted = {}
         self._last = (None, None, None)
@@ -389,24 +389,23 @@ def pool_forward(
     >>> pool_forward(A, 3, 2, ceil_mode=True).shape
     (1, 2, 2, 1)
     """
-    A_prev, geometry = prepare(
+    A_prev, options = prepare(
         A_prev,
-        kernel_shape,
-        stride,
-        mode,
-        padding,
-        dilation,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
+        kernel_shape=kernel_shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        mode=mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
     )
+    geometry, mode = options.geometry, options.mode
     m, _, _, c = A_prev.shape
     A = np.empty((m, *geometry.out_shape, c), dtype=A_prev.dtype)
     work_dtype = sum_dtype(A.dtype) if mode == "avg" else A.dtype
     if mode == "avg":
-        divide = _Divider(
-            geometry, count_include_pad, divisor_override, lambda n: divisor_as(n, work_dtype)
-        )
+        divide = _Divider(options, lambda n: divisor_as(n, work_dtype))
     for tile in _tiles(A_prev, geometry):
         planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
         pooled = np.empty((planes.shape[0], *tile.geometry.out_shape), dtype=work_dtype)
@@ -593,19 +592,20 @@ def pool_backward(
     array([[2.5, 2.5, 5. , 5. ],
            [2.5, 2.5, 5. , 5. ]])
     """
-    dA, A_prev, geometry = prepare_backward(
+    dA, A_prev, options = prepare_backward(
         dA,
         A_prev,
-        kernel_shape,
-        stride,
-        mode,
-        padding,
-        dilation,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
-        ties,
+        kernel_shape=kernel_shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        mode=mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+        ties=ties,
     )
+    geometry, mode = options.geometry, options.mode
     tiles = list(_tiles(A_prev, geometry))
     whole = all(tile.whole for tile in tiles)
     # Tiles of one image may share input cells (their windows overlap, or
@@ -614,12 +614,7 @@ def pool_backward(
     allocate = np.empty if whole else np.zeros
     dA_prev = allocate(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
-        divide = _Divider(
-            geometry,
-            count_include_pad,
-            divisor_override,
-            lambda n: gradient_divisor_as(n, dA_prev.dtype),
-        )
+        divide = _Divider(options, lambda n: gradient_divisor_as(n, dA_prev.dtype))
     for tile in tiles:
         window = (tile.out_rows, tile.out_cols)
         target = dA_prev[tile.batch, tile.in_rows, tile.in_cols]
@@ -631,7 +626,7 @@ def pool_backward(
             routed = _to_planes(target)
         if mode == "max":
             A_planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
-            _max_backward(dA_planes, A_planes, tile.geometry, routed, ties, not tile.whole)
+            _max_backward(dA_planes, A_planes, tile.geometry, routed, options.ties, not tile.whole)
         else:
             _avg_backward(
                 dA_planes,
@@ -673,9 +668,15 @@ def max_pool_winners(
     >>> int(rows[0, 0, 0, 0]), int(cols[0, 0, 0, 0])
     (0, 1)
     """
-    A_prev, geometry = prepare(
-        A_prev, kernel_shape, stride, "max", padding, dilation, ceil_mode, True, None
+    A_prev, options = prepare(
+        A_prev,
+        kernel_shape=kernel_shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
     )
+    geometry = options.geometry
     m, _, _, c = A_prev.shape
     rows = np.empty((m, *geometry.out_shape, c), dtype=np.intp)
     cols = np.empty_like(rows)

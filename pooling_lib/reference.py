@@ -55,12 +55,12 @@ def _window_cells(geometry, i, j):
     return geometry.inside_positions(0, i), geometry.inside_positions(1, j)
 
 
-def _divisor(geometry, i, j, count_include_pad, divisor_override):
+def _divisor(options, i, j):
     """The int an average divides window ``(i, j)``'s sum by (a Python int, never wraps)."""
-    if divisor_override is not None:
-        return divisor_override
-    rows = geometry.counted_cells(0, count_include_pad)[i]
-    cols = geometry.counted_cells(1, count_include_pad)[j]
+    if options.divisor_override is not None:
+        return options.divisor_override
+    rows = options.geometry.counted_cells(0, options.count_include_pad)[i]
+    cols = options.geometry.counted_cells(1, options.count_include_pad)[j]
     return int(rows) * int(cols)
 
 
@@ -168,24 +168,25 @@ def pool_forward(
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    A_prev, geometry = prepare(
+    A_prev, options = prepare(
         A_prev,
-        kernel_shape,
-        stride,
-        mode,
-        padding,
-        dilation,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
+        kernel_shape=kernel_shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        mode=mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
     )
+    geometry = options.geometry
     m, _, _, c = A_prev.shape
     h_out, w_out = geometry.out_shape
     A = np.empty((m, h_out, w_out, c), dtype=A_prev.dtype)
     for i in range(h_out):
         for j in range(w_out):
             rows, cols = _window_cells(geometry, i, j)
-            if mode == "max":
+            if options.mode == "max":
                 # PyTorch's scan: start from -inf, and let a cell take over when
                 # it is larger or NaN. The first of equal maxima stays, so a
                 # window holding 0.0 then -0.0 gives 0.0. A window of padding
@@ -203,7 +204,7 @@ def pool_forward(
             for row in rows:
                 for col in cols:
                     total += A_prev[:, row, col]
-            divisor = _divisor(geometry, i, j, count_include_pad, divisor_override)
+            divisor = _divisor(options, i, j)
             # PyTorch adds the mean onto a zeroed output, so -0.0 (a tiny
             # negative mean rounded away) comes out as +0.0.
             A[:, i, j] = 0.0
@@ -242,19 +243,20 @@ def pool_backward(
     array([[0. , 0.5],
            [0.5, 0. ]])
     """
-    dA, A_prev, geometry = prepare_backward(
+    dA, A_prev, options = prepare_backward(
         dA,
         A_prev,
-        kernel_shape,
-        stride,
-        mode,
-        padding,
-        dilation,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
-        ties,
+        kernel_shape=kernel_shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        mode=mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+        ties=ties,
     )
+    geometry = options.geometry
     m, _, _, c = A_prev.shape
     h_out, w_out = geometry.out_shape
     dA_prev = np.zeros(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
@@ -266,8 +268,8 @@ def pool_backward(
             rows, cols = _window_cells(geometry, i, j)
             if rows.size == 0 or cols.size == 0:
                 continue  # a window of padding alone passes no gradient back
-            if mode == "avg":
-                divisor = _divisor(geometry, i, j, count_include_pad, divisor_override)
+            if options.mode == "avg":
+                divisor = _divisor(options, i, j)
                 share = dA[:, i, j] / gradient_divisor_as(divisor, dA_prev.dtype)
                 for row in rows:
                     for col in cols:
@@ -276,13 +278,13 @@ def pool_backward(
             for n in range(m):
                 for ch in range(c):
                     window = A_prev[n][np.ix_(rows, cols)][:, :, ch]
-                    if ties == "first":
+                    if options.ties == "first":
                         receives = np.zeros(window.shape, dtype=bool)
                         receives.flat[_winner(window)] = True
                     else:
                         receives = _tied(window)
                     amount = dA[n, i, j, ch]
-                    if ties == "split":
+                    if options.ties == "split":
                         amount = amount / dA_prev.dtype.type(receives.sum())
                     # Only the cells that receive are touched: an infinite or NaN
                     # dA must not turn the others' zeros into NaN.
@@ -307,9 +309,15 @@ def max_pool_winners(
     >>> int(rows[0, 0, 0, 0]), int(cols[0, 0, 0, 0])
     (0, 1)
     """
-    A_prev, geometry = prepare(
-        A_prev, kernel_shape, stride, "max", padding, dilation, ceil_mode, True, None
+    A_prev, options = prepare(
+        A_prev,
+        kernel_shape=kernel_shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
     )
+    geometry = options.geometry
     m, _, _, c = A_prev.shape
     rows = np.full((m, *geometry.out_shape, c), -1, dtype=np.intp)
     cols = np.full_like(rows, -1)

@@ -1,24 +1,56 @@
-"""The exercise checkers' package keeps its shape: small modules, no private crossings, no GUI.
+"""The library keeps its shape: small modules, no private crossings, layers that import upward.
 
 Read from the source with :mod:`ast`, not imported: a rule about what a module
 imports must hold whether or not that import would succeed here.
 
-Scope: every module of ``pooling_lib/exercises/``, and for the GUI rule the
-modules of ``pooling_lib`` that importing the package loads. The rest of
-``pooling_lib`` is not covered by the private-name rule yet.
+Scope: every module of ``pooling_lib``, the exercise checkers included, for
+the size and private-name rules; each layer's own list for what it may not
+import; the fast and loop twins for their signatures.
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import pytest
 
+from pooling_lib import pooling, reference
+
 LIBRARY = Path(__file__).resolve().parent.parent / "pooling_lib"
 PACKAGE = LIBRARY / "exercises"
 MODULES = sorted(PACKAGE.glob("*.py"))
+LIBRARY_MODULES = sorted(LIBRARY.rglob("*.py"))
 MAX_LINES = 800
+# Over the size limit for a stated reason; an entry no longer needed fails its test.
+OVERSIZE = {
+    # Being split by job (data, layers, training) in a separate change; exempt until it lands.
+    "nn.py": "split in progress",
+}
+# Each layer and the top-level names its modules may never import, anywhere in
+# the file (inside a function too): the maths runs without a display, and the
+# pictures run without widgets.
+MATHS = ("geometry", "pooling", "reference", "gradcheck", "maps", "nn", "_checks", "data")
+PICTURES = (
+    "plots",
+    "array_figures",
+    "window_views",
+    "flow_views",
+    "render",
+    "glyphs",
+    "captions",
+    "style",
+    "charts",
+    "view_parts",
+)
+WIDGETS = ("explorers", "explorer_base")
+FORBIDDEN = {
+    "maths": (MATHS, ("matplotlib", "ipywidgets", "pooling_lib.explorers")),
+    "pictures": (PICTURES, ("ipywidgets", "pooling_lib.explorers", "pooling_lib.explorer_base")),
+}
+# Fast functions and their loop twins, which must share every signature.
+TWINS = ((pooling, reference),)
 # Importing the checkers must not start a plotting backend or the widget machinery.
 GUI_MODULES = ("matplotlib.pyplot", "ipywidgets")
 
@@ -122,17 +154,84 @@ def loaded_by_import(start):
     return seen
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)
+def module_id(path):
+    return str(path.relative_to(LIBRARY))
+
+
+@pytest.mark.parametrize("path", LIBRARY_MODULES, ids=module_id)
 def test_no_module_is_over_800_lines(path):
     lines = len(path.read_text().splitlines())
+    if module_id(path) in OVERSIZE:
+        assert lines > MAX_LINES, f"{path.name} is {lines} lines now: drop it from OVERSIZE"
+        return
     assert lines <= MAX_LINES, f"{path.name} has {lines} lines: what is its second job?"
 
 
-# Covers pooling_lib/exercises/ only: plots.py and explorers.py still import
-# private names from _render.py, for a later change to fix.
-@pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", LIBRARY_MODULES, ids=module_id)
 def test_no_module_takes_a_private_name_from_another(path):
     assert private_crossings(path.read_text(), package_parts(path)) == []
+
+
+def all_imports(source, package_parts):
+    """Absolute names of every module ``source`` imports, at any depth, with what it names.
+
+    Unlike :func:`module_level_imports`, imports inside functions count: a
+    maths module that imports matplotlib on a call still needs it installed.
+    """
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            target = absolute(node, package_parts)
+            names += [target] + [f"{target}.{alias.name}" for alias in node.names]
+    return names
+
+
+def forbidden_imports(source, package_parts, forbidden):
+    """The imports of ``source`` that are, or lie inside, one of the ``forbidden`` modules."""
+    return sorted(
+        {
+            name
+            for name in all_imports(source, package_parts)
+            for banned in forbidden
+            if name == banned or name.startswith(banned + ".")
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "layer, module",
+    [(layer, module) for layer, (modules, _) in FORBIDDEN.items() for module in modules],
+)
+def test_no_layer_imports_what_it_must_run_without(layer, module):
+    path = LIBRARY / f"{module}.py"
+    assert forbidden_imports(path.read_text(), package_parts(path), FORBIDDEN[layer][1]) == []
+
+
+def test_every_module_belongs_to_a_layer():
+    # A new module must be placed in a layer, or it escapes the import rules.
+    top = {path.stem for path in LIBRARY.glob("*.py")} - {"__init__"}
+    assert top == set(MATHS) | set(PICTURES) | set(WIDGETS)
+
+
+def test_forbidden_imports_are_found_at_any_depth():
+    source = (
+        "import numpy as np\nimport matplotlibx\nfrom .explorers import explore\n"
+        "def show():\n    import matplotlib.pyplot as plt\n"
+    )
+    found = forbidden_imports(source, ("pooling_lib",), ("matplotlib", "pooling_lib.explorers"))
+    assert found == ["matplotlib.pyplot", "pooling_lib.explorers", "pooling_lib.explorers.explore"]
+    assert forbidden_imports(source, ("pooling_lib",), ("ipywidgets", "numpy.linalg")) == []
+
+
+@pytest.mark.parametrize("fast, loops", TWINS, ids=lambda module: module.__name__)
+def test_loop_and_fast_twins_share_their_signatures(fast, loops):
+    assert loops.__all__ and set(loops.__all__) <= set(fast.__all__)
+    for name in loops.__all__:
+        assert inspect.signature(getattr(loops, name)) == inspect.signature(getattr(fast, name)), (
+            name
+        )
 
 
 @pytest.mark.parametrize(
