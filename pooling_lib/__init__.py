@@ -25,11 +25,12 @@ Modules, one idea each, in layers (each imports only from the layers above it):
 import importlib
 
 from .data import load_mnist, two_channel
-from .geometry import PoolGeometry, output_shape, pool_geometry
+from .geometry import PoolGeometry, PoolingOptionError, output_shape, pool_geometry
 from .pooling import max_pool_winners, pool_backward, pool_forward
 
 __all__ = [
     "PoolGeometry",
+    "PoolingOptionError",
     "load_mnist",
     "max_pool_winners",
     "output_shape",
