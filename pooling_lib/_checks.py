@@ -108,8 +108,7 @@ def check_divisor(divisor_override):
     if abs(divisor_override) >= 2**63:
         raise PoolingOptionError(
             f"divisor_override must fit in 64 bits, got {divisor_override}",
-            "PyTorch's divisor is a 64-bit integer; for the plain average of the window, "
-            "use None",
+            "PyTorch's divisor is a 64-bit integer; for the plain average of the window, use None",
             parameter="divisor_override",
             value=int(divisor_override),
             rule="int64",
