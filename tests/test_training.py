@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 import numpy as np
 import pytest
 
@@ -172,6 +175,83 @@ def test_training_is_deterministic_given_the_seeds(digits):
     assert other["loss"] != runs[0][0]
 
 
+# -- BLAS threads while training -----------------------------------------------
+
+
+def blas_thread_counts():
+    """The thread counts of the BLAS libraries NumPy has loaded, as a set."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    return {
+        pool["num_threads"]
+        for pool in threadpoolctl.threadpool_info()
+        if pool["user_api"] == "blas"
+    }
+
+
+class RecordingSGD(training.SGD):
+    """SGD that notes BLAS's thread counts at every step, i.e. while fit trains."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.blas_threads = []
+
+    def step(self):
+        self.blas_threads.append(blas_thread_counts())
+        super().step()
+
+
+@pytest.mark.parametrize("blas_threads, expected", [(1, {1}), (None, {2})])
+def test_fit_trains_on_the_blas_threads_asked_for_then_restores_them(
+    digits, blas_threads, expected
+):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    X_train, X_test, y_train, y_test = (part[:64] for part in digits)
+    model = nn.small_cnn(seed=0, channels=(2, 4), hidden=8)
+    sgd = RecordingSGD(model)
+    # Two threads outside, so that one inside can only come from fit.
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        if blas_thread_counts() != {2}:
+            pytest.skip(f"BLAS here cannot run on 2 threads: {blas_thread_counts()}")
+        training.fit(
+            model,
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            epochs=1,
+            batch_size=32,
+            optimizer=sgd,
+            blas_threads=blas_threads,
+        )
+        after = blas_thread_counts()
+    assert sgd.blas_threads == [expected, expected]
+    assert after == {2}
+
+
+def short_fit():
+    X = np.zeros((2, 28, 28, 1))
+    y = np.array([0, 1])
+    return training.fit(nn.small_cnn(channels=(2, 4), hidden=8), X, y, X, y, epochs=1)
+
+
+def test_fit_without_threadpoolctl_says_which_variable_to_set(monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # makes the import fail
+    for variable in training.BLAS_THREAD_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.warns(RuntimeWarning, match=r"threadpoolctl.* OPENBLAS_NUM_THREADS=1 .*before"):
+        short_fit()
+
+
+def test_fit_without_threadpoolctl_is_quiet_once_a_variable_is_set(monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+    for variable in training.BLAS_THREAD_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(short_fit()["loss"]) == 1
+
+
 # -- errors name the parameter, show the value and say what works ---------------
 
 
@@ -284,6 +364,13 @@ ERRORS = [
         ),
         TypeError,
         r"optimizer must have an lr attribute, got <.*Stepper",
+    ),
+    (
+        lambda: training.fit(
+            nn.small_cnn(), *[np.zeros((2, 28, 28, 1)), np.zeros(2, int)] * 2, blas_threads=0
+        ),
+        ValueError,
+        r"blas_threads must be a positive int, got 0; e.g. 1, or None",
     ),
 ]
 
