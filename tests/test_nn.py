@@ -63,10 +63,11 @@ def check_layer_gradients(layer, x, tolerance=1e-7):
     "kernel_shape, stride, padding",
     [(3, 1, 0), (3, 2, 1), ((2, 3), (2, 1), (1, 0))],
 )
-def test_conv_gradients_match_numeric(kernel_shape, stride, padding):
-    conv = nn.Conv2D(2, 3, kernel_shape, stride, padding, rng=1)
+@pytest.mark.parametrize("channels", [1, 2])  # one channel lays im2col out by kernel offset
+def test_conv_gradients_match_numeric(kernel_shape, stride, padding, channels):
+    conv = nn.Conv2D(channels, 3, kernel_shape, stride, padding, rng=1)
     conv.params["b"][...] = RNG.standard_normal(3)
-    check_layer_gradients(conv, RNG.standard_normal((2, 5, 6, 2)))
+    check_layer_gradients(conv, RNG.standard_normal((2, 5, 6, channels)))
 
 
 def test_conv_without_input_gradient_fills_the_same_grads_and_returns_none():
@@ -160,10 +161,11 @@ def test_sequential_gradient_matches_numeric_end_to_end():
     "kernel_shape, stride, padding",
     [(3, 1, 0), (3, 1, 1), (3, 2, 1), ((2, 3), (2, 1), (1, 0)), (1, 1, 0), (5, 3, 2)],
 )
-def test_conv_matches_torch_values_and_gradients(torch, kernel_shape, stride, padding):
-    conv = nn.Conv2D(3, 4, kernel_shape, stride, padding, rng=8)
+@pytest.mark.parametrize("channels", [1, 3])
+def test_conv_matches_torch_values_and_gradients(torch, kernel_shape, stride, padding, channels):
+    conv = nn.Conv2D(channels, 4, kernel_shape, stride, padding, rng=8)
     conv.params["b"][...] = RNG.standard_normal(4)
-    x = RNG.standard_normal((2, 9, 7, 3))
+    x = RNG.standard_normal((2, 9, 7, channels))
     out = conv.forward(x)
     upstream = RNG.standard_normal(out.shape)
     dx = conv.backward(upstream)
