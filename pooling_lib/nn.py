@@ -286,17 +286,20 @@ class Conv2D:
         self.grads["b"][...] = np.ones(len(dout_rows), dtype=W.dtype) @ dout_rows
         if not self.input_gradient:
             return None
-        # dcols[i, j] = dout @ W[i, j].T, one contiguous block per kernel offset:
-        # adding whole blocks back (col2im) is several times faster than adding
-        # the strided columns of a single (rows, kh * kw * c_in) product.
-        dcols = np.matmul(dout_rows, W.reshape(kh * kw, c, self.out_channels).transpose(0, 2, 1))
-        dx_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, c), dtype=dcols.dtype)
         # col2im: a cell inside several receptive fields collects from each.
+        # dout @ W[i, j].T for one kernel offset at a time, into one reused
+        # buffer: the same numbers as one batched product of all kh * kw
+        # blocks, without a temporary kh * kw times the input's size. Whole
+        # blocks, not the strided columns of one (rows, kh * kw * c_in)
+        # product: adding those back is several times slower.
+        block = np.empty((len(dout_rows), c), dtype=W.dtype)
+        dx_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, c), dtype=W.dtype)
         for i in range(kh):
             for j in range(kw):
+                np.matmul(dout_rows, W[i, j].T, out=block)
                 dx_padded[
                     :, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :
-                ] += dcols[i * kw + j].reshape(m, h_out, w_out, c)
+                ] += block.reshape(m, h_out, w_out, c)
         return dx_padded[:, ph : ph + h, pw : pw + w, :]
 
 
