@@ -302,7 +302,21 @@ def _check_data(X, y, name_X, name_y):
 
 
 def accuracy(model, X, y, batch_size=500):
-    """Fraction of ``X``, shape (m, h, w, c), whose top score is its label in ``y``, shape (m,)."""
+    """Fraction of the examples whose top class score is their label.
+
+    Parameters
+    ----------
+    model : Sequential
+    X : ndarray, shape (m, h, w, c)
+    y : ndarray of int, shape (m,)
+    batch_size : int, default 500
+        Examples per forward pass; nothing is kept for a backward pass.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+    """
     _check_model(model)
     X, y = _check_data(X, y, "X", "y")
     return float(
@@ -311,9 +325,31 @@ def accuracy(model, X, y, batch_size=500):
 
 
 def train_epoch(model, optimizer, X, y, batch_size=64, seed=0):
-    """One pass over ``X``, shape (m, h, w, c), in shuffled mini-batches; returns the mean loss.
+    """One pass over ``X`` in shuffled mini-batches: forward, loss, backward, step.
 
-    The last batch may be smaller. ``seed`` (int or Generator) fixes the order.
+    Parameters
+    ----------
+    model : Sequential
+    optimizer : SGD or Adam
+        Anything with a ``step()`` method that reads the model's ``grads``.
+    X : ndarray, shape (m, h, w, c)
+        Cast to ``model.dtype``.
+    y : ndarray of int, shape (m,)
+    batch_size : int, default 64
+        The last batch may be smaller.
+    seed : int or np.random.Generator, default 0
+        Fixes the order of the examples.
+
+    Returns
+    -------
+    float
+        The training loss averaged over all ``m`` examples.
+
+    Notes
+    -----
+    BLAS keeps its current thread count: unlike :func:`fit`, this sets none,
+    so a benchmark can time any count. ``with blas_thread_limit(1):`` around
+    the call gives what ``fit`` uses.
     """
     _check_model(model)
     if not hasattr(optimizer, "step"):
