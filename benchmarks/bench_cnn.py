@@ -33,6 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pooling_lib.nn as nn  # noqa: E402
+import pooling_lib.training as training  # noqa: E402
 from pooling_lib import load_mnist  # noqa: E402
 
 TARGET = 2.0
@@ -127,10 +128,12 @@ def main():
     args = parser.parse_args()
 
     X, y = load_mnist()
-    X_train, X_test, y_train, y_test = nn.train_test_split(X[..., None], y, n_train=4000, seed=0)
+    X_train, X_test, y_train, y_test = training.train_test_split(
+        X[..., None], y, n_train=4000, seed=0
+    )
     X_train, X_test = X_train.astype(np.float32), X_test.astype(np.float32)
     model = nn.small_cnn(seed=0)
-    adam = nn.Adam(model, lr=args.lr)
+    adam = training.Adam(model, lr=args.lr)
 
     try:
         import torch
@@ -167,7 +170,7 @@ def main():
     )
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
-        loss = nn.train_epoch(model, adam, X_train, y_train, args.batch_size, seed=ours_rng)
+        loss = training.train_epoch(model, adam, X_train, y_train, args.batch_size, seed=ours_rng)
         times["ours"].append(time.perf_counter() - start)
         line = f"{epoch:>5} {times['ours'][-1]:8.2f} {loss:8.4f}"
         if torch:
@@ -195,7 +198,7 @@ def main():
         print(line, flush=True)
         adam.lr *= args.lr_decay
 
-    accuracy = 100 * nn.accuracy(model, X_test, y_test)
+    accuracy = 100 * training.accuracy(model, X_test, y_test)
     ours = min(times["ours"])
     print(f"pooling_lib.nn: held-out accuracy {accuracy:.1f} %, best epoch {ours:.2f} s")
     if not torch:

@@ -1,4 +1,7 @@
-"""A small convolutional network in NumPy, to train with the pooling of this course.
+"""A small convolutional network in NumPy, built on the pooling of this course.
+
+This module says what a network *is*: its layers and how they chain.
+Training it (loss, optimisers, data split, epochs) is :mod:`pooling_lib.training`.
 
 Every layer works on batches in the course's ``(m, h, w, c)`` layout and has
 the same contract, CS231n-style:
@@ -9,34 +12,28 @@ the same contract, CS231n-style:
   fills ``grads`` (same keys and shapes as ``params``) and returns the
   gradient with respect to the input.
 
-``Sequential`` chains layers, ``softmax_cross_entropy`` gives the loss and its
-gradient, ``SGD`` and ``Adam`` update ``params`` in place from ``grads``, and
-``fit`` trains on a split made by ``train_test_split``. ``Pool2D`` wraps
-:func:`pooling_lib.pool_forward` and :func:`pooling_lib.pool_backward`, or a
-learner's own functions with the same signature.
+``Sequential`` chains layers and ``small_cnn`` is a ready-made LeNet-shaped
+recipe. ``Pool2D`` wraps :func:`pooling_lib.pool_forward` and
+:func:`pooling_lib.pool_backward`, or a learner's own functions with the same
+signature.
 
-Speed: the matrices here are small, and BLAS threads that wait for each other
-on a busy machine can make an epoch ten times slower than one thread does. If
-training stalls, run ``threadpoolctl.threadpool_limits(1)`` first, or set
-``OPENBLAS_NUM_THREADS=1`` before starting Python. Results are repeatable for a
-given seed and thread count; another thread count rounds differently.
+The ``check_*`` functions and ``as_generator`` validate input at the public
+edge for this module and for :mod:`pooling_lib.training`; their errors name
+the parameter, show the value and suggest a fix.
 
 Examples
 --------
->>> from pooling_lib import load_mnist
->>> X, y = load_mnist()
->>> X_train, X_test, y_train, y_test = train_test_split(X[..., None], y, n_train=4000, seed=0)
->>> X_train.shape, X_test.shape, np.bincount(y_test)
-((4000, 28, 28, 1), (1000, 28, 28, 1), array([100, 100, 100, 100, 100, 100, 100, 100, 100, 100]))
 >>> model = small_cnn(seed=0)
->>> model.forward(X_test[:5]).shape
-(5, 10)
+>>> scores = model.forward(np.zeros((5, 28, 28, 1)))
+>>> scores.shape, scores.dtype
+((5, 10), dtype('float32'))
+>>> model.backward(np.ones_like(scores)) is None  # the first layer skips the data's gradient
+True
 """
 
 from __future__ import annotations
 
 import numbers
-import time
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -45,26 +42,30 @@ from .geometry import check_bool, pool_geometry, to_pair
 from .pooling import pool_backward, pool_forward
 
 __all__ = [
-    "SGD",
-    "Adam",
     "Conv2D",
     "Dense",
     "Flatten",
     "Pool2D",
     "ReLU",
     "Sequential",
-    "accuracy",
-    "fit",
     "small_cnn",
-    "softmax_cross_entropy",
-    "train_epoch",
-    "train_test_split",
 ]
 
 FLOAT_DTYPES = (np.float32, np.float64)
 
 
-def _positive_int(value, name, hint):
+def check_positive_int(value, name, hint):
+    """``value`` as an int >= 1, or a TypeError / ValueError naming ``name`` and ending in ``hint``.
+
+    Examples
+    --------
+    >>> check_positive_int(np.int64(3), "epochs", "e.g. 3")
+    3
+    >>> check_positive_int(0, "epochs", "e.g. 3")
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be a positive int, got 0; e.g. 3
+    """
     if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_):
         raise TypeError(f"{name} must be a positive int, got {value!r}; {hint}")
     if value < 1:
@@ -72,15 +73,20 @@ def _positive_int(value, name, hint):
     return int(value)
 
 
-def _positive_pair(value, name, hint):
+def check_positive_pair(value, name, hint):
+    """``value`` (int or pair) as ``(int, int)``, each >= 1, or an error naming ``name``."""
     pair = to_pair(value, name)
     if min(pair) < 1:
         raise ValueError(f"{name} must be positive, got {pair}; {hint}")
     return pair
 
 
-def _generator(rng, name="rng"):
-    """A NumPy Generator from an int seed or a Generator, so every result can be repeated."""
+def as_generator(rng, name="rng"):
+    """A NumPy Generator from an int seed or a Generator, so every result can be repeated.
+
+    A Generator is returned as it is, not copied: passing one on lets several
+    calls draw in turn from one stream.
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool | np.bool_) and rng >= 0:
@@ -101,8 +107,12 @@ def _float_dtype(dtype):
     return resolved
 
 
-def _array(x, name, ndim, layout):
-    """``x`` as a float array of ``ndim`` dimensions, or an error naming ``name``."""
+def check_array(x, name, ndim, layout):
+    """``x`` as a real-valued array of ``ndim`` dimensions, or an error naming ``name``.
+
+    ``layout`` is the shape as the error message should spell it, e.g.
+    ``"(m, h, w, c)"``; the array itself is not copied or cast.
+    """
     array = np.asarray(x)
     if array.dtype.kind not in "fiub":
         raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
@@ -114,6 +124,15 @@ def _array(x, name, ndim, layout):
             f"{name} must have {ndim} dimensions {layout}, got shape {array.shape}{hint}"
         )
     return array
+
+
+def check_rate(value, name, low, high, hint):
+    """``value`` as a float strictly between ``low`` and ``high``, or an error naming ``name``."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be a number, got {value!r}; {hint}")
+    if not low < value < high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}; {hint}")
+    return float(value)
 
 
 def _normal(rng, shape, fan_in, gain, dtype):
@@ -178,10 +197,12 @@ class Conv2D:
         dtype=np.float64,
         input_gradient=True,
     ):
-        self.in_channels = _positive_int(in_channels, "in_channels", "1 for grey images")
-        self.out_channels = _positive_int(out_channels, "out_channels", "the number of filters")
-        self.kernel_shape = _positive_pair(kernel_shape, "kernel_shape", "e.g. 3 for 3 x 3")
-        self.stride = _positive_pair(stride, "stride", "stride=1 visits every position")
+        self.in_channels = check_positive_int(in_channels, "in_channels", "1 for grey images")
+        self.out_channels = check_positive_int(
+            out_channels, "out_channels", "the number of filters"
+        )
+        self.kernel_shape = check_positive_pair(kernel_shape, "kernel_shape", "e.g. 3 for 3 x 3")
+        self.stride = check_positive_pair(stride, "stride", "stride=1 visits every position")
         self.padding = to_pair(padding, "padding")
         if min(self.padding) < 0:
             raise ValueError(f"padding must be zero or positive, got {self.padding}")
@@ -190,7 +211,7 @@ class Conv2D:
         kh, kw = self.kernel_shape
         fan_in = kh * kw * self.in_channels
         shape = (kh, kw, self.in_channels, self.out_channels)
-        W = _normal(_generator(rng), shape, fan_in, 2.0, dtype)
+        W = _normal(as_generator(rng), shape, fan_in, 2.0, dtype)
         self.params = {"W": W, "b": np.zeros(self.out_channels, dtype=dtype)}
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
         self._cache = None
@@ -201,7 +222,7 @@ class Conv2D:
         return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
 
     def _check_input(self, x):
-        x = _array(x, "x", 4, "(m, h, w, c)")
+        x = check_array(x, "x", 4, "(m, h, w, c)")
         m, h, w, c = x.shape
         if c != self.in_channels:
             raise ValueError(
@@ -216,12 +237,18 @@ class Conv2D:
         return x.astype(self.params["W"].dtype, copy=False)
 
     def _receptive_fields(self, x_padded, out_shape):
-        """im2col: shape (m, h_out, w_out, kh, kw, c_in), one receptive field per output cell."""
-        (sh, sw), (h_out, w_out) = self.stride, out_shape
+        """im2col: shape (m * h_out * w_out, kh * kw * c_in), one receptive field per row."""
+        (kh, kw), (sh, sw), (h_out, w_out) = self.kernel_shape, self.stride, out_shape
         # A view of every window (no copy), then one copy into the order of W's rows.
         windows = sliding_window_view(x_padded, self.kernel_shape, axis=(1, 2))
         windows = windows[:, : sh * (h_out - 1) + 1 : sh, : sw * (w_out - 1) + 1 : sw]
-        return np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+        size = kh * kw * self.in_channels
+        if self.in_channels == 1:
+            # One channel: a row-by-row copy moves one value at a time, while
+            # copying one kernel offset at a time moves runs of w_out values,
+            # several times faster. The product reads the transpose as it is.
+            return np.ascontiguousarray(windows.transpose(4, 5, 3, 0, 1, 2)).reshape(size, -1).T
+        return np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3)).reshape(-1, size)
 
     def forward(self, x, train=True):
         """Convolve ``x``, shape (m, h, w, c_in), into shape (m, h_out, w_out, c_out)."""
@@ -231,7 +258,7 @@ class Conv2D:
         x_padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0))) if ph or pw else x
         cols = self._receptive_fields(x_padded, out_shape)
         W, b = self.params["W"], self.params["b"]
-        out = cols.reshape(-1, W[..., 0].size) @ W.reshape(-1, self.out_channels) + b
+        out = cols @ W.reshape(-1, self.out_channels) + b
         if train:
             self._cache = (x.shape, cols)
         return out.reshape(m, *out_shape, self.out_channels)
@@ -245,7 +272,7 @@ class Conv2D:
         W = self.params["W"]
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_shape, self.stride, self.padding
         h_out, w_out = self.output_shape(h, w)
-        dout = _array(dout, "dout", 4, "(m, h_out, w_out, c_out)")
+        dout = check_array(dout, "dout", 4, "(m, h_out, w_out, c_out)")
         if dout.shape != (m, h_out, w_out, self.out_channels):
             raise ValueError(
                 f"dout must have the forward output's shape {(m, h_out, w_out, self.out_channels)}"
@@ -255,21 +282,24 @@ class Conv2D:
         # (dout.T @ cols).T rather than cols.T @ dout, and a product with ones
         # rather than sum(axis=0): the same numbers, several times faster in
         # OpenBLAS for these tall, narrow matrices.
-        self.grads["W"][...] = (dout_rows.T @ cols.reshape(len(dout_rows), -1)).T.reshape(W.shape)
+        self.grads["W"][...] = (dout_rows.T @ cols).T.reshape(W.shape)
         self.grads["b"][...] = np.ones(len(dout_rows), dtype=W.dtype) @ dout_rows
         if not self.input_gradient:
             return None
-        # dcols[i, j] = dout @ W[i, j].T, one contiguous block per kernel offset:
-        # adding whole blocks back (col2im) is several times faster than adding
-        # the strided columns of a single (rows, kh * kw * c_in) product.
-        dcols = np.matmul(dout_rows, W.reshape(kh * kw, c, self.out_channels).transpose(0, 2, 1))
-        dx_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, c), dtype=dcols.dtype)
         # col2im: a cell inside several receptive fields collects from each.
+        # dout @ W[i, j].T for one kernel offset at a time, into one reused
+        # buffer: the same numbers as one batched product of all kh * kw
+        # blocks, without a temporary kh * kw times the input's size. Whole
+        # blocks, not the strided columns of one (rows, kh * kw * c_in)
+        # product: adding those back is several times slower.
+        block = np.empty((len(dout_rows), c), dtype=W.dtype)
+        dx_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, c), dtype=W.dtype)
         for i in range(kh):
             for j in range(kw):
+                np.matmul(dout_rows, W[i, j].T, out=block)
                 dx_padded[
                     :, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :
-                ] += dcols[i * kw + j].reshape(m, h_out, w_out, c)
+                ] += block.reshape(m, h_out, w_out, c)
         return dx_padded[:, ph : ph + h, pw : pw + w, :]
 
 
@@ -411,7 +441,7 @@ class Pool2D:
 
     def forward(self, x, train=True):
         """Pool ``x``, shape (m, h, w, c), into shape (m, h_out, w_out, c)."""
-        x = _array(x, "x", 4, "(m, h, w, c)")
+        x = check_array(x, "x", 4, "(m, h, w, c)")
         if train:
             self._input = x
         return self._forward(
@@ -478,19 +508,19 @@ class Dense:
     """
 
     def __init__(self, in_features, out_features, rng=0, dtype=np.float64, gain=1.0):
-        self.in_features = _positive_int(in_features, "in_features", "the inputs per example")
-        self.out_features = _positive_int(out_features, "out_features", "e.g. 10 classes")
+        self.in_features = check_positive_int(in_features, "in_features", "the inputs per example")
+        self.out_features = check_positive_int(out_features, "out_features", "e.g. 10 classes")
         dtype = _float_dtype(dtype)
         shape = (self.in_features, self.out_features)
-        gain = _check_rate(gain, "gain", 0, np.inf, "2.0 before a ReLU, 1.0 before a softmax")
-        W = _normal(_generator(rng), shape, self.in_features, gain, dtype)
+        gain = check_rate(gain, "gain", 0, np.inf, "2.0 before a ReLU, 1.0 before a softmax")
+        W = _normal(as_generator(rng), shape, self.in_features, gain, dtype)
         self.params = {"W": W, "b": np.zeros(self.out_features, dtype=dtype)}
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
         self._input = None
 
     def forward(self, x, train=True):
         """``x``, shape (m, in_features), to shape (m, out_features)."""
-        x = _array(x, "x", 2, "(m, in_features)")
+        x = check_array(x, "x", 2, "(m, in_features)")
         if x.shape[1] != self.in_features:
             raise ValueError(
                 f"x must have in_features={self.in_features} columns, got shape {x.shape}; "
@@ -505,7 +535,7 @@ class Dense:
         """Fill ``grads`` from ``dout``, shape (m, out_features); return ``dx``, like ``x``."""
         if self._input is None:
             raise RuntimeError("Dense.backward needs a forward(x, train=True) call first")
-        dout = _array(dout, "dout", 2, "(m, out_features)")
+        dout = check_array(dout, "dout", 2, "(m, out_features)")
         expected = (self._input.shape[0], self.out_features)
         if dout.shape != expected:
             raise ValueError(
@@ -572,211 +602,11 @@ class Sequential:
 
     def predict(self, x, batch_size=500):
         """Class scores for ``x`` in batches, shape (m, classes), without keeping anything."""
-        batch_size = _positive_int(batch_size, "batch_size", "e.g. 500")
+        batch_size = check_positive_int(batch_size, "batch_size", "e.g. 500")
         x = np.asarray(x)
         return np.concatenate(
             [self.forward(x[i : i + batch_size], train=False) for i in range(0, len(x), batch_size)]
         )
-
-
-def softmax_cross_entropy(scores, y):
-    """Mean cross-entropy of the softmax of ``scores`` against labels ``y``, and its gradient.
-
-    Parameters
-    ----------
-    scores : ndarray, shape (m, classes)
-        Unnormalised log-probabilities (logits).
-    y : ndarray of int, shape (m,)
-        The right class of each example, ``0 <= y < classes``.
-
-    Returns
-    -------
-    loss : float
-        ``mean(-log softmax(scores)[i, y[i]])``.
-    dscores : ndarray, shape (m, classes)
-        ``(softmax(scores) - onehot(y)) / m``.
-
-    Examples
-    --------
-    >>> loss, dscores = softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 3]))
-    >>> round(loss, 4), round(float(np.log(4)), 4)
-    (1.3863, 1.3863)
-    >>> dscores[0]
-    array([-0.375,  0.125,  0.125,  0.125])
-    """
-    scores = _array(scores, "scores", 2, "(m, classes)")
-    y = _labels(y, "y", scores.shape[1])
-    if len(y) != len(scores):
-        raise ValueError(
-            f"y must have one label per row of scores, got {len(y)} labels for shape {scores.shape}"
-        )
-    # Subtracting each row's maximum changes no probability and keeps exp from overflowing.
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    m = len(y)
-    loss = -log_probs[np.arange(m), y].mean()
-    dscores = np.exp(log_probs)
-    dscores[np.arange(m), y] -= 1
-    return float(loss), dscores / m
-
-
-def _labels(y, name, classes=None):
-    y = np.asarray(y)
-    if y.ndim != 1 or y.dtype.kind not in "iu":
-        raise TypeError(
-            f"{name} must be a 1-D array of int labels, got dtype {y.dtype} shape {y.shape}"
-        )
-    if classes is not None and len(y) and (y.min() < 0 or y.max() >= classes):
-        raise ValueError(
-            f"{name} must hold labels 0 to {classes - 1}, one per class score, got values from "
-            f"{y.min()} to {y.max()}"
-        )
-    return y
-
-
-def _check_model(model):
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a pooling_lib.nn.Sequential, got {type(model).__name__}")
-
-
-def _check_rate(value, name, low, high, hint):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be a number, got {value!r}; {hint}")
-    if not low < value < high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}; {hint}")
-    return float(value)
-
-
-class SGD:
-    """Stochastic gradient descent with momentum, PyTorch's form.
-
-    ``v = momentum * v + grad``, then ``param -= lr * v``; with ``momentum=0``
-    this is plain ``param -= lr * grad``.
-
-    Parameters
-    ----------
-    model : Sequential
-        Whose layers' ``params`` are updated in place from their ``grads``.
-    lr : float, default 0.01
-    momentum : float, default 0.9
-        In [0, 1).
-    """
-
-    def __init__(self, model, lr=0.01, momentum=0.9):
-        _check_model(model)
-        self.model = model
-        self.lr = _check_rate(lr, "lr", 0, np.inf, "e.g. 0.01")
-        self.momentum = (
-            0.0 if momentum == 0 else _check_rate(momentum, "momentum", 0, 1, "e.g. 0.9")
-        )
-        self.velocity = {}
-
-    def step(self):
-        """Update every parameter once, from the gradients the last backward pass left."""
-        for index, layer in enumerate(self.model.layers):
-            for name, param in layer.params.items():
-                grad = layer.grads[name]
-                if self.momentum:
-                    v = self.velocity.setdefault((index, name), np.zeros_like(param))
-                    v *= self.momentum
-                    v += grad
-                    grad = v
-                param -= self.lr * grad
-
-
-class Adam:
-    """Adam, as ``torch.optim.Adam``: per-parameter steps scaled by running gradient moments.
-
-    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, then
-    ``param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)`` at step ``t``.
-
-    Parameters
-    ----------
-    model : Sequential
-    lr : float, default 0.001
-    betas : (float, float), default (0.9, 0.999)
-        Decay rates of the two moments, each in (0, 1).
-    eps : float, default 1e-8
-    """
-
-    def __init__(self, model, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
-        _check_model(model)
-        self.model = model
-        self.lr = _check_rate(lr, "lr", 0, np.inf, "e.g. 0.001")
-        if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair of floats, got {betas!r}; e.g. (0.9, 0.999)")
-        self.betas = tuple(_check_rate(b, "betas", 0, 1, "e.g. (0.9, 0.999)") for b in betas)
-        self.eps = _check_rate(eps, "eps", 0, np.inf, "e.g. 1e-8")
-        self.moments = {}
-        self.t = 0
-
-    def step(self):
-        """Update every parameter once, from the gradients the last backward pass left."""
-        self.t += 1
-        b1, b2 = self.betas
-        # Both moments start at zero; dividing by 1 - b^t undoes that bias early on.
-        step_size = self.lr / (1 - b1**self.t)
-        root_correction = np.sqrt(1 - b2**self.t)
-        for index, layer in enumerate(self.model.layers):
-            for name, param in layer.params.items():
-                grad = layer.grads[name]
-                m, v = self.moments.setdefault(
-                    (index, name), (np.zeros_like(param), np.zeros_like(param))
-                )
-                m *= b1
-                m += (1 - b1) * grad
-                v *= b2
-                v += (1 - b2) * grad * grad
-                param -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
-
-
-def train_test_split(X, y, n_train, seed=0):
-    """Split ``X`` and ``y`` at random, keeping each class's share in both parts.
-
-    Parameters
-    ----------
-    X : ndarray, shape (n, ...)
-    y : ndarray of int, shape (n,)
-    n_train : int
-        How many examples go to the training part, ``0 < n_train < n``.
-    seed : int or np.random.Generator, default 0
-
-    Returns
-    -------
-    X_train, X_test, y_train, y_test : ndarray
-        ``n_train`` and ``n - n_train`` examples, each part shuffled. Each class
-        gets ``round(n_train * its share)`` training examples (largest
-        remainders settle the rounding), so a balanced ``y`` stays balanced.
-
-    Examples
-    --------
-    >>> y = np.repeat([0, 1], [6, 4])
-    >>> _, _, y_train, y_test = train_test_split(np.arange(10), y, n_train=5)
-    >>> np.bincount(y_train), np.bincount(y_test)
-    (array([3, 2]), array([3, 2]))
-    """
-    X = np.asarray(X)
-    y = _labels(y, "y")
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have one label per example, got {len(X)} and {len(y)}")
-    n = len(y)
-    n_train = _positive_int(n_train, "n_train", f"it must be below the {n} examples")
-    if n_train >= n:
-        raise ValueError(f"n_train must leave examples to test on, below {n}, got {n_train}")
-    rng = _generator(seed, "seed")
-    classes, counts = np.unique(y, return_counts=True)
-    quotas = n_train * counts / n
-    per_class = np.floor(quotas).astype(int)
-    shortfall = n_train - per_class.sum()
-    per_class[np.argsort(-(quotas - per_class), kind="stable")[:shortfall]] += 1
-    train, test = [], []
-    for label, n_label in zip(classes, per_class, strict=True):
-        members = rng.permutation(np.flatnonzero(y == label))
-        train.append(members[:n_label])
-        test.append(members[n_label:])
-    train = rng.permutation(np.concatenate(train))
-    test = rng.permutation(np.concatenate(test))
-    return X[train], X[test], y[train], y[test]
 
 
 def small_cnn(
@@ -809,12 +639,12 @@ def small_cnn(
     Sequential
         Takes (m, h, w, 1), returns class scores (m, classes).
     """
-    rng = _generator(seed, "seed")
+    rng = as_generator(seed, "seed")
     if not isinstance(channels, tuple | list) or len(channels) != 2:
         raise TypeError(f"channels must be a pair of ints, got {channels!r}; e.g. (8, 16)")
-    c1, c2 = (_positive_int(c, "channels", "e.g. (8, 16)") for c in channels)
-    hidden = _positive_int(hidden, "hidden", "e.g. 64")
-    h, w = _positive_pair(image_shape, "image_shape", "e.g. (28, 28)")
+    c1, c2 = (check_positive_int(c, "channels", "e.g. (8, 16)") for c in channels)
+    hidden = check_positive_int(hidden, "hidden", "e.g. 64")
+    h, w = check_positive_pair(image_shape, "image_shape", "e.g. (28, 28)")
     if h % 4 or w % 4:
         raise ValueError(f"image_shape must be divisible by 4 for two 2 x 2 pools, got {(h, w)}")
     return Sequential(
@@ -829,101 +659,3 @@ def small_cnn(
         ReLU(),
         Dense(hidden, classes, rng=rng, dtype=dtype),
     )
-
-
-def _check_data(X, y, name_X, name_y):
-    X = _array(X, name_X, 4, "(m, h, w, c)")
-    y = _labels(y, name_y)
-    if len(X) != len(y):
-        raise ValueError(
-            f"{name_X} and {name_y} must have one label per example, got {len(X)} and {len(y)}"
-        )
-    return X, y
-
-
-def accuracy(model, X, y, batch_size=500):
-    """Fraction of ``X``, shape (m, h, w, c), whose top score is its label in ``y``, shape (m,)."""
-    _check_model(model)
-    X, y = _check_data(X, y, "X", "y")
-    return float(
-        np.mean(model.predict(X.astype(model.dtype, copy=False), batch_size).argmax(1) == y)
-    )
-
-
-def train_epoch(model, optimizer, X, y, batch_size=64, seed=0):
-    """One pass over ``X``, shape (m, h, w, c), in shuffled mini-batches; returns the mean loss.
-
-    The last batch may be smaller. ``seed`` (int or Generator) fixes the order.
-    """
-    _check_model(model)
-    if not hasattr(optimizer, "step"):
-        raise TypeError(f"optimizer must have a step() method, got {optimizer!r}; e.g. Adam(model)")
-    X, y = _check_data(X, y, "X", "y")
-    batch_size = _positive_int(batch_size, "batch_size", "e.g. 64")
-    X = X.astype(model.dtype, copy=False)
-    order = _generator(seed, "seed").permutation(len(X))
-    losses = []
-    for start in range(0, len(X), batch_size):
-        batch = order[start : start + batch_size]
-        loss, dscores = softmax_cross_entropy(model.forward(X[batch]), y[batch])
-        model.backward(dscores)
-        optimizer.step()
-        losses.append(loss * len(batch))
-    return sum(losses) / len(X)
-
-
-def fit(
-    model,
-    X_train,
-    y_train,
-    X_test,
-    y_test,
-    *,
-    epochs=3,
-    batch_size=64,
-    optimizer=None,
-    lr_decay=1.0,
-    seed=0,
-):
-    """Train ``model`` for ``epochs`` passes; measure held-out accuracy after each.
-
-    Parameters
-    ----------
-    model : Sequential
-    X_train, X_test : ndarray, shape (m, h, w, c)
-    y_train, y_test : ndarray of int, shape (m,)
-    epochs : int, default 3
-    batch_size : int, default 64
-    optimizer : SGD or Adam, optional
-        Default ``Adam(model, lr=0.001)``.
-    lr_decay : float, default 1.0
-        After each epoch ``optimizer.lr`` is multiplied by this: smaller steps
-        late in training settle the weights instead of bouncing around.
-    seed : int, default 0
-        Fixes the batch order of every epoch: the same model, data and seed
-        give the same history.
-
-    Returns
-    -------
-    dict of lists, one entry per epoch
-        ``'loss'`` (mean training loss), ``'test_accuracy'`` (fraction right on
-        the held-out part) and ``'seconds'`` (wall time of the training pass).
-    """
-    _check_model(model)
-    epochs = _positive_int(epochs, "epochs", "e.g. 3")
-    X_test, y_test = _check_data(X_test, y_test, "X_test", "y_test")
-    X_train, y_train = _check_data(X_train, y_train, "X_train", "y_train")
-    optimizer = Adam(model) if optimizer is None else optimizer
-    lr_decay = _check_rate(lr_decay, "lr_decay", 0, np.inf, "e.g. 0.8, or 1.0 to keep lr")
-    if not hasattr(optimizer, "lr"):
-        raise TypeError(f"optimizer must have an lr attribute, got {optimizer!r}; e.g. Adam(model)")
-    rng = _generator(seed, "seed")
-    history = {"loss": [], "test_accuracy": [], "seconds": []}
-    for _ in range(epochs):
-        start = time.perf_counter()
-        loss = train_epoch(model, optimizer, X_train, y_train, batch_size, seed=rng)
-        history["seconds"].append(time.perf_counter() - start)
-        history["loss"].append(loss)
-        history["test_accuracy"].append(accuracy(model, X_test, y_test))
-        optimizer.lr *= lr_decay
-    return history
