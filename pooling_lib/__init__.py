@@ -10,8 +10,9 @@ Modules, one idea each, in layers (each imports only from the layers above it):
   ``pooling`` (the fast forward and backward passes, exported here),
   ``reference`` (the same with loops, as the notebooks build them),
   ``gradcheck`` (numeric gradients and relative errors), ``maps`` (what the
-  pictures compute: convolution, shifts, window values, winners) and ``nn``
-  (a small CNN whose pooling layer is this library's).
+  pictures compute: convolution, shifts, window values, winners), ``nn`` (the
+  layers of a small CNN whose pooling layer is this library's) and
+  ``training`` (its loss, optimisers and training loop).
 * data: ``data``, the bundled MNIST digits or your own.
 * pictures: ``plots`` (the pictures of windows, winners and gradients, built
   from ``array_figures``, ``window_views``, ``flow_views``, ``render``,
@@ -54,6 +55,7 @@ _SUBMODULES = (
     "pooling",
     "reference",
     "style",
+    "training",
 )
 
 

@@ -38,6 +38,7 @@ import numbers
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._checks import prepare_backward
 from .geometry import check_bool, pool_geometry, to_pair
 from .pooling import pool_backward, pool_forward
 
@@ -423,17 +424,32 @@ class Pool2D:
         self._input = None
 
     def _validate(self):
-        """Fail now, not at the first batch: dry-run the library on the smallest input that fits."""
+        """Fail now, not at the first batch, with the library's own checks and messages.
+
+        The window options are checked by the geometry on the smallest input
+        that fits one window, as Python integers; the rest on an empty batch
+        of one pixel. Neither allocates or works in proportion to an option.
+        """
+        options = self.options
         kh, kw = to_pair(self.kernel_shape, "kernel_shape")
-        dh, dw = to_pair(self.options["dilation"], "dilation")
+        dh, dw = to_pair(options["dilation"], "dilation")
         side = (max(1, dh * (kh - 1) + 1), max(1, dw * (kw - 1) + 1))
-        pool_geometry(side, self.kernel_shape, self.stride, self.options["padding"], (dh, dw))
-        probe = np.zeros((1, *side, 1))
-        out = _library_pool_forward(
-            probe, self.kernel_shape, self.stride, self.mode, **self.options
+        pool_geometry(
+            side, self.kernel_shape, self.stride, options["padding"], (dh, dw), options["ceil_mode"]
         )
-        _library_pool_backward(
-            out, probe, self.kernel_shape, self.stride, self.mode, ties=self.ties, **self.options
+        pixel = np.zeros((0, 1, 1, 1))
+        prepare_backward(
+            pixel,
+            pixel,
+            ties=self.ties,
+            kernel_shape=1,
+            stride=1,
+            padding=0,
+            dilation=1,
+            ceil_mode=False,
+            mode=self.mode,
+            count_include_pad=options["count_include_pad"],
+            divisor_override=options["divisor_override"],
         )
 
     def _changed_options(self):

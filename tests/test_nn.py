@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -396,3 +398,17 @@ ERRORS = [
 def test_bad_input_gets_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [dict(kernel_shape=3, dilation=10**5), dict(kernel_shape=3000), dict(kernel_shape=2**70)],
+)
+def test_pool_layer_checks_huge_options_without_allocating(options):
+    tracemalloc.start()
+    try:
+        nn.Pool2D(**options)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
