@@ -554,3 +554,15 @@ def test_random_inputs_are_floats_of_both_signs(capsys):
     assert np.any(values < 0) and np.any(values > 0)
     assert all(len(np.unique(A_prev)) == A_prev.size for A_prev in inputs)
     assert len({A_prev.shape for A_prev in inputs}) > 1
+
+
+@pytest.mark.parametrize("time_limit", [1e12, 1e300])
+def test_a_huge_time_limit_is_no_limit(time_limit, capsys, monkeypatch, untouched):
+    # setitimer and Event.wait refuse such timeouts: the checker must not crash,
+    # in the main thread or another, nor lose its watchdog thread to the error.
+    died = []
+    monkeypatch.setattr(threading, "excepthook", died.append)
+    right = RIGHT["check_forward_max"]
+    assert exercises.check_forward_max(right, time_limit=time_limit)
+    assert in_a_thread(lambda: exercises.check_forward_max(right, time_limit=time_limit))
+    assert died == []

@@ -38,6 +38,10 @@ _TICK = 0.05
 # slice by slice, as the checkers' panels show them, and up to this many slices.
 _PRINT_CELLS = 100
 _PRINT_SLICES = 6
+# A limit longer than this (about 116 days) is no limit: setitimer refuses
+# timestamps past time_t and Event.wait past threading.TIMEOUT_MAX, and no
+# learner waits that long for a case anyway.
+_LONGEST_LIMIT = min(1e7, threading.TIMEOUT_MAX)
 
 
 # The keywords every checker takes, and what it returns, written once for all
@@ -45,7 +49,7 @@ _PRINT_SLICES = 6
 _KEYWORDS_DOC = """\
 time_limit : float, optional
     Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-    waits for ever.
+    waits for ever, and so does any limit above 1e7 s (about 116 days).
 seed : int, optional
     Draws the random cases from this seed, the one a failing random case
     printed. By default they are new on every call.
@@ -202,7 +206,7 @@ def _within(seconds, work):
     could not interrupt. No :class:`_TimeUp` escapes, no timer stays armed and
     no thread stays running once this returns. KeyboardInterrupt propagates.
     """
-    if not math.isfinite(seconds):
+    if seconds > _LONGEST_LIMIT:  # see _LONGEST_LIMIT; math.inf too
         return True, work()
     watch = _Alarm(seconds) if _alarm_usable() else _Watchdog(seconds)
     started = time.monotonic()
@@ -321,7 +325,10 @@ def _resolve_options(time_limit, seed):
             f"seed must be an int, 0 or more, got {seed!r}: use the seed a failing random "
             "case printed, e.g. seed=123456"
         )
-    return float(time_limit), int(seed)
+    seconds = float(time_limit)
+    if seconds > _LONGEST_LIMIT:
+        seconds = math.inf
+    return seconds, int(seed)
 
 
 def _attempt(fn, args):
