@@ -566,3 +566,20 @@ def test_a_huge_time_limit_is_no_limit(time_limit, capsys, monkeypatch, untouche
     assert exercises.check_forward_max(right, time_limit=time_limit)
     assert in_a_thread(lambda: exercises.check_forward_max(right, time_limit=time_limit))
     assert died == []
+
+
+def test_an_interrupt_while_the_timer_is_put_back_still_puts_it_back(monkeypatch, untouched):
+    # The learner's interrupt landing inside the clean-up, just before the timer
+    # is switched off: the ticks must stop and the previous timer come back.
+    setitimer, interrupts = signal.setitimer, []
+
+    def interrupted_once(which, seconds, interval=0.0):
+        if seconds == 0 and not interrupts:
+            interrupts.append(seconds)
+            raise KeyboardInterrupt
+        return setitimer(which, seconds, interval)
+
+    monkeypatch.setattr(signal, "setitimer", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        exercises.check_forward_max(RIGHT["check_forward_max"], time_limit=5)
+    assert interrupts == [0]

@@ -116,18 +116,39 @@ class _Alarm:
         signal.setitimer(signal.ITIMER_REAL, self.seconds, _TICK)
 
     def stop(self):
+        """Put the previous handler and timer back; safe to call again until it has.
+
+        ``_previous`` is cleared only at the very end, so a stop cut short
+        (by a KeyboardInterrupt) is finished by calling it again, as
+        :func:`_within` does. SIGINT is blocked meanwhile, where the platform
+        allows, so that a second interrupt cannot cut the retry short too.
+        """
         self.armed = False
         if self._previous is None:
             return
-        handler, (delay, interval), started = self._previous
-        # Timer off before the old handler is back: with SIG_DFL restored a
-        # late SIGALRM would kill the process.
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, handler)
-        if delay > 0:
-            left = delay - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
-        self._previous = None
+        with _sigint_blocked():
+            handler, (delay, interval), started = self._previous
+            # Timer off before the old handler is back: with SIG_DFL restored a
+            # late SIGALRM would kill the process.
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, handler)
+            if delay > 0:
+                left = delay - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
+            self._previous = None
+
+
+@contextlib.contextmanager
+def _sigint_blocked():
+    """Hold SIGINT back for a while (it is delivered on the way out), where POSIX allows."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _set_async_exc(thread_id, exception):
@@ -221,12 +242,20 @@ def _within(seconds, work):
     finally:
         # A tick can land inside stop() itself (stop() is idempotent): retry
         # until it has run to its end, after which nothing raises any more.
+        # A KeyboardInterrupt there is raised once the timer is put back, not
+        # before: otherwise the 50 ms ticks would go on and pytest-timeout's
+        # timer (say) would be lost.
+        interrupted = None
         while True:
             try:
                 watch.stop()
                 break
             except _TimeUp:
                 continue
+            except KeyboardInterrupt as error:
+                interrupted = error
+        if interrupted is not None:
+            raise interrupted
     return not watch.fired and elapsed <= seconds, value
 
 
