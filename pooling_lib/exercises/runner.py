@@ -42,6 +42,9 @@ _PRINT_SLICES = 6
 # timestamps past time_t and Event.wait past threading.TIMEOUT_MAX, and no
 # learner waits that long for a case anyway.
 _LONGEST_LIMIT = min(1e7, threading.TIMEOUT_MAX)
+# Learner code that ignores or blocks SIGALRM is stopped this much after its
+# limit by the watchdog thread instead (a loop of Python code only).
+_BACKSTOP_GRACE = 1.0
 
 
 # The keywords every checker takes, and what it returns, written once for all
@@ -94,26 +97,41 @@ class _Alarm:
     POSIX only, main thread only (where Python runs signal handlers). The
     previous handler and timer (pytest-timeout's, say) are put back by
     :meth:`stop`, the timer with the time it had left.
+
+    Code that replaces the handler (``signal.signal(signal.SIGALRM,
+    signal.SIG_IGN)``) or blocks the signal would never be stopped, so a
+    :class:`_Watchdog` stands behind the alarm, :data:`_BACKSTOP_GRACE` later:
+    it stops such code if it loops in Python, not if it sleeps or blocks.
+    :meth:`stop` notes in ``handler_changed`` that the handler was replaced.
     """
 
     def __init__(self, seconds):
         self.seconds = seconds
-        self.fired = False
+        self._fired = False
         self.armed = False
+        self.handler_changed = None  # known once stop() has begun
         self._previous = None  # (handler, (delay, interval), start time) once started
+        # One bound method, installed and compared: each attribute access makes a new one.
+        self._installed = self._handler
+        self._backstop = _Watchdog(seconds + _BACKSTOP_GRACE)
+
+    @property
+    def fired(self):
+        return self._fired or self._backstop.fired
 
     def _handler(self, signum, frame):
         # A tick already on its way when stop() begins must not raise.
         if self.armed:
-            self.fired = True
+            self._fired = True
             raise _TimeUp
 
     def start(self):
         timer, started = signal.getitimer(signal.ITIMER_REAL), time.monotonic()
-        self._previous = (signal.signal(signal.SIGALRM, self._handler), timer, started)
+        self._previous = (signal.signal(signal.SIGALRM, self._installed), timer, started)
         self.armed = True
         # The interval keeps raising after the first: see _TICK.
         signal.setitimer(signal.ITIMER_REAL, self.seconds, _TICK)
+        self._backstop.start()
 
     def stop(self):
         """Put the previous handler and timer back; safe to call again until it has.
@@ -124,9 +142,13 @@ class _Alarm:
         allows, so that a second interrupt cannot cut the retry short too.
         """
         self.armed = False
+        # First, so that no exception of the watchdog's is left pending.
+        self._backstop.stop()
         if self._previous is None:
             return
         with _sigint_blocked():
+            if self.handler_changed is None:
+                self.handler_changed = signal.getsignal(signal.SIGALRM) != self._installed
             handler, (delay, interval), started = self._previous
             # Timer off before the old handler is back: with SIG_DFL restored a
             # late SIGALRM would kill the process.
@@ -168,6 +190,8 @@ class _Watchdog:
     NumPy operation): the exception lands when the call returns. The watchdog
     thread ends in :meth:`stop`, which waits for it.
     """
+
+    handler_changed = False  # another thread cannot change a signal handler
 
     def __init__(self, seconds):
         self.seconds = seconds
@@ -220,15 +244,16 @@ def _alarm_usable():
 
 
 def _within(seconds, work):
-    """Run ``work()``, stopped after ``seconds``; return ``(finished, value)``.
+    """Run ``work()``, stopped after ``seconds``; return ``(finished, value, handler_changed)``.
 
     ``finished`` is False when time ran out, even if ``work`` caught
     :class:`_TimeUp` and went on, or returned late from a call the watchdog
-    could not interrupt. No :class:`_TimeUp` escapes, no timer stays armed and
+    could not interrupt. ``handler_changed`` is True when ``work`` replaced
+    the SIGALRM handler (put back since). No :class:`_TimeUp` escapes, no timer stays armed and
     no thread stays running once this returns. KeyboardInterrupt propagates.
     """
     if seconds > _LONGEST_LIMIT:  # see _LONGEST_LIMIT; math.inf too
-        return True, work()
+        return True, work(), False
     watch = _Alarm(seconds) if _alarm_usable() else _Watchdog(seconds)
     started = time.monotonic()
     elapsed, value = math.inf, None
@@ -256,7 +281,7 @@ def _within(seconds, work):
                 interrupted = error
         if interrupted is not None:
             raise interrupted
-    return not watch.fired and elapsed <= seconds, value
+    return not watch.fired and elapsed <= seconds, value, bool(watch.handler_changed)
 
 
 class _Exit:
@@ -394,6 +419,19 @@ def _timeout_failure(case, seconds, judging=False):
     )
 
 
+def _handler_failure(case, seconds, finished):
+    # Reported before a time-out: the changed handler is why the stop came late.
+    late = "" if finished else f"did not finish in {seconds:g} s and "
+    return Failure(
+        f"{late}changed the SIGALRM handler",
+        f"your code replaced the handler of signal SIGALRM on case '{case.name}'; the "
+        "checker stops code that runs too long with it, and has put its own back. A "
+        "pooling function needs no signals: remove the signal.signal call.",
+        # Each later case would loop for the limit and the watchdog's grace too.
+        timed_out=not finished,
+    )
+
+
 def _call(fn, case, seconds):
     """Run the learner's function on copies of the case's arguments, within ``seconds``.
 
@@ -402,7 +440,9 @@ def _call(fn, case, seconds):
     "not attempted" only on the first case.
     """
     args = copy.deepcopy(case.args)
-    finished, outcome = _guarded(seconds, lambda: _attempt(fn, args))
+    finished, outcome, handler_changed = _guarded(seconds, lambda: _attempt(fn, args))
+    if handler_changed:
+        return None, _handler_failure(case, seconds, finished)
     if not finished:
         return None, _timeout_failure(case, seconds)
     actual, error, text = outcome
@@ -575,5 +615,7 @@ def _judge(case, actual, seconds=math.inf):
                 "return the kind of value the exercise asks for.",
             )
 
-    finished, failure = _guarded(seconds, judge)
+    finished, failure, handler_changed = _guarded(seconds, judge)
+    if handler_changed:
+        return _handler_failure(case, seconds, finished)
     return failure if finished else _timeout_failure(case, seconds, judging=True)
