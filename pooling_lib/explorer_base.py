@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import numbers
+import re
 import weakref
 
 import ipywidgets as widgets
@@ -122,29 +123,100 @@ def _running_cell():
     return cell_id, request_id
 
 
+def _shell():
+    """The running IPython shell, or None (plain Python, or IPython not installed)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
 # Cell id -> (request id, weak references to the explorers that run built).
 _BUILT_BY_CELL = {}
+# Weak references to explorers built by a cell's earlier run, to be closed
+# once the cell that re-ran it has finished, unless still in use.
+_PENDING = []
+# The shells whose post_run_cell event already calls _close_unused.
+_LISTENING = weakref.WeakSet()
+
+# IPython's own names for outputs and inputs: every displayed explorer is in
+# Out and `_`, so counting them would keep every re-run's explorer alive.
+_HISTORY_NAME = re.compile(r"_{1,3}|_\d+|_i+|_i\d+|Out|_oh|In|_ih|_dh|exit|quit|get_ipython")
 
 
-def _close_earlier_runs(explorer):
-    """Close what the running cell built when it last ran; remember ``explorer``.
+def _remember_for_rerun(explorer):
+    """Remember what the running cell builds; when it re-runs, retire its last run's.
 
     A re-run cell's old output is gone from the page, but ipywidgets keeps its
     widgets, and with them the explorer and its figure, until they are closed.
+    They are not closed here: the learner may still show them elsewhere (a
+    name displayed in another cell, a box built there). After the cell has
+    run, :func:`_close_unused` closes those nothing of the learner's refers
+    to. Without IPython's events or a cell id (Voila, classic Notebook, plain
+    Python) a run cannot be told from a re-run, and nothing is closed.
     """
     cell = _running_cell()
-    if cell is None:
+    shell = _shell()
+    events = getattr(shell, "events", None)
+    if cell is None or events is None or not isinstance(getattr(shell, "user_ns", None), dict):
         return
     cell_id, request_id = cell
     earlier_request, built = _BUILT_BY_CELL.get(cell_id, (None, []))
     if earlier_request != request_id:
-        for reference in built:
-            earlier = reference()
-            if earlier is not None:
-                earlier.close()
+        _PENDING.extend(built)
         built = []
+        if shell not in _LISTENING:
+            events.register("post_run_cell", lambda result=None: _close_unused(shell.user_ns))
+            _LISTENING.add(shell)
     built.append(weakref.ref(explorer))
     _BUILT_BY_CELL[cell_id] = (request_id, built)
+
+
+def _in_use(namespace):
+    """Ids of the widgets the learner's names reach: bound, in a box, or in a collection.
+
+    One level of list, tuple, set or dict is looked into, and every widget's
+    ``children``; deeper structures are not, which at worst leaves an explorer
+    open, as without cell ids.
+    """
+    roots = []
+    for name, value in namespace.items():
+        if _HISTORY_NAME.fullmatch(name):
+            continue
+        roots.append(value)
+        if isinstance(value, list | tuple | set | frozenset):
+            roots.extend(value)
+        elif isinstance(value, dict):
+            roots.extend(value.values())
+    found = set()
+    stack = [root for root in roots if isinstance(root, widgets.Widget)]
+    while stack:
+        widget = stack.pop()
+        if id(widget) in found:
+            continue
+        found.add(id(widget))
+        children = getattr(widget, "children", ())
+        if isinstance(children, list | tuple):
+            stack.extend(child for child in children if isinstance(child, widgets.Widget))
+    return found
+
+
+def _close_unused(namespace):
+    """After a cell has run, close the explorers its earlier run built that nothing uses.
+
+    Each is looked at once: one still in use is left to the learner (as
+    without cell ids), rather than checked after every later cell.
+    """
+    pending = [reference() for reference in _PENDING]
+    _PENDING.clear()
+    pending = [explorer for explorer in pending if explorer is not None and not explorer.closed]
+    if not pending:
+        return
+    used = _in_use(namespace)
+    for explorer in pending:
+        if id(explorer) not in used:
+            explorer.close()
 
 
 def subject(digit, channel="digit"):
@@ -207,7 +279,7 @@ class Explorer(widgets.VBox):
             control.observe(self._on_change, names="value")
         self._sync_controls()
         self.refresh()
-        _close_earlier_runs(self)
+        _remember_for_rerun(self)
 
     def close(self):
         """Close the explorer's widgets, stop its callbacks and drop its figure.

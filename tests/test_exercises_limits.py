@@ -554,3 +554,69 @@ def test_random_inputs_are_floats_of_both_signs(capsys):
     assert np.any(values < 0) and np.any(values > 0)
     assert all(len(np.unique(A_prev)) == A_prev.size for A_prev in inputs)
     assert len({A_prev.shape for A_prev in inputs}) > 1
+
+
+@pytest.mark.parametrize("time_limit", [1e12, 1e300])
+def test_a_huge_time_limit_is_no_limit(time_limit, capsys, monkeypatch, untouched):
+    # setitimer and Event.wait refuse such timeouts: the checker must not crash,
+    # in the main thread or another, nor lose its watchdog thread to the error.
+    died = []
+    monkeypatch.setattr(threading, "excepthook", died.append)
+    right = RIGHT["check_forward_max"]
+    assert exercises.check_forward_max(right, time_limit=time_limit)
+    assert in_a_thread(lambda: exercises.check_forward_max(right, time_limit=time_limit))
+    assert died == []
+
+
+def test_an_interrupt_while_the_timer_is_put_back_still_puts_it_back(monkeypatch, untouched):
+    # The learner's interrupt landing inside the clean-up, just before the timer
+    # is switched off: the ticks must stop and the previous timer come back.
+    setitimer, interrupts = signal.setitimer, []
+
+    def interrupted_once(which, seconds, interval=0.0):
+        if seconds == 0 and not interrupts:
+            interrupts.append(seconds)
+            raise KeyboardInterrupt
+        return setitimer(which, seconds, interval)
+
+    monkeypatch.setattr(signal, "setitimer", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        exercises.check_forward_max(RIGHT["check_forward_max"], time_limit=5)
+    assert interrupts == [0]
+
+
+def ignores_alarms_and_loops(*args):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True:
+        pass
+
+
+def ignores_alarms_and_returns(A_prev, kernel_shape, stride):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    return pool_forward(A_prev, kernel_shape, stride)
+
+
+# The thread method: a hang here would otherwise be a hang, as SIGALRM is what is ignored.
+@pytest.mark.timeout(HANG_GUARD, method="thread")
+@pytest.mark.parametrize(
+    ("fn", "summary", "tally"),
+    [
+        (
+            ignores_alarms_and_loops,
+            "did not finish in 0.2 s and changed the SIGALRM handler",
+            "1 of 9 cases fail, 8 not run.",
+        ),
+        (ignores_alarms_and_returns, ": changed the SIGALRM handler", "9 of 9 cases fail."),
+    ],
+)
+def test_a_function_that_replaces_the_alarm_handler_is_reported(
+    fn, summary, tally, capsys, untouched
+):
+    result, out = run(exercises.check_forward_max, fn, capsys, time_limit=0.2)
+    assert not result and result.attempted
+    assert result.failed[0] == "one window (2 x 2 input, kernel 2, stride 2)"
+    assert (
+        "your code replaced the handler of signal SIGALRM on case 'one window (2 x 2 input, "
+        "kernel 2, stride 2)'"
+    ) in out
+    assert summary in out and tally in out

@@ -509,24 +509,145 @@ def test_a_closed_explorer_stops_answering_and_says_why():
     assert repr(explorer).endswith(", row=5, col=4, seed=7)")
 
 
-def test_rerunning_a_cell_closes_what_its_last_run_built(monkeypatch):
-    running = {"cell": ("cell-a", "request-1")}
-    monkeypatch.setattr(explorer_base, "_running_cell", lambda: running["cell"])
+class FakeEvents:
+    """IPython's event manager, as far as the explorers use it."""
+
+    def __init__(self):
+        self.callbacks = {"post_run_cell": []}
+
+    def register(self, event, callback):
+        self.callbacks[event].append(callback)
+
+    def trigger(self, event, *args):
+        for callback in list(self.callbacks[event]):
+            callback(*args)
+
+
+class FakeShell:
+    """An IPython shell: the learner's names, Out history, and the end of each cell."""
+
+    def __init__(self):
+        self.user_ns = {"Out": {}, "_oh": {}, "In": [""], "exit": None}
+        self.events = FakeEvents()
+        self.count = 0
+
+    def run(self, cell_id, code):
+        """Run ``code(ns)`` as cell ``cell_id``; what it returns goes to Out, as a display."""
+        self.count += 1
+        explorer_base_running["cell"] = (cell_id, f"request-{self.count}")
+        try:
+            value = code(self.user_ns)
+            if value is not None:
+                self.user_ns["Out"][self.count] = value
+                self.user_ns["_"] = value
+                self.user_ns[f"_{self.count}"] = value
+        finally:
+            explorer_base_running["cell"] = None
+        self.events.trigger("post_run_cell", None)
+        return value
+
+
+explorer_base_running = {"cell": None}
+
+
+@pytest.fixture
+def shell(monkeypatch):
+    """A fake JupyterLab kernel: cells with ids, run one after another in one shell."""
+    fake = FakeShell()
+    monkeypatch.setattr(explorer_base, "_running_cell", lambda: explorer_base_running["cell"])
+    monkeypatch.setattr(explorer_base, "_shell", lambda: fake)
     monkeypatch.setattr(explorer_base, "_BUILT_BY_CELL", {})
-    first, second = window_explorer(), pooling_animation()
-    running["cell"] = ("cell-b", "request-2")
-    other_cell = max_mask_explorer()
+    monkeypatch.setattr(explorer_base, "_PENDING", [])
+    return fake
+
+
+def assign(name, make, **options):
+    """A cell `name = make(**options)`."""
+
+    def cell(ns):
+        ns[name] = make(**options)
+
+    return cell
+
+
+def test_rerunning_a_cell_closes_what_its_last_run_built(shell):
+    def two(ns):
+        ns["first"], ns["second"] = window_explorer(), pooling_animation()
+
+    shell.run("cell-a", two)
+    first, second = shell.user_ns["first"], shell.user_ns["second"]
+    other_cell = shell.run("cell-b", lambda ns: max_mask_explorer())
     assert not (first.closed or second.closed or other_cell.closed)
-    running["cell"] = ("cell-a", "request-3")
     gc.collect()
     before = len(widget_module._instances)
-    rerun = window_explorer()
+    shell.run("cell-a", lambda ns: ns.update(first=window_explorer(), second=None))
+    rerun = shell.user_ns["first"]
     assert first.closed and second.closed and not rerun.closed and not other_cell.closed
     # The new explorer's widgets replace the two old explorers' widgets, which were more.
     assert len(widget_module._instances) < before
-    running["cell"] = None
+    # Outside a cell with an id nothing is closed.
     outside = window_explorer()
     assert not rerun.closed and not outside.closed
+
+
+def test_rerunning_a_cell_keeps_an_explorer_shown_elsewhere(shell):
+    # Cell A builds e1, cell B shows it; cell A, edited, now builds e2.
+    shell.run("cell-a", assign("e1", window_explorer))
+    e1 = shell.user_ns["e1"]
+    assert shell.run("cell-b", lambda ns: ns["e1"]) is e1
+    shell.run("cell-a", assign("e2", window_explorer, kernel=3))
+    assert not e1.closed and not shell.user_ns["e2"].closed
+    e1.kernel_h.value = 4
+    assert e1.view.geometry.kernel_shape == (4, 2)
+
+
+@pytest.mark.parametrize(
+    "hold",
+    [
+        lambda e: widgets.HBox([widgets.Label("side by side"), widgets.VBox([e])]),
+        lambda e: [e, 3],
+        lambda e: {"left": e},
+        lambda e: (e,),
+    ],
+    ids=["in a box", "in a list", "in a dict", "in a tuple"],
+)
+def test_rerunning_a_cell_keeps_an_explorer_held_elsewhere(shell, hold):
+    shell.run("cell-a", assign("e1", window_explorer))
+    e1 = shell.user_ns["e1"]
+    shell.run("cell-b", lambda ns: ns.update(held=hold(ns["e1"])))
+    shell.run("cell-a", assign("e1", window_explorer, kernel=3))
+    assert not e1.closed and shell.user_ns["e1"] is not e1
+    # Once nothing holds it any more, a later re-run does not resurrect it: it stays open,
+    # as it would without cell ids, rather than close under a widget still on the page.
+    del shell.user_ns["held"]
+    shell.run("cell-a", assign("e1", window_explorer, kernel=4))
+    assert not e1.closed
+
+
+def test_an_explorer_only_in_the_output_history_is_closed_on_rerun(shell):
+    shown = shell.run("cell-a", lambda ns: window_explorer())
+    assert shell.user_ns["_"] is shown and shown in shell.user_ns["Out"].values()
+    shell.run("cell-a", lambda ns: window_explorer())
+    assert shown.closed
+
+
+def test_the_shell_is_listened_to_once(shell):
+    for _ in range(3):
+        shell.run("cell-a", assign("e", window_explorer))
+        shell.run("cell-b", assign("f", window_explorer))
+    assert len(shell.events.callbacks["post_run_cell"]) == 1
+
+
+def test_without_ipythons_events_nothing_is_closed(monkeypatch):
+    # Plain Python, or a kernel without events: a run cannot be told from a re-run.
+    running = {"cell": ("cell-a", "request-1")}
+    monkeypatch.setattr(explorer_base, "_running_cell", lambda: running["cell"])
+    monkeypatch.setattr(explorer_base, "_shell", lambda: None)
+    monkeypatch.setattr(explorer_base, "_BUILT_BY_CELL", {})
+    first = window_explorer()
+    running["cell"] = ("cell-a", "request-2")
+    window_explorer()
+    assert not first.closed
 
 
 def resident_mib():
@@ -540,20 +661,28 @@ def resident_mib():
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
-def test_rerunning_a_cell_does_not_grow_memory(monkeypatch):
+@pytest.mark.parametrize("bound", [True, False], ids=["e = explorer()", "explorer()"])
+def test_rerunning_a_cell_does_not_grow_memory(shell, bound):
     # Each gradient_explorer holds about 10 MiB (figure, rendered backgrounds): before
     # re-runs closed their predecessors, 10 re-runs grew the process by about 100 MiB.
-    # Outputs are kept, as IPython's Out history keeps them.
-    monkeypatch.setattr(explorer_base, "_BUILT_BY_CELL", {})
-    outputs, figures = [], []
+    # Displayed outputs stay in IPython's Out history, which does not keep them open.
+    made, figures = [], []
+
+    def cell(ns):
+        made.append(gradient_explorer())
+        figures.append(weakref.ref(made[-1].view.figure))
+        if bound:
+            ns["e"] = made[-1]
+            return None
+        return made[-1]
+
     for run in range(16):
-        monkeypatch.setattr(explorer_base, "_running_cell", lambda run=run: ("cell", run))
-        outputs.append(gradient_explorer())
-        figures.append(weakref.ref(outputs[-1].view.figure))
+        shell.run("cell", cell)
         if run == 5:
             start = resident_mib()
     grown = resident_mib() - start
-    assert [output.closed for output in outputs] == [True] * 15 + [False]
+    assert [explorer.closed for explorer in made] == [True] * 15 + [False]
+    made.clear()
     assert [figure() is None for figure in figures] == [True] * 15 + [False]
     assert grown < 40
 

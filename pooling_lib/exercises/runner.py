@@ -38,6 +38,13 @@ _TICK = 0.05
 # slice by slice, as the checkers' panels show them, and up to this many slices.
 _PRINT_CELLS = 100
 _PRINT_SLICES = 6
+# A limit longer than this (about 116 days) is no limit: setitimer refuses
+# timestamps past time_t and Event.wait past threading.TIMEOUT_MAX, and no
+# learner waits that long for a case anyway.
+_LONGEST_LIMIT = min(1e7, threading.TIMEOUT_MAX)
+# Learner code that ignores or blocks SIGALRM is stopped this much after its
+# limit by the watchdog thread instead (a loop of Python code only).
+_BACKSTOP_GRACE = 1.0
 
 
 # The keywords every checker takes, and what it returns, written once for all
@@ -45,7 +52,7 @@ _PRINT_SLICES = 6
 _KEYWORDS_DOC = """\
 time_limit : float, optional
     Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
-    waits for ever.
+    waits for ever, and so does any limit above 1e7 s (about 116 days).
 seed : int, optional
     Draws the random cases from this seed, the one a failing random case
     printed. By default they are new on every call.
@@ -90,40 +97,80 @@ class _Alarm:
     POSIX only, main thread only (where Python runs signal handlers). The
     previous handler and timer (pytest-timeout's, say) are put back by
     :meth:`stop`, the timer with the time it had left.
+
+    Code that replaces the handler (``signal.signal(signal.SIGALRM,
+    signal.SIG_IGN)``) or blocks the signal would never be stopped, so a
+    :class:`_Watchdog` stands behind the alarm, :data:`_BACKSTOP_GRACE` later:
+    it stops such code if it loops in Python, not if it sleeps or blocks.
+    :meth:`stop` notes in ``handler_changed`` that the handler was replaced.
     """
 
     def __init__(self, seconds):
         self.seconds = seconds
-        self.fired = False
+        self._fired = False
         self.armed = False
+        self.handler_changed = None  # known once stop() has begun
         self._previous = None  # (handler, (delay, interval), start time) once started
+        # One bound method, installed and compared: each attribute access makes a new one.
+        self._installed = self._handler
+        self._backstop = _Watchdog(seconds + _BACKSTOP_GRACE)
+
+    @property
+    def fired(self):
+        return self._fired or self._backstop.fired
 
     def _handler(self, signum, frame):
         # A tick already on its way when stop() begins must not raise.
         if self.armed:
-            self.fired = True
+            self._fired = True
             raise _TimeUp
 
     def start(self):
         timer, started = signal.getitimer(signal.ITIMER_REAL), time.monotonic()
-        self._previous = (signal.signal(signal.SIGALRM, self._handler), timer, started)
+        self._previous = (signal.signal(signal.SIGALRM, self._installed), timer, started)
         self.armed = True
         # The interval keeps raising after the first: see _TICK.
         signal.setitimer(signal.ITIMER_REAL, self.seconds, _TICK)
+        self._backstop.start()
 
     def stop(self):
+        """Put the previous handler and timer back; safe to call again until it has.
+
+        ``_previous`` is cleared only at the very end, so a stop cut short
+        (by a KeyboardInterrupt) is finished by calling it again, as
+        :func:`_within` does. SIGINT is blocked meanwhile, where the platform
+        allows, so that a second interrupt cannot cut the retry short too.
+        """
         self.armed = False
+        # First, so that no exception of the watchdog's is left pending.
+        self._backstop.stop()
         if self._previous is None:
             return
-        handler, (delay, interval), started = self._previous
-        # Timer off before the old handler is back: with SIG_DFL restored a
-        # late SIGALRM would kill the process.
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, handler)
-        if delay > 0:
-            left = delay - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
-        self._previous = None
+        with _sigint_blocked():
+            if self.handler_changed is None:
+                self.handler_changed = signal.getsignal(signal.SIGALRM) != self._installed
+            handler, (delay, interval), started = self._previous
+            # Timer off before the old handler is back: with SIG_DFL restored a
+            # late SIGALRM would kill the process.
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, handler)
+            if delay > 0:
+                left = delay - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
+            self._previous = None
+
+
+@contextlib.contextmanager
+def _sigint_blocked():
+    """Hold SIGINT back for a while (it is delivered on the way out), where POSIX allows."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _set_async_exc(thread_id, exception):
@@ -143,6 +190,8 @@ class _Watchdog:
     NumPy operation): the exception lands when the call returns. The watchdog
     thread ends in :meth:`stop`, which waits for it.
     """
+
+    handler_changed = False  # another thread cannot change a signal handler
 
     def __init__(self, seconds):
         self.seconds = seconds
@@ -195,15 +244,16 @@ def _alarm_usable():
 
 
 def _within(seconds, work):
-    """Run ``work()``, stopped after ``seconds``; return ``(finished, value)``.
+    """Run ``work()``, stopped after ``seconds``; return ``(finished, value, handler_changed)``.
 
     ``finished`` is False when time ran out, even if ``work`` caught
     :class:`_TimeUp` and went on, or returned late from a call the watchdog
-    could not interrupt. No :class:`_TimeUp` escapes, no timer stays armed and
+    could not interrupt. ``handler_changed`` is True when ``work`` replaced
+    the SIGALRM handler (put back since). No :class:`_TimeUp` escapes, no timer stays armed and
     no thread stays running once this returns. KeyboardInterrupt propagates.
     """
-    if not math.isfinite(seconds):
-        return True, work()
+    if seconds > _LONGEST_LIMIT:  # see _LONGEST_LIMIT; math.inf too
+        return True, work(), False
     watch = _Alarm(seconds) if _alarm_usable() else _Watchdog(seconds)
     started = time.monotonic()
     elapsed, value = math.inf, None
@@ -217,13 +267,21 @@ def _within(seconds, work):
     finally:
         # A tick can land inside stop() itself (stop() is idempotent): retry
         # until it has run to its end, after which nothing raises any more.
+        # A KeyboardInterrupt there is raised once the timer is put back, not
+        # before: otherwise the 50 ms ticks would go on and pytest-timeout's
+        # timer (say) would be lost.
+        interrupted = None
         while True:
             try:
                 watch.stop()
                 break
             except _TimeUp:
                 continue
-    return not watch.fired and elapsed <= seconds, value
+            except KeyboardInterrupt as error:
+                interrupted = error
+        if interrupted is not None:
+            raise interrupted
+    return not watch.fired and elapsed <= seconds, value, bool(watch.handler_changed)
 
 
 class _Exit:
@@ -321,7 +379,10 @@ def _resolve_options(time_limit, seed):
             f"seed must be an int, 0 or more, got {seed!r}: use the seed a failing random "
             "case printed, e.g. seed=123456"
         )
-    return float(time_limit), int(seed)
+    seconds = float(time_limit)
+    if seconds > _LONGEST_LIMIT:
+        seconds = math.inf
+    return seconds, int(seed)
 
 
 def _attempt(fn, args):
@@ -358,6 +419,19 @@ def _timeout_failure(case, seconds, judging=False):
     )
 
 
+def _handler_failure(case, seconds, finished):
+    # Reported before a time-out: the changed handler is why the stop came late.
+    late = "" if finished else f"did not finish in {seconds:g} s and "
+    return Failure(
+        f"{late}changed the SIGALRM handler",
+        f"your code replaced the handler of signal SIGALRM on case '{case.name}'; the "
+        "checker stops code that runs too long with it, and has put its own back. A "
+        "pooling function needs no signals: remove the signal.signal call.",
+        # Each later case would loop for the limit and the watchdog's grace too.
+        timed_out=not finished,
+    )
+
+
 def _call(fn, case, seconds):
     """Run the learner's function on copies of the case's arguments, within ``seconds``.
 
@@ -366,7 +440,9 @@ def _call(fn, case, seconds):
     "not attempted" only on the first case.
     """
     args = copy.deepcopy(case.args)
-    finished, outcome = _guarded(seconds, lambda: _attempt(fn, args))
+    finished, outcome, handler_changed = _guarded(seconds, lambda: _attempt(fn, args))
+    if handler_changed:
+        return None, _handler_failure(case, seconds, finished)
     if not finished:
         return None, _timeout_failure(case, seconds)
     actual, error, text = outcome
@@ -539,5 +615,7 @@ def _judge(case, actual, seconds=math.inf):
                 "return the kind of value the exercise asks for.",
             )
 
-    finished, failure = _guarded(seconds, judge)
+    finished, failure, handler_changed = _guarded(seconds, judge)
+    if handler_changed:
+        return _handler_failure(case, seconds, finished)
     return failure if finished else _timeout_failure(case, seconds, judging=True)
