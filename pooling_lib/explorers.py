@@ -30,8 +30,8 @@ its sliders reach.
 An explorer holds a figure and a few dozen widgets, which ipywidgets keeps
 alive until they are closed. :meth:`Explorer.close` closes them all and drops
 the figure; re-running a notebook cell closes the explorers that cell's
-previous run built, so a learner who re-runs a cell all lesson does not
-fill the kernel's memory.
+previous run built and that nothing of the learner's still uses, so a
+learner who re-runs a cell all lesson does not fill the kernel's memory.
 """
 
 from __future__ import annotations
