@@ -189,6 +189,13 @@ class _Watchdog:
     Python code, not a single call into compiled code (``time.sleep``, a
     NumPy operation): the exception lands when the call returns. The watchdog
     thread ends in :meth:`stop`, which waits for it.
+
+    An exception raised this way can land at any line of Python, including
+    inside ``threading``'s own Python code (an ``Event`` or ``Condition``),
+    where it would leave a lock held for ever. So the checker's thread only
+    touches plain locks (``acquire`` and ``release`` are single C calls)
+    while the watchdog may still raise: the limit counts from the end of
+    :meth:`start`, and :meth:`stop` disarms the watchdog before anything else.
     """
 
     handler_changed = False  # another thread cannot change a signal handler
@@ -199,8 +206,18 @@ class _Watchdog:
         self.armed = False
         self._target = threading.get_ident()
         self._lock = threading.Lock()
-        self._done = threading.Event()
+        # Plain locks used as one-shot signals, held until released once.
+        self._started = threading.Lock()
+        self._done = threading.Lock()
+        self._started.acquire()
+        self._done.acquire()
+        self._signalled = set()
         self._thread = None
+
+    def _signal(self, name):
+        if name not in self._signalled:
+            self._signalled.add(name)
+            getattr(self, name).release()
 
     def start(self):
         if sys.implementation.name != "cpython":  # no PyThreadState_SetAsyncExc to call
@@ -208,9 +225,11 @@ class _Watchdog:
         self.armed = True
         self._thread = threading.Thread(target=self._watch, name="checker time limit")
         self._thread.start()
+        self._signal("_started")
 
     def _watch(self):
-        if self._done.wait(self.seconds):
+        self._started.acquire()
+        if self._done.acquire(timeout=self.seconds):
             return
         while True:
             # Under the lock, so that stop() either sees the exception pending
@@ -220,7 +239,7 @@ class _Watchdog:
                     return
                 self.fired = True
                 _set_async_exc(self._target, _TimeUp)
-            if self._done.wait(_TICK):
+            if self._done.acquire(timeout=_TICK):
                 return
 
     def stop(self):
@@ -228,7 +247,9 @@ class _Watchdog:
             self.armed = False
             if self.fired:
                 _set_async_exc(self._target, None)
-        self._done.set()
+        # Disarmed: from here on nothing is raised in this thread.
+        self._signal("_started")
+        self._signal("_done")
         if self._thread is not None:
             self._thread.join()
             self._thread = None
