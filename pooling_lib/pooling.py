@@ -114,18 +114,17 @@ def _pool(size):
 
 
 def _run_tiles(work, tiles, nbytes, parallel=True):
-    """Call ``work(tile)`` for every tile: on the thread pool when it pays, else in order.
-
-    ``parallel`` only for tiles writing disjoint cells (order cannot change a
-    bit). Temporaries stay threads x a chunk; :func:`numpy.errstate` holds.
-    """
+    """``work(tile)`` for every tile: on the pool if ``parallel`` (disjoint cells) and it pays."""
     threads = default_threads()
     if not parallel or threads < 2 or len(tiles) < 2 or nbytes < _THREAD_MIN_BYTES:
         for tile in tiles:
             work(tile)
         return
-    contexts = [contextvars.copy_context() for _ in tiles]
-    list(_pool(threads).map(lambda context, tile: context.run(work, tile), contexts, tiles))
+    # A few runs of tiles per thread (a task per tile costs more); the caller's errstate holds.
+    step = -(-len(tiles) // (4 * threads))
+    runs = [tiles[start : start + step] for start in range(0, len(tiles), step)]
+    contexts = [contextvars.copy_context() for _ in runs]
+    list(_pool(threads).map(lambda context, run: context.run(list, map(work, run)), contexts, runs))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ environment variable, ``set_threads``, and that one thread means no pool.
 from __future__ import annotations
 
 import re
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
@@ -211,3 +212,17 @@ def test_set_threads_refuses_anything_but_a_positive_int(n, error):
     with pytest.raises(error, match=re.escape(repr(n))):
         set_threads(n)
     assert default_threads() >= 1
+
+
+def test_workers_keep_the_callers_quiet_overflow(spy):
+    """Sums that overflow to inf warn nothing, on the pool's threads too."""
+    A_prev = np.full((64, 8, 8, 1), np.finfo(np.float32).max, dtype=np.float32)
+    with (
+        mock.patch.object(fast, "_CHUNK_BYTES", 256),
+        mock.patch.object(fast, "_THREAD_MIN_BYTES", 0),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("error")
+        set_threads(2)
+        pooled = pool_forward(A_prev, 2, 2, "avg", divisor_override=1)
+    assert spy.submitted > 0 and np.isinf(pooled).all()
