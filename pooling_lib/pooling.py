@@ -115,8 +115,9 @@ def _pool(size):
 
 def _run_tiles(work, tiles, nbytes, parallel=True):
     """``work(tile)`` for every tile: on the pool if ``parallel`` (disjoint cells) and it pays."""
-    threads = default_threads()
-    if not parallel or threads < 2 or len(tiles) < 2 or nbytes < _THREAD_MIN_BYTES:
+    large = parallel and len(tiles) > 1 and nbytes >= _THREAD_MIN_BYTES
+    threads = default_threads() if large else 1  # one digit pays for no system call
+    if threads < 2:
         for tile in tiles:
             work(tile)
         return
