@@ -27,17 +27,19 @@ import importlib
 
 from .data import load_mnist, two_channel
 from .geometry import PoolGeometry, PoolingOptionError, output_shape, pool_geometry
-from .pooling import max_pool_winners, pool_backward, pool_forward
+from .pooling import default_threads, max_pool_winners, pool_backward, pool_forward, set_threads
 
 __all__ = [
     "PoolGeometry",
     "PoolingOptionError",
+    "default_threads",
     "load_mnist",
     "max_pool_winners",
     "output_shape",
     "pool_backward",
     "pool_forward",
     "pool_geometry",
+    "set_threads",
     "two_channel",
 ]
 __version__ = "0.1.0"

@@ -21,7 +21,11 @@ gradients come out as sums started from +0.0.
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,13 +33,99 @@ import numpy as np
 from ._checks import gradient_dtype, prepare, prepare_backward
 from .reference import divisor_as, gradient_divisor_as, quiet_like_pytorch, sum_dtype
 
-__all__ = ["max_pool_winners", "pool_backward", "pool_forward"]
+__all__ = ["default_threads", "max_pool_winners", "pool_backward", "pool_forward", "set_threads"]
 
 
 # Bytes of input per chunk: large enough to amortise Python's per-call cost,
 # small enough that a chunk's temporaries stay in a typical L2/L3 cache, and
 # that no temporary grows with the input: a large image is cut into tiles.
 _CHUNK_BYTES = 1 << 19
+
+# Smaller inputs stay on the calling thread: a pool costs more than one digit.
+_THREAD_MIN_BYTES, THREADS_VARIABLE = 1 << 20, "POOLING_LIB_THREADS"
+
+_threads = None  # set by set_threads; None: the environment variable or the cores
+_executors = {}  # the one thread pool, by its size
+_lock = threading.Lock()
+
+
+def default_threads():
+    """How many threads pooling uses on a large input.
+
+    Returns
+    -------
+    int
+        The count given to :func:`set_threads`; else the environment variable
+        ``POOLING_LIB_THREADS``; else the CPUs this process may run on.
+        A ``POOLING_LIB_THREADS`` that is not a positive integer is a ValueError.
+    """
+    if _threads is not None:
+        return _threads
+    value = os.environ.get(THREADS_VARIABLE, "")
+    if value.strip():
+        if not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got {value!r}")
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity on macOS and Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def set_threads(n):
+    """Pin the threads pooling uses (``None``: back to :func:`default_threads`'s rule).
+
+    Chunks of a large batch run in parallel, NumPy releasing the GIL; results
+    are the same to the bit whatever the count. ``set_threads(1)``, or the
+    environment variable ``POOLING_LIB_THREADS=1``, keeps to one core.
+
+    Parameters
+    ----------
+    n : int or None
+        Threads from now on, at least 1.
+
+    Returns
+    -------
+    int
+        The count in force before, to restore it with.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``n`` is neither ``None`` nor a positive int.
+    """
+    global _threads
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool)):
+        raise TypeError(f"n must be a positive int or None, got {n!r}")
+    if n is not None and n < 1:
+        raise ValueError(f"n must be a positive int or None, got {n!r}")
+    before, _threads = default_threads(), None if n is None else int(n)
+    return before
+
+
+def _pool(size):
+    """The shared executor, made again with ``size`` workers when the count changed."""
+    with _lock:
+        if size not in _executors:
+            while _executors:
+                _executors.popitem()[1].shutdown(wait=False)
+            _executors[size] = ThreadPoolExecutor(size, thread_name_prefix="pooling_lib")
+        return _executors[size]
+
+
+def _run_tiles(work, tiles, nbytes, parallel=True):
+    """``work(tile)`` for every tile: on the pool if ``parallel`` (disjoint cells) and it pays."""
+    large = parallel and len(tiles) > 1 and nbytes >= _THREAD_MIN_BYTES
+    threads = default_threads() if large else 1  # one digit pays for no system call
+    if threads < 2:
+        for tile in tiles:
+            work(tile)
+        return
+    # A few runs of tiles per thread (a task per tile costs more); the caller's errstate holds.
+    step = -(-len(tiles) // (4 * threads))
+    runs = [tiles[start : start + step] for start in range(0, len(tiles), step)]
+    contexts = [contextvars.copy_context() for _ in runs]
+    list(_pool(threads).map(lambda context, run: context.run(list, map(work, run)), contexts, runs))
 
 
 @dataclass(frozen=True)
@@ -406,7 +496,8 @@ def pool_forward(
     work_dtype = sum_dtype(A.dtype) if mode == "avg" else A.dtype
     if mode == "avg":
         divide = _Divider(options, lambda n: divisor_as(n, work_dtype))
-    for tile in _tiles(A_prev, geometry):
+
+    def work(tile):
         planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
         pooled = np.empty((planes.shape[0], *tile.geometry.out_shape), dtype=work_dtype)
         if mode == "max":
@@ -419,6 +510,9 @@ def pool_forward(
                 lambda values, out, tile=tile: divide(values, out, (tile.out_rows, tile.out_cols)),
             )
         _from_planes(pooled, A[tile.batch, tile.out_rows, tile.out_cols], plus_zero=mode == "avg")
+
+    # Tiles write disjoint windows of A: any order gives the same bits.
+    _run_tiles(work, list(_tiles(A_prev, geometry)), A_prev.nbytes)
     return A
 
 
@@ -615,7 +709,8 @@ def pool_backward(
     dA_prev = allocate(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
         divide = _Divider(options, lambda n: gradient_divisor_as(n, dA_prev.dtype))
-    for tile in tiles:
+
+    def work(tile):
         window = (tile.out_rows, tile.out_cols)
         target = dA_prev[tile.batch, tile.in_rows, tile.in_cols]
         dA_planes = _to_planes(dA[tile.batch, tile.out_rows, tile.out_cols])
@@ -635,6 +730,10 @@ def pool_backward(
                 lambda values, out, window=window: divide(values, out, window),
             )
         _from_planes(routed, target, plus_zero=True)
+
+    # Whole-example tiles write disjoint examples; tiles of one image may add
+    # into the same cells, and must do so in order.
+    _run_tiles(work, tiles, A_prev.nbytes + dA.nbytes, parallel=whole)
     return dA_prev
 
 
@@ -680,7 +779,8 @@ def max_pool_winners(
     m, _, _, c = A_prev.shape
     rows = np.empty((m, *geometry.out_shape, c), dtype=np.intp)
     cols = np.empty_like(rows)
-    for tile in _tiles(A_prev, geometry):
+
+    def work(tile):
         planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
         offsets = _offsets(tile.geometry)
         wins = _first_wins(planes, tile.geometry, offsets)
@@ -695,4 +795,6 @@ def max_pool_winners(
             np.copyto(found[1][:, out_rows, out_cols], window_cols[None, :], where=won)
         _from_planes(found[0], rows[tile.batch, tile.out_rows, tile.out_cols])
         _from_planes(found[1], cols[tile.batch, tile.out_rows, tile.out_cols])
+
+    _run_tiles(work, list(_tiles(A_prev, geometry)), A_prev.nbytes)
     return rows, cols
