@@ -32,3 +32,17 @@ def import_torch():
 def torch():
     """PyTorch for the live parity tests: see :func:`import_torch`."""
     return import_torch()
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """Run BLAS on one thread for a module's tests.
+
+    On a shared 2-core machine two OpenBLAS threads that wait on each other
+    turned a half-second training test into a minute; one thread is also what
+    the network tests' small matrices are fastest on.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        yield

@@ -15,21 +15,8 @@ from pooling_lib.gradcheck import numeric_gradient, rel_error, tie_free
 RNG = np.random.default_rng(1234)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """Run BLAS on one thread where threadpoolctl can say so.
-
-    On a shared 2-core machine two OpenBLAS threads that wait on each other
-    turned a half-second training test into a minute; one thread is also what
-    these small matrices are fastest on.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(1, user_api="blas"):
-        yield
+# Small matrices on a shared 2-core machine: see the fixture in conftest.py.
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def param_gradient(layer, name, run, upstream):
