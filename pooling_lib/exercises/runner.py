@@ -42,9 +42,6 @@ _PRINT_SLICES = 6
 # timestamps past time_t and Event.wait past threading.TIMEOUT_MAX, and no
 # learner waits that long for a case anyway.
 _LONGEST_LIMIT = min(1e7, threading.TIMEOUT_MAX)
-# Learner code that ignores or blocks SIGALRM is stopped this much after its
-# limit by the watchdog thread instead (a loop of Python code only).
-_BACKSTOP_GRACE = 1.0
 
 
 # The keywords every checker takes, and what it returns, written once for all
@@ -97,162 +94,81 @@ class _Alarm:
     POSIX only, main thread only (where Python runs signal handlers). The
     previous handler and timer (pytest-timeout's, say) are put back by
     :meth:`stop`, the timer with the time it had left.
-
-    Code that replaces the handler (``signal.signal(signal.SIGALRM,
-    signal.SIG_IGN)``) or blocks the signal would never be stopped, so a
-    :class:`_Watchdog` stands behind the alarm, :data:`_BACKSTOP_GRACE` later:
-    it stops such code if it loops in Python, not if it sleeps or blocks.
-    :meth:`stop` notes in ``handler_changed`` that the handler was replaced.
     """
-
-    def __init__(self, seconds):
-        self.seconds = seconds
-        self._fired = False
-        self.armed = False
-        self.handler_changed = None  # known once stop() has begun
-        self._previous = None  # (handler, (delay, interval), start time) once started
-        # One bound method, installed and compared: each attribute access makes a new one.
-        self._installed = self._handler
-        self._backstop = _Watchdog(seconds + _BACKSTOP_GRACE)
-
-    @property
-    def fired(self):
-        return self._fired or self._backstop.fired
-
-    def _handler(self, signum, frame):
-        # A tick already on its way when stop() begins must not raise.
-        if self.armed:
-            self._fired = True
-            raise _TimeUp
-
-    def start(self):
-        timer, started = signal.getitimer(signal.ITIMER_REAL), time.monotonic()
-        self._previous = (signal.signal(signal.SIGALRM, self._installed), timer, started)
-        self.armed = True
-        # The interval keeps raising after the first: see _TICK.
-        signal.setitimer(signal.ITIMER_REAL, self.seconds, _TICK)
-        self._backstop.start()
-
-    def stop(self):
-        """Put the previous handler and timer back; safe to call again until it has.
-
-        ``_previous`` is cleared only at the very end, so a stop cut short
-        (by a KeyboardInterrupt) is finished by calling it again, as
-        :func:`_within` does. SIGINT is blocked meanwhile, where the platform
-        allows, so that a second interrupt cannot cut the retry short too.
-        """
-        self.armed = False
-        # First, so that no exception of the watchdog's is left pending.
-        self._backstop.stop()
-        if self._previous is None:
-            return
-        with _sigint_blocked():
-            if self.handler_changed is None:
-                self.handler_changed = signal.getsignal(signal.SIGALRM) != self._installed
-            handler, (delay, interval), started = self._previous
-            # Timer off before the old handler is back: with SIG_DFL restored a
-            # late SIGALRM would kill the process.
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, handler)
-            if delay > 0:
-                left = delay - (time.monotonic() - started)
-                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
-            self._previous = None
-
-
-@contextlib.contextmanager
-def _sigint_blocked():
-    """Hold SIGINT back for a while (it is delivered on the way out), where POSIX allows."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _set_async_exc(thread_id, exception):
-    """Raise ``exception`` in thread ``thread_id`` at its next bytecode; None cancels it."""
-    import ctypes
-
-    pending = ctypes.py_object(exception) if exception is not None else None
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), pending)
-
-
-class _Watchdog:
-    """A time limit for other threads and Windows, where SIGALRM is not available.
-
-    A second thread waits out the limit, then raises :class:`_TimeUp` in the
-    checker's thread with ``PyThreadState_SetAsyncExc``. That stops a loop of
-    Python code, not a single call into compiled code (``time.sleep``, a
-    NumPy operation): the exception lands when the call returns. The watchdog
-    thread ends in :meth:`stop`, which waits for it.
-
-    An exception raised this way can land at any line of Python, including
-    inside ``threading``'s own Python code (an ``Event`` or ``Condition``),
-    where it would leave a lock held for ever. So the checker's thread only
-    touches plain locks (``acquire`` and ``release`` are single C calls)
-    while the watchdog may still raise: the limit counts from the end of
-    :meth:`start`, and :meth:`stop` disarms the watchdog before anything else.
-    """
-
-    handler_changed = False  # another thread cannot change a signal handler
 
     def __init__(self, seconds):
         self.seconds = seconds
         self.fired = False
         self.armed = False
-        self._target = threading.get_ident()
-        self._lock = threading.Lock()
-        # Plain locks used as one-shot signals, held until released once.
-        self._started = threading.Lock()
-        self._done = threading.Lock()
-        self._started.acquire()
-        self._done.acquire()
-        self._signalled = set()
-        self._thread = None
+        self._previous = None  # (handler, (delay, interval), start time) once started
 
-    def _signal(self, name):
-        if name not in self._signalled:
-            self._signalled.add(name)
-            getattr(self, name).release()
+    def _handler(self, signum, frame):
+        # A tick already on its way when stop() begins must not raise.
+        if self.armed:
+            self.fired = True
+            raise _TimeUp
 
     def start(self):
-        if sys.implementation.name != "cpython":  # no PyThreadState_SetAsyncExc to call
-            return
+        timer, started = signal.getitimer(signal.ITIMER_REAL), time.monotonic()
+        self._previous = (signal.signal(signal.SIGALRM, self._handler), timer, started)
         self.armed = True
-        self._thread = threading.Thread(target=self._watch, name="checker time limit")
-        self._thread.start()
-        self._signal("_started")
-
-    def _watch(self):
-        self._started.acquire()
-        if self._done.acquire(timeout=self.seconds):
-            return
-        while True:
-            # Under the lock, so that stop() either sees the exception pending
-            # (and cancels it) or keeps this thread from raising at all.
-            with self._lock:
-                if not self.armed:
-                    return
-                self.fired = True
-                _set_async_exc(self._target, _TimeUp)
-            if self._done.acquire(timeout=_TICK):
-                return
+        # The interval keeps raising after the first: see _TICK.
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, _TICK)
 
     def stop(self):
-        with self._lock:
-            self.armed = False
-            if self.fired:
-                _set_async_exc(self._target, None)
-        # Disarmed: from here on nothing is raised in this thread.
-        self._signal("_started")
-        self._signal("_done")
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self.armed = False
+        if self._previous is None:
+            return
+        handler, (delay, interval), started = self._previous
+        # Timer off before the old handler is back: with SIG_DFL restored a
+        # late SIGALRM would kill the process.
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, handler)
+        if delay > 0:
+            left = delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
+        self._previous = None
+
+
+class _Watchdog:
+    """A time limit for other threads and Windows, where SIGALRM is not available.
+
+    A trace function (``sys.settrace``, this thread only) looks at the clock
+    at every line of Python the learner's code runs and raises
+    :class:`_TimeUp` there once time is up. That stops a loop of Python code,
+    not a single call into compiled code (``time.sleep``, a NumPy operation):
+    such a call is reported late when it returns. Raising from a trace
+    function switches tracing off, so code that catches the exception with a
+    bare ``except:`` and loops on is not stopped twice. No second thread is
+    involved: an exception injected from one (``PyThreadState_SetAsyncExc``)
+    can land inside ``threading``'s own code and leave a lock held for ever.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.fired = False
+        self.armed = False
+        self._deadline = math.inf
+        self._previous = None
+
+    def _trace(self, frame, event, arg):
+        return self._line
+
+    def _line(self, frame, event, arg):
+        if self.armed and time.monotonic() > self._deadline:
+            self.fired = True
+            raise _TimeUp
+        return self._line
+
+    def start(self):
+        self._previous = sys.gettrace()
+        self._deadline = time.monotonic() + self.seconds
+        self.armed = True
+        sys.settrace(self._trace)
+
+    def stop(self):
+        self.armed = False
+        sys.settrace(self._previous)
 
 
 def _alarm_usable():
@@ -265,16 +181,15 @@ def _alarm_usable():
 
 
 def _within(seconds, work):
-    """Run ``work()``, stopped after ``seconds``; return ``(finished, value, handler_changed)``.
+    """Run ``work()``, stopped after ``seconds``; return ``(finished, value)``.
 
     ``finished`` is False when time ran out, even if ``work`` caught
     :class:`_TimeUp` and went on, or returned late from a call the watchdog
-    could not interrupt. ``handler_changed`` is True when ``work`` replaced
-    the SIGALRM handler (put back since). No :class:`_TimeUp` escapes, no timer stays armed and
+    could not interrupt. No :class:`_TimeUp` escapes, no timer stays armed and
     no thread stays running once this returns. KeyboardInterrupt propagates.
     """
     if seconds > _LONGEST_LIMIT:  # see _LONGEST_LIMIT; math.inf too
-        return True, work(), False
+        return True, work()
     watch = _Alarm(seconds) if _alarm_usable() else _Watchdog(seconds)
     started = time.monotonic()
     elapsed, value = math.inf, None
@@ -288,21 +203,13 @@ def _within(seconds, work):
     finally:
         # A tick can land inside stop() itself (stop() is idempotent): retry
         # until it has run to its end, after which nothing raises any more.
-        # A KeyboardInterrupt there is raised once the timer is put back, not
-        # before: otherwise the 50 ms ticks would go on and pytest-timeout's
-        # timer (say) would be lost.
-        interrupted = None
         while True:
             try:
                 watch.stop()
                 break
             except _TimeUp:
                 continue
-            except KeyboardInterrupt as error:
-                interrupted = error
-        if interrupted is not None:
-            raise interrupted
-    return not watch.fired and elapsed <= seconds, value, bool(watch.handler_changed)
+    return not watch.fired and elapsed <= seconds, value
 
 
 class _Exit:
@@ -440,19 +347,6 @@ def _timeout_failure(case, seconds, judging=False):
     )
 
 
-def _handler_failure(case, seconds, finished):
-    # Reported before a time-out: the changed handler is why the stop came late.
-    late = "" if finished else f"did not finish in {seconds:g} s and "
-    return Failure(
-        f"{late}changed the SIGALRM handler",
-        f"your code replaced the handler of signal SIGALRM on case '{case.name}'; the "
-        "checker stops code that runs too long with it, and has put its own back. A "
-        "pooling function needs no signals: remove the signal.signal call.",
-        # Each later case would loop for the limit and the watchdog's grace too.
-        timed_out=not finished,
-    )
-
-
 def _call(fn, case, seconds):
     """Run the learner's function on copies of the case's arguments, within ``seconds``.
 
@@ -461,9 +355,7 @@ def _call(fn, case, seconds):
     "not attempted" only on the first case.
     """
     args = copy.deepcopy(case.args)
-    finished, outcome, handler_changed = _guarded(seconds, lambda: _attempt(fn, args))
-    if handler_changed:
-        return None, _handler_failure(case, seconds, finished)
+    finished, outcome = _guarded(seconds, lambda: _attempt(fn, args))
     if not finished:
         return None, _timeout_failure(case, seconds)
     actual, error, text = outcome
@@ -636,7 +528,5 @@ def _judge(case, actual, seconds=math.inf):
                 "return the kind of value the exercise asks for.",
             )
 
-    finished, failure, handler_changed = _guarded(seconds, judge)
-    if handler_changed:
-        return _handler_failure(case, seconds, finished)
+    finished, failure = _guarded(seconds, judge)
     return failure if finished else _timeout_failure(case, seconds, judging=True)
