@@ -1,30 +1,47 @@
-"""Re-run course notebooks top to bottom in a fresh kernel and save their outputs in place.
+"""Build the course notebooks from their sources, run them, and save them with outputs.
 
-The notebooks are committed executed, and ``pytest --nbval`` compares a fresh
-run with those saved outputs, so after editing a notebook regenerate it::
+Each notebook has one source, ``notebooks/source/NAME.ipynb``, holding the prose
+and the worked exercises. In the source's code cells, the lines between
+``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the markers of nbgrader, the
+Jupyter project's grading tool) are the worked answer. From each source this
+script writes
 
-    python notebooks/regenerate.py                      # every notebook, solutions too
-    python notebooks/regenerate.py notebooks/02_forward_pass.ipynb
-    python notebooks/regenerate.py notebooks/0[2-4]*.ipynb notebooks/solutions/
+* ``notebooks/NAME.ipynb``, the notebook a learner works in: every marked
+  region replaced by ``raise NotImplementedError  # your code here``;
+* ``notebooks/solutions/NAME.ipynb``, when the source has marked regions: the
+  markers removed, and a note after the title saying what the copy is.
+
+Both are then executed top to bottom in a fresh kernel and saved with their
+outputs, because ``pytest --nbval`` compares a fresh run with the saved
+outputs. Never edit the generated notebooks; edit the source and run::
+
+    python notebooks/regenerate.py                      # every notebook
+    python notebooks/regenerate.py 02_forward_pass      # one source (name or path)
+    python notebooks/regenerate.py notebooks/0[2-4]*.ipynb
+
+A name, a source path or a generated path all select the same source.
+``tests/test_notebook_sources.py`` fails when a committed notebook is not what
+its source generates.
 
 Each notebook gets a new kernel whose working directory is the notebook's own
 folder (as under nbval and JupyterLab). Outputs and execution counts are
 cleared first; timestamps and other per-run metadata are not recorded,
 printed text split into chunks is joined, and saved widgets get numbered ids
 instead of random ones, so a notebook without timings regenerates byte for
-byte. A cell that
-raises stops that notebook: it is left untouched on disk, the error is
-printed, and the script exits with status 1 once the others are done.
+byte. A cell that raises stops that notebook: it is left untouched on disk, the
+error is printed, and the script exits with status 1 once the others are done.
 
 Options: ``--timeout SECONDS`` per cell (default 600), ``--kernel NAME``
 (default: the notebook's own kernelspec, else ``python3``),
 ``--no-widget-state`` to drop saved widget state from the notebook's metadata
-(JupyterLab then shows live widgets only after the cells run again).
+(JupyterLab then shows live widgets only after the cells run again),
+``--no-execute`` to write the generated notebooks without running them.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import re
@@ -37,25 +54,114 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
+SOURCE_DIR = NOTEBOOKS_DIR / "source"
+SOLUTIONS_DIR = NOTEBOOKS_DIR / "solutions"
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+CODE_STUB = "raise NotImplementedError  # your code here"
 
 # Cell metadata that describes one run rather than the notebook.
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
 VOLATILE_NOTEBOOK_METADATA = ("papermill", "execution")
 
 
-def find_notebooks(paths):
-    """The notebooks named by ``paths`` (files or folders), or all of them, sorted."""
+def find_sources(paths):
+    """The sources named by ``paths`` (names, sources, generated notebooks or folders), sorted.
+
+    With no paths, every source. A generated notebook or a bare name selects
+    its source, so ``regenerate.py notebooks/solutions/03_backward_max.ipynb``
+    rebuilds notebook 03 and its solution.
+    """
+    everything = sorted(SOURCE_DIR.glob("*.ipynb"))
     if not paths:
-        paths = [NOTEBOOKS_DIR]
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += [p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
-        elif path.suffix == ".ipynb" and path.is_file():
-            found.append(path)
+        return everything
+    found = set()
+    for given in map(Path, paths):
+        if given.is_dir():
+            names = {p.stem for p in given.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
+            found |= {p for p in everything if p.stem in names}
+            continue
+        source = SOURCE_DIR / f"{given.stem}.ipynb"
+        if given.suffix not in ("", ".ipynb") or not source.is_file():
+            raise SystemExit(
+                f"regenerate.py: no source notebooks/source/{given.stem}.ipynb for {given}"
+            )
+        found.add(source)
+    return sorted(found)
+
+
+def _solution_regions(source, where):
+    """Split a code cell's text into (text, is_solution) runs; refuse unbalanced markers."""
+    runs, inside, indent, block = [], False, "", []
+    for number, line in enumerate(source.split("\n"), 1):
+        marker = line.strip()
+        if marker == BEGIN_SOLUTION:
+            if inside:
+                raise ValueError(f"{where}, line {number}: {BEGIN_SOLUTION} inside a solution")
+            runs.append(("\n".join(block), False, ""))
+            inside, indent, block = True, line[: len(line) - len(line.lstrip())], []
+        elif marker == END_SOLUTION:
+            if not inside:
+                raise ValueError(f"{where}, line {number}: {END_SOLUTION} without a BEGIN")
+            runs.append(("\n".join(block), True, indent))
+            inside, block = False, []
         else:
-            raise SystemExit(f"regenerate.py: {path} is not a notebook or a folder of notebooks")
-    return sorted({p.resolve() for p in found})
+            block.append(line)
+    if inside:
+        raise ValueError(f"{where}: {BEGIN_SOLUTION} is never closed")
+    runs.append(("\n".join(block), False, ""))
+    return runs
+
+
+def _join(runs, keep_solutions):
+    pieces = []
+    for text, is_solution, indent in runs:
+        if is_solution and not keep_solutions:
+            text = indent + CODE_STUB
+        if text or is_solution:
+            pieces.append(text)
+    return "\n".join(pieces)
+
+
+def has_solutions(notebook):
+    """True when some code cell of ``notebook`` holds a marked solution."""
+    return any(c.cell_type == "code" and BEGIN_SOLUTION in c.source for c in notebook.cells)
+
+
+def solution_note(name):
+    """The note put after a solution notebook's title."""
+    number = name.split("_", 1)[0]
+    return (
+        f"> **Solutions.** This is notebook {number} with the exercises filled in; every checker\n"
+        f'> after an exercise should print "All ... cases pass". Try them yourself in\n'
+        f"> `notebooks/{name}.ipynb` first."
+    )
+
+
+def generate(source_path):
+    """The notebooks one source makes, unexecuted: ``{output path: notebook}``."""
+    source = nbformat.read(source_path, as_version=4)
+    name = Path(source_path).stem
+    made = {}
+    for keep, path in (
+        (False, NOTEBOOKS_DIR / f"{name}.ipynb"),
+        (True, SOLUTIONS_DIR / f"{name}.ipynb"),
+    ):
+        if keep and not has_solutions(source):
+            continue
+        notebook = copy.deepcopy(source)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "code":
+                runs = _solution_regions(cell.source, f"{source_path}, cell {index}")
+                cell.source = _join(runs, keep)
+        if keep:
+            note = nbformat.v4.new_markdown_cell(solution_note(name))
+            note.id = f"{name.split('_', 1)[0]}-solutions"
+            notebook.cells.insert(1, note)
+        clear(notebook)
+        made[path] = notebook
+    return made
 
 
 def clear(notebook):
@@ -129,13 +235,13 @@ def renumber_widgets(notebook):
     return nbformat.reads(text, as_version=4)
 
 
-def regenerate(path, timeout=600, kernel=None, widget_state=True):
-    """Execute the notebook at ``path`` in a fresh kernel and write it back.
+def regenerate(path, notebook, timeout=600, kernel=None, widget_state=True):
+    """Execute ``notebook`` in a fresh kernel in ``path``'s folder and write it to ``path``.
 
     Returns the number of seconds it took. Raises CellExecutionError, leaving
     the file unchanged, if a cell fails.
     """
-    notebook = nbformat.read(path, as_version=4)
+    path.parent.mkdir(parents=True, exist_ok=True)
     clear(notebook)
     kernel_name = kernel or notebook.metadata.get("kernelspec", {}).get("name", "python3")
     client = NotebookClient(
@@ -169,7 +275,7 @@ def warm_up():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", help="notebooks or folders (default: all)")
+    parser.add_argument("notebooks", nargs="*", help="names, notebooks or folders (default: all)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     parser.add_argument("--kernel", help="kernel name (default: the notebook's own)")
     parser.add_argument(
@@ -178,15 +284,28 @@ def main(argv=None):
         action="store_false",
         help="do not save widget state in the notebooks' metadata",
     )
+    parser.add_argument(
+        "--no-execute",
+        dest="execute",
+        action="store_false",
+        help="write the generated notebooks without running them",
+    )
     args = parser.parse_args(argv)
     # Hash randomisation would make set and dict-of-str orders differ between runs.
     os.environ.setdefault("PYTHONHASHSEED", "0")
     warm_up()
     failures = []
-    for path in find_notebooks(args.notebooks):
+    made = {}
+    for source in find_sources(args.notebooks):
+        made.update(generate(source))
+    for path, notebook in made.items():
         shown = os.path.relpath(path)
+        if not args.execute:
+            nbformat.write(notebook, path)
+            print(f"written  {shown}")
+            continue
         try:
-            seconds = regenerate(path, args.timeout, args.kernel, args.widget_state)
+            seconds = regenerate(path, notebook, args.timeout, args.kernel, args.widget_state)
         except CellExecutionError as error:
             failures.append(shown)
             print(f"FAILED  {shown} (left unchanged)\n{error}", file=sys.stderr)
