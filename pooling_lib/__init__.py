@@ -30,7 +30,12 @@ Modules, one idea each, in layers (each imports only from the layers above it):
 
 import importlib
 
-from .adaptive import adaptive_max_indices, adaptive_pool_backward, adaptive_pool_forward, max_unpool
+from .adaptive import (
+    adaptive_max_indices,
+    adaptive_pool_backward,
+    adaptive_pool_forward,
+    max_unpool,
+)
 from .data import load_mnist, two_channel
 from .geometry import PoolGeometry, PoolingOptionError, output_shape, pool_geometry
 from .pooling import default_threads, max_pool_winners, pool_backward, pool_forward, set_threads
