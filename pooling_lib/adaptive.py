@@ -20,9 +20,13 @@ step for step, so results agree to the bit, sign of zero included:
   of -inf is won by its first cell). Backward adds each window's gradient to
   its winner in row-major window order, in the gradient's dtype.
 
-One exception: ``torch.nn.functional.adaptive_avg_pool2d`` with output size
-(1, 1) calls ``mean``, which sums in blocks and divides once, so it may differ
-from this (and from PyTorch's own adaptive kernel) in the last bit.
+Two exceptions, both in PyTorch's averages. ``adaptive_avg_pool2d`` with
+output size (1, 1) calls ``mean``, which sums in blocks and divides once. And
+PyTorch's channels-last kernel (a tensor whose channels are contiguous, as an
+(m, h, w, c) array's are) divides by ``kh * kw`` once in its vector lanes but
+by ``kh`` then ``kw`` for the leftover channels, so its last bit depends on
+the channel count. Both may differ from this in the last bit; the default
+memory layout's kernel is the one matched.
 
 :mod:`pooling_lib.adaptive_loops` does the same one window at a time.
 """
@@ -147,6 +151,11 @@ def adaptive_bounds(in_size, out_size):
     >>> starts.tolist(), stops.tolist()
     ([0, 2, 4], [3, 5, 7])
     """
+    for name, value in (("in_size", in_size), ("out_size", out_size)):
+        if not _is_int(value):
+            raise TypeError(f"{name} must be an int of at least 1, got {value!r}")
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
     index = np.arange(out_size, dtype=np.int64)
     starts = index * in_size // out_size
     stops = -((-(index + 1) * in_size) // out_size)

@@ -191,6 +191,8 @@ def unpool_figure(image, kernel=2, presentation=None):
     4
     """
     image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D (h, w), got shape {image.shape}; e.g. X[0]")
     A_prev = image[None, :, :, None]
     pooled = pool_forward(A_prev, kernel, kernel)
     unpooled = max_unpool(pooled, max_pool_winners(A_prev, kernel, kernel), image.shape)

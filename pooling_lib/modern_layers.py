@@ -413,6 +413,8 @@ def parameter_count(model):
     >>> parameter_count(Sequential(Dense(4, 3)))
     15
     """
+    if not hasattr(model, "layers"):
+        raise TypeError(f"model must be a Sequential (with .layers), got {model!r}")
     return sum(int(value.size) for layer in model.layers for value in layer.params.values())
 
 

@@ -90,6 +90,26 @@ def test_global_average_is_close_to_torch_mean_and_exact_to_its_kernel(torch):
     np.testing.assert_array_equal(ours[:, 0, 0, :], total / np.float32(7) / np.float32(7))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+def test_pytorchs_channels_last_kernel_divides_once_in_its_vector_lanes(torch, dtype):
+    """Why the default layout is the reference: channels-last rounds differently for 16 channels."""
+    A_prev = np.random.default_rng(5).standard_normal((2, 9, 7, 16)).astype(dtype)
+    channels_last = torch.from_numpy(A_prev).permute(0, 3, 1, 2)
+    assert channels_last.is_contiguous(memory_format=torch.channels_last)
+    theirs = nhwc(torch.nn.functional.adaptive_avg_pool2d(channels_last, (4, 3)))
+    ours = adaptive.adaptive_pool_forward(A_prev, (4, 3), "avg")
+    divided_once = np.empty_like(ours)
+    rows, cols = adaptive.adaptive_bounds(9, 4), adaptive.adaptive_bounds(7, 3)
+    for i, j in np.ndindex(4, 3):
+        window = A_prev[:, rows[0][i] : rows[1][i], cols[0][j] : cols[1][j], :]
+        total = np.zeros((2, 16), dtype=dtype)
+        for cell in window.reshape(2, -1, 16).transpose(1, 0, 2):
+            total += cell
+        divided_once[:, i, j, :] = total / dtype(window.shape[1] * window.shape[2])
+    assert_bits_equal(theirs, divided_once)
+    assert not np.array_equal(theirs, ours)  # one division against two: the last bit moves
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
@@ -115,6 +135,29 @@ def test_bounds_follow_the_definition_with_exact_fractions(in_size, out_size):
     # Every cell is covered, and every window holds at least one cell.
     assert starts[0] == 0 and stops[-1] == in_size and (stops > starts).all()
     assert (starts[1:] <= stops[:-1]).all()
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((0, 3), ValueError, r"in_size must be at least 1, got 0"),
+        ((5, -1), ValueError, r"out_size must be at least 1, got -1"),
+        ((5.0, 2), TypeError, r"in_size must be an int of at least 1, got 5\.0"),
+        ((5, True), TypeError, r"out_size must be an int"),
+    ],
+)
+def test_bounds_refuse_sizes_below_one(args, error, message):
+    with pytest.raises(error, match=message):
+        adaptive.adaptive_bounds(*args)
+
+
+def test_unpool_leaves_its_inputs_alone():
+    A = np.arange(4.0).reshape(1, 2, 2, 1)
+    indices = np.array([0, 3, 8, 15]).reshape(1, 2, 2, 1)
+    before = (A.copy(), indices.copy())
+    adaptive.max_unpool(A, indices, 4)
+    adaptive_loops.max_unpool(A, indices, 4)
+    assert np.array_equal(A, before[0]) and np.array_equal(indices, before[1])
 
 
 def test_uneven_windows_overlap():

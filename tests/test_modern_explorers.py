@@ -76,3 +76,8 @@ def test_unpool_figure_puts_each_maximum_back_and_nothing_else():
     winners[rows[0, :, :, 0], cols[0, :, :, 0]] = True
     np.testing.assert_array_equal(unpooled[winners], image[winners])
     assert not unpooled[~winners].any()
+
+
+def test_unpool_figure_refuses_a_batch():
+    with pytest.raises(ValueError, match=r"image must be 2-D \(h, w\), got shape \(1, 28, 28\)"):
+        unpool_figure(np.zeros((1, 28, 28)))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from pooling_lib import modern_layers as ml
+from pooling_lib import pool_forward
 from pooling_lib.gradcheck import numeric_gradient, rel_error, tie_free
 from pooling_lib.nn import Dense, Sequential
 
@@ -88,7 +89,6 @@ def test_maxblur_output_moves_less_than_max_pool_under_a_one_pixel_shift():
     x = np.zeros((1, 8, 8, 1))
     x[0, :, 3, 0] = 1.0
     moved = np.roll(x, 1, axis=2)
-    from pooling_lib import pool_forward
 
     def change(f):
         return np.abs(f(moved) - f(x)).sum() / np.abs(f(x)).sum()
@@ -161,6 +161,7 @@ def test_shift_batch_moves_each_image_by_its_own_amount():
         (lambda: ml.AdaptivePool2D(2, "median"), ValueError, r"mode must be one of"),
         (lambda: ml.MaxBlurPool2D(kernel_shape=0), ValueError, r"kernel_shape"),
         (lambda: ml.GlobalAvgPool2D().backward(np.ones((1, 2))), RuntimeError, r"forward"),
+        (lambda: ml.parameter_count([Dense(2, 2)]), TypeError, r"model must be a Sequential"),
         (lambda: ml.pooled_cnn(pool="min"), ValueError, r"pool must be one of .* got 'min'"),
         (lambda: ml.pooled_cnn(head="dense"), ValueError, r"head must be one of .* got 'dense'"),
         (lambda: ml.shift_consistency(Constant(), np.zeros((2, 4, 4, 1)), 0), ValueError, "max_"),
