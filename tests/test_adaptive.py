@@ -151,6 +151,41 @@ def test_bounds_refuse_sizes_below_one(args, error, message):
         adaptive.adaptive_bounds(*args)
 
 
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: adaptive.check_output_size((2, None)), TypeError, r"None .* only once the input"),
+        (lambda: adaptive.check_output_size((2, 2.5)), TypeError, r"got \(2, 2\.5\)"),
+        (
+            lambda: adaptive.max_unpool(np.ones((1, 1, 1, 1)), (np.zeros((1, 1, 1, 1)),) * 2, 2),
+            TypeError,
+            r"indices must be integers, got rows of dtype float64",
+        ),
+        (
+            lambda: adaptive.max_unpool(
+                np.ones((1, 1, 1, 1)), (np.zeros((1, 1, 1, 1), int), np.zeros((1, 1), int)), 2
+            ),
+            ValueError,
+            r"indices as \(rows, cols\) must have one shape",
+        ),
+    ],
+)
+def test_output_sizes_and_index_pairs_are_checked(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize("out", [(3, 2), (5, 9), 1])
+def test_average_backward_is_the_adjoint_of_the_forward(out):
+    rng = np.random.default_rng(6)
+    A_prev = rng.standard_normal((2, 7, 5, 3))
+    forward = adaptive.adaptive_pool_forward(A_prev, out, "avg")
+    dA = rng.standard_normal(forward.shape)
+    lhs = np.sum(forward * dA)
+    rhs = np.sum(A_prev * adaptive.adaptive_pool_backward(dA, A_prev, out, "avg"))
+    assert abs(lhs - rhs) <= 1e-12 * (abs(lhs) + 1)
+
+
 def test_unpool_leaves_its_inputs_alone():
     A = np.arange(4.0).reshape(1, 2, 2, 1)
     indices = np.array([0, 3, 8, 15]).reshape(1, 2, 2, 1)
