@@ -35,6 +35,7 @@ from pooling_lib.explorers import (
     pooling_animation,
     window_explorer,
 )
+from pooling_lib.modern_explorers import adaptive_explorer
 
 TOURS = {
     "window_explorer": (
@@ -185,6 +186,27 @@ TOURS = {
             ("stride", 2),
             ("step", 0),
             ("digit", 0),
+        ],
+    ),
+    "adaptive_explorer": (
+        adaptive_explorer,
+        [
+            ("out_h", 6),
+            ("out_w", 6),
+            ("out_h", 7),
+            ("out_w", 3),
+            ("row", 6),
+            ("col", 2),
+            ("out_h", 13),
+            ("out_w", 28),
+            ("mode", "avg"),
+            ("out_h", 1),
+            ("out_w", 1),
+            ("digit", 1234),
+            ("out_h", 5),
+            ("out_w", 5),
+            ("row", 3),
+            ("mode", "max"),
         ],
     ),
 }

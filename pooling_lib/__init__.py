@@ -7,6 +7,9 @@ height ``h``, width ``w`` and ``c`` channels. The semantics are PyTorch's
 Modules, one idea each, in layers (each imports only from the layers above it):
 
 * maths: ``geometry`` (where windows fall, output sizes, what is padding),
+  ``adaptive`` and ``adaptive_loops`` (adaptive pooling and max unpooling,
+  fast and with loops), ``modern_layers`` (global average, adaptive and
+  anti-aliased pooling as network layers),
   ``pooling`` (the fast forward and backward passes, exported here),
   ``reference`` (the same with loops, as the notebooks build them),
   ``gradcheck`` (numeric gradients and relative errors), ``maps`` (what the
@@ -18,13 +21,21 @@ Modules, one idea each, in layers (each imports only from the layers above it):
   from ``array_figures``, ``window_views``, ``flow_views``, ``render``,
   ``glyphs``, ``captions`` and ``style``) and ``charts`` (line and bar charts
   of measurements and galleries of small images).
-* widgets: ``explorers``, the same pictures behind sliders.
+  ``adaptive_views`` draws adaptive windows and what unpooling puts back.
+* widgets: ``explorers``, the same pictures behind sliders, and
+  ``modern_explorers``, the adaptive windows behind an output-size slider.
 * ``exercises``: checkers that run a learner's code on the cases that catch
   the classic mistakes.
 """
 
 import importlib
 
+from .adaptive import (
+    adaptive_max_indices,
+    adaptive_pool_backward,
+    adaptive_pool_forward,
+    max_unpool,
+)
 from .data import load_mnist, two_channel
 from .geometry import PoolGeometry, PoolingOptionError, output_shape, pool_geometry
 from .pooling import default_threads, max_pool_winners, pool_backward, pool_forward, set_threads
@@ -32,9 +43,13 @@ from .pooling import default_threads, max_pool_winners, pool_backward, pool_forw
 __all__ = [
     "PoolGeometry",
     "PoolingOptionError",
+    "adaptive_max_indices",
+    "adaptive_pool_backward",
+    "adaptive_pool_forward",
     "default_threads",
     "load_mnist",
     "max_pool_winners",
+    "max_unpool",
     "output_shape",
     "pool_backward",
     "pool_forward",
@@ -45,6 +60,9 @@ __all__ = [
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "adaptive",
+    "adaptive_loops",
+    "adaptive_views",
     "charts",
     "data",
     "exercises",
@@ -52,6 +70,8 @@ _SUBMODULES = (
     "geometry",
     "gradcheck",
     "maps",
+    "modern_explorers",
+    "modern_layers",
     "nn",
     "plots",
     "pooling",

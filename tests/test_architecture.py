@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pooling_lib import pooling, reference
+from pooling_lib import adaptive, adaptive_loops, pooling, reference
 
 LIBRARY = Path(__file__).resolve().parent.parent / "pooling_lib"
 PACKAGE = LIBRARY / "exercises"
@@ -38,6 +38,9 @@ MATHS = (
     "training",
     "_checks",
     "data",
+    "adaptive",
+    "adaptive_loops",
+    "modern_layers",
 )
 PICTURES = (
     "plots",
@@ -50,14 +53,15 @@ PICTURES = (
     "style",
     "charts",
     "view_parts",
+    "adaptive_views",
 )
-WIDGETS = ("explorers", "explorer_base")
+WIDGETS = ("explorers", "explorer_base", "modern_explorers")
 FORBIDDEN = {
     "maths": (MATHS, ("matplotlib", "ipywidgets", "pooling_lib.explorers")),
     "pictures": (PICTURES, ("ipywidgets", "pooling_lib.explorers", "pooling_lib.explorer_base")),
 }
 # Fast functions and their loop twins, which must share every signature.
-TWINS = ((pooling, reference),)
+TWINS = ((pooling, reference), (adaptive, adaptive_loops))
 # Importing the checkers must not start a plotting backend or the widget machinery.
 GUI_MODULES = ("matplotlib.pyplot", "ipywidgets")
 

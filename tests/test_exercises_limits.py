@@ -28,6 +28,7 @@ from pooling_lib import (
     pool_forward,
     pool_geometry,
 )
+from pooling_lib.adaptive import adaptive_bounds, max_unpool
 from pooling_lib.gradcheck import numeric_gradient, tie_free
 
 HANG_GUARD = 30.0  # seconds; the limits below are well under one
@@ -63,6 +64,9 @@ RIGHT = {
     "check_numeric_gradient": numeric_gradient,
     "check_tie_free": tie_free,
     "check_adjoint_test": lambda f, b, x, g: (np.sum(f(x) * g), np.sum(x * b(g))),
+    "check_adaptive_bounds": adaptive_bounds,
+    "check_max_unpool": max_unpool,
+    "check_global_avg_pool": lambda A: A.mean(axis=(1, 2)),
 }
 
 

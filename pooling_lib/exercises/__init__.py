@@ -55,6 +55,10 @@ check_same_padding         ``fn(n, kernel, stride) -> (before, after)``
 check_numeric_gradient     ``fn(f, x, upstream) -> gradient shaped like x``
 check_tie_free             ``fn(shape, seed) -> array of that shape``
 check_adjoint_test         ``fn(forward, backward, x, g) -> (lhs, rhs)``
+check_adaptive_bounds      ``fn(n, n_out) -> (starts, stops)`` (one axis)
+check_max_unpool           ``fn(A, indices, output_shape) -> out``, flat
+                           indices ``row * w + col``
+check_global_avg_pool      ``fn(A_prev) -> A`` of shape (m, c)
 =========================  ===================================================
 
 Every checker also takes two keywords: ``time_limit`` (seconds per case)
@@ -86,6 +90,7 @@ check_forward_max: not attempted yet. Write your function, run its cell, then ru
 from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
+from .modern import check_adaptive_bounds, check_global_avg_pool, check_max_unpool
 from .padding import check_padding, check_same_padding
 from .report import CheckResult
 from .sizes import check_output_size, check_output_size_full
@@ -93,11 +98,14 @@ from .sizes import check_output_size, check_output_size_full
 __all__ = [
     "TIME_LIMIT",
     "CheckResult",
+    "check_adaptive_bounds",
     "check_adjoint_test",
     "check_backward_avg",
     "check_backward_max",
     "check_forward_avg",
     "check_forward_max",
+    "check_global_avg_pool",
+    "check_max_unpool",
     "check_numeric_gradient",
     "check_output_size",
     "check_output_size_full",

@@ -1,0 +1,197 @@
+"""Notebook 10's checkers pass the truth and catch each classic mistake, as a learner writes it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from pooling_lib import exercises, max_unpool
+from pooling_lib.adaptive import adaptive_bounds
+
+
+def run(checker, fn, capsys):
+    result = checker(fn)
+    return result, " ".join(capsys.readouterr().out.split())
+
+
+def loop_bounds(start_rule, stop_rule):
+    def bounds(n, n_out):
+        starts = [start_rule(i * n, n_out) for i in range(n_out)]
+        stops = [stop_rule((i + 1) * n, n_out) for i in range(n_out)]
+        return starts, stops
+
+    return bounds
+
+
+def floor_div(a, b):
+    return a // b
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def test_adaptive_bounds_passes_the_truth(capsys):
+    result, out = run(exercises.check_adaptive_bounds, adaptive_bounds, capsys)
+    assert result and "All 9 cases pass" in out
+    result, _ = run(exercises.check_adaptive_bounds, loop_bounds(floor_div, ceil_div), capsys)
+    assert result
+    as_math = loop_bounds(lambda a, b: math.floor(a / b), lambda a, b: math.ceil(a / b))
+    assert run(exercises.check_adaptive_bounds, as_math, capsys)[0]
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (loop_bounds(floor_div, floor_div), "rounded down at both ends"),
+        (loop_bounds(ceil_div, ceil_div), "round the start down"),
+        (
+            lambda n, k: ([i * (n // k) for i in range(k)], [(i + 1) * (n // k) for i in range(k)]),
+            "equal windows of n // n_out cells",
+        ),
+        (loop_bounds(floor_div, lambda a, b: ceil_div(a, b) - 1), "one past the last cell"),
+        (loop_bounds(lambda a, b: round(a / b), lambda a, b: round(a / b)), "round() sends halves"),
+        (lambda n, k: adaptive_bounds(n, k)[0], "return a pair (starts, stops)"),
+        (lambda n, k: (list(range(k + 1)), list(range(1, k + 2))), "starts and stops each hold"),
+    ],
+)
+def test_adaptive_bounds_catches(fn, hint, capsys):
+    result, out = run(exercises.check_adaptive_bounds, fn, capsys)
+    assert not result
+    assert hint in out
+
+
+def loop_unpool(A, indices, output_shape, write="=", decode=None):
+    """A learner-style unpooling; ``write`` and ``decode`` plant the classic mistakes."""
+    h, w = output_shape
+    decode = decode or (lambda k: (k // w, k % w))
+    out = np.zeros((A.shape[0], h, w, A.shape[3]))
+    m, h_out, w_out, c = A.shape
+    for n in range(m):
+        for i in range(h_out):
+            for j in range(w_out):
+                for ch in range(c):
+                    row, col = decode(int(indices[n, i, j, ch]))
+                    if write == "+=":
+                        out[n, row, col, ch] += A[n, i, j, ch]
+                    elif write == "first" and out[n, row, col, ch] != 0:
+                        continue
+                    else:
+                        out[n, row, col, ch] = A[n, i, j, ch]
+    return out
+
+
+def test_max_unpool_passes_the_truth(capsys):
+    assert run(exercises.check_max_unpool, max_unpool, capsys)[0]
+    assert run(exercises.check_max_unpool, loop_unpool, capsys)[0]
+
+
+def nearest(A, indices, shape):
+    return np.repeat(np.repeat(A, shape[0] // A.shape[1], 1), shape[1] // A.shape[2], 2)
+
+
+def channels_first(A, indices, shape):
+    out = max_unpool(A, indices, shape)
+    return out.transpose(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "fn, failing_case, hint",
+    [
+        (
+            lambda A, idx, s: loop_unpool(A, idx, s, write="+="),
+            "overlapping windows share a winner",
+            "you added their values (+=)",
+        ),
+        (
+            lambda A, idx, s: loop_unpool(A, idx, s, write="first"),
+            "two values sent to one cell",
+            "the first value stayed",
+        ),
+        (
+            lambda A, idx, s: loop_unpool(A, idx, s, decode=lambda k: (k % s[0], k // s[0])),
+            "the article's 2 x 2 windows",
+            "row and column are swapped",
+        ),
+        (nearest, "the article's 2 x 2 windows", "nearest-neighbour upsampling"),
+        (channels_first, "the article's 2 x 2 windows", "the channels came first"),
+    ],
+)
+def test_max_unpool_catches(fn, failing_case, hint, capsys):
+    result, out = run(exercises.check_max_unpool, fn, capsys)
+    assert not result
+    assert f"First failing case: {failing_case}" in out
+    assert hint in out
+
+
+def test_global_avg_pool_passes_the_truth(capsys):
+    assert run(exercises.check_global_avg_pool, lambda A: A.mean(axis=(1, 2)), capsys)[0]
+
+    def loops(A_prev):
+        m, h, w, c = A_prev.shape
+        out = np.zeros((m, c))
+        for n in range(m):
+            for ch in range(c):
+                out[n, ch] = A_prev[n, :, :, ch].sum() / (h * w)
+        return out
+
+    assert run(exercises.check_global_avg_pool, loops, capsys)[0]
+
+
+@pytest.mark.parametrize(
+    "fn, failing_case, hint",
+    [
+        (lambda A: A.sum(axis=(1, 2)), "one example, two channels", "these are the sums"),
+        (lambda A: A.max(axis=(1, 2)), "one example, two channels", "global max pooling"),
+        (
+            lambda A: A.mean(axis=(1, 2), keepdims=True),
+            "one example, two channels",
+            "kept the pooled axes",
+        ),
+        (
+            lambda A: A.mean(axis=(2, 3)),
+            "one example, two channels",
+            "averaged over the wrong axes",
+        ),
+        (
+            lambda A: A.mean(axis=(1, 2, 3)),
+            "one example, two channels",
+            "channels were averaged together",
+        ),
+        (
+            lambda A: np.broadcast_to(A.mean(axis=(1, 2, 3))[:, None], (A.shape[0], A.shape[3])),
+            "one example, two channels",
+            "channels were averaged together",
+        ),
+        (
+            lambda A: np.broadcast_to(A.mean(axis=(0, 1, 2)), (A.shape[0], A.shape[3])),
+            "several examples and channels",
+            "examples were averaged together",
+        ),
+        (
+            lambda A: A.mean(axis=(0, 1, 2)),
+            "one example, two channels",
+            "examples were averaged together",
+        ),
+        (lambda A: A.mean(axis=(1, 2)).astype(int), "one example, two channels", "dtype int"),
+    ],
+)
+def test_global_avg_pool_catches(fn, failing_case, hint, capsys):
+    result, out = run(exercises.check_global_avg_pool, fn, capsys)
+    assert not result
+    assert f"First failing case: {failing_case}" in out
+    assert hint in out
+
+
+@pytest.mark.parametrize(
+    "checker",
+    [exercises.check_adaptive_bounds, exercises.check_max_unpool, exercises.check_global_avg_pool],
+)
+def test_stubs_are_not_attempted(checker, capsys):
+    def stub(*args):
+        raise NotImplementedError
+
+    result, out = run(checker, stub, capsys)
+    assert not result and not result.attempted and "not attempted yet" in out
