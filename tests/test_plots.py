@@ -732,7 +732,9 @@ def test_pipeline_view_measures_the_change_shifting_makes():
     assert view.bars[0].get_height() == pytest.approx(100 * expected["relu"])
     assert view.bar_labels[1].get_text() == f"{100 * expected['pooled']:.0f}%"
     np.testing.assert_array_equal(view.pooled.get_array(), pooled1)
-    assert "only" in view.explanation.get_text()
+    assert view.explanation.get_text() == captions.shift_caption(
+        expected["relu"], expected["pooled"], (0, 1), 2
+    )
     assert view.kernel_labels.strings[:3] == ["\N{MINUS SIGN}1", "0", "1"]
     view.update(DIGIT, "blur", shift=(0, 0), pool=3, mode="avg")
     assert view.changes == {"relu": 0.0, "pooled": 0.0}
@@ -741,14 +743,60 @@ def test_pipeline_view_measures_the_change_shifting_makes():
     view.update(DIGIT, "sharpen", shift=(2, 0), pool=1)
     assert view.changes["pooled"] == view.changes["relu"]
     assert view.explanation.get_text().startswith("A 1 x 1 pool keeps every cell")
-    view.changes = {"relu": 0.5, "pooled": 0.6}
-    assert "across block borders" in view._explain(0, 2, 2, "max")
+    view.update(DIGIT, "vertical edges", shift=(2, 2), pool=2)
+    assert "a shift pooling does not forgive" in " ".join(view.explanation.get_text().split())
     view.update(DIGIT, "horizontal edges", shift=(0, 1), pool=30)
     assert view.message.startswith("the window spans 30 x 30")
     assert view.changes == {}
     view.png()
     with pytest.raises(ValueError, match="kernel_name must be one of"):
         view.update(DIGIT, "emboss")
+
+
+@pytest.mark.parametrize(
+    "relu, pooled, shift, pool, mode, how, verdict",
+    [
+        # The learners' case: shift 2 with pool 2 is not forgiven, whatever the bars say.
+        (1.37, 1.30, (2, 2), 2, "max", "a little less than", "not smaller than the 2 x 2"),
+        (1.08, 0.66, (0, 2), 2, "max", "much less than", "not smaller than the 2 x 2"),
+        (1.39, 1.10, (0, 3), 3, "avg", "a little less than", "not smaller than the 3 x 3"),
+        (0.88, 0.43, (0, 1), 3, "max", "much less than", "smaller than the 3 x 3"),
+        (0.88, 0.40, (-1, 1), 4, "avg", "much less than", "smaller than the 4 x 4"),
+        (1.08, 0.95, (0, -1), 3, "max", "a little less than", "smaller than the 3 x 3"),
+        (1.00, 1.02, (1, 0), 2, "max", "about as much as", "smaller than the 2 x 2"),
+        (0.50, 0.60, (0, 1), 2, "avg", "more than", "smaller than the 2 x 2"),
+        (1.20, 0.40, (-3, 1), 2, "max", "much less than", "not smaller than the 2 x 2"),
+    ],
+)
+def test_shift_caption_follows_its_numbers(relu, pooled, shift, pool, mode, how, verdict):
+    text = " ".join(captions.shift_caption(relu, pooled, shift, pool, mode).split())
+    assert text.startswith(f"The pooled map changed {how} the ReLU map: ")
+    assert f"{round(100 * pooled)}% against {round(100 * relu)}%" in text
+    points = round(100 * relu) - round(100 * pooled)
+    assert f"{abs(points)} points {'less' if points >= 0 else 'more'}." in text
+    largest = max(abs(v) for v in shift)
+    assert f"A shift of {largest} pixel" in text and verdict in text
+    forgiven = largest < pool
+    assert ("not smaller than" in text) == (not forgiven)
+    # Tolerance is claimed only for a shift inside the window that the numbers bear out.
+    claims = "That is the tolerance pooling buys." in text
+    assert claims == (forgiven and how == "much less than")
+    assert ("pooling forgives only moves that stay inside a window" in text) == (
+        forgiven and not claims
+    )
+    assert ("a shift pooling does not forgive" in text) == (not forgiven)
+    whole = all(v % pool == 0 for v in shift)
+    assert ("moves the pooled map by whole cells" in text) == (not forgiven and whole)
+    if claims:
+        assert f"its {mode if mode == 'max' else 'average'} does not care" in text
+    assert all(
+        len(line) <= 100 for line in captions.shift_caption(relu, pooled, shift, pool).split("\n")
+    )
+
+
+def test_shift_caption_without_shift_or_pooling():
+    assert captions.shift_caption(0.0, 0.0, (0, 0), 2).startswith("No shift, no change.")
+    assert captions.shift_caption(0.9, 0.9, (0, 2), 1).startswith("A 1 x 1 pool keeps every cell")
 
 
 def test_relative_change_of_a_blank_map():
