@@ -148,7 +148,8 @@ def refusal_message(error):
         return (
             f"padding {padding[axis]} is more than half the kernel{where} "
             f"({kernel_shape[axis]} // 2 = {limit[axis]})\n"
-            "More would make windows of padding alone: lower the padding or enlarge the kernel."
+            "PyTorch's rule: kernel // 2 is all a stride-1 output as large as the input needs. "
+            "Lower the padding or enlarge the kernel."
         )
     if error.rule == "window_fits":
         spans, padded = error.span, error.limit

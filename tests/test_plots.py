@@ -1171,6 +1171,11 @@ def test_refusal_message_reads_the_fields_not_the_error_text():
     reworded = PoolingOptionError("some future wording", **fields, kernel_shape=(3, 5))
     message = captions.refusal_message(reworded)
     assert message.splitlines()[0] == "padding 3 is more than half the kernel width (5 // 2 = 2)"
+    # PyTorch's convention, not "windows of padding alone": kernel 5 with padding 3 has none.
+    assert message.splitlines()[1] == (
+        "PyTorch's rule: kernel // 2 is all a stride-1 output as large as the input needs. "
+        "Lower the padding or enlarge the kernel."
+    )
     reworded = PoolingOptionError(
         "some future wording",
         "with no numbers in it",
