@@ -19,6 +19,7 @@ from PIL import Image
 
 from pooling_lib import (
     captions,
+    check_views,
     maps,
     max_pool_winners,
     output_shape,
@@ -28,6 +29,7 @@ from pooling_lib import (
     pool_geometry,
 )
 from pooling_lib.geometry import PoolingOptionError
+from pooling_lib.gradcheck import numeric_gradient
 from pooling_lib.plots import (
     PIPELINE_KERNELS,
     AnimationView,
@@ -1227,3 +1229,58 @@ def test_axes_titles_are_the_artists_set_title_writes():
     ]
     assert list(axes_titles(ax)) == texts
     assert [title.get_text() for title in axes_titles(ax)] == ["c", "l", "r"]
+
+
+# --- gradient check view --------------------------------------------------------------------
+
+
+def test_failing_windows_match_a_brute_force_over_the_windows():
+    rng = np.random.default_rng(5)
+    errors = np.where(rng.random((8, 8)) < 0.1, 1.0, 0.0)
+    for kernel, stride in ((2, 2), (3, 1), (3, 2), (1, 3)):
+        geometry = pool_geometry((8, 8), kernel, stride)
+        expected = np.array(
+            [
+                [errors[i * stride : i * stride + kernel, j * stride : j * stride + kernel].max()
+                 > 1e-7 for j in range(geometry.out_shape[1])]
+                for i in range(geometry.out_shape[0])
+            ]
+        )  # fmt: skip
+        np.testing.assert_array_equal(check_views.failing_windows(errors, geometry), expected)
+    assert check_views.cell_errors(np.array([2.0, -1.0]), np.array([1.0, -1.0])).tolist() == [
+        1 / 3,
+        0.0,
+    ]
+
+
+def test_gradient_check_view_fails_only_where_the_numbers_disagree():
+    view = check_views.GradientCheckView()
+    view.update(DIGIT, crop=(8, 8), kernel_shape=2, stride=2, ties="first")
+    numeric = numeric_gradient(
+        lambda v: pool_forward(v[None, :, :, None], 2, 2)[0, :, :, 0],
+        DIGIT[8:16, 8:16],
+        np.round(np.random.default_rng(0).standard_normal((4, 4)), 2),
+    )
+    np.testing.assert_array_equal(view.numeric, numeric)
+    tied = view.tie_counts > 1
+    np.testing.assert_array_equal(view.failing, tied)
+    text = view.summary.get_text()
+    assert text.startswith(f"16 windows, {tied.sum()} tied. The check fails")
+    assert "Every failing window is a tie" in text
+    # Overlapping windows: a tied cell makes every window that reads it disagree.
+    view.update(DIGIT, crop=(8, 8), kernel_shape=3, stride=1)
+    assert view.failing.sum() > (view.tie_counts > 1).sum()
+    assert "Some failing windows have no tie" in view.summary.get_text()
+    view.update(DIGIT, crop=(8, 8), kernel_shape=3, stride=1, jitter=True)
+    assert not view.failing.any() and "The check passes" in view.summary.get_text()
+    view.update(DIGIT, crop=(30, -4), kernel_shape=9)
+    assert view.message.startswith("the window spans 9 x 9 pixels")
+    assert view.summary.get_text() == ""
+    np.testing.assert_array_equal(view.image.get_array(), DIGIT[20:28, 0:8])
+    with pytest.raises(ValueError, match=r"image must be at least 8 x 8, got shape \(5, 5\)"):
+        view.update(np.zeros((5, 5)))
+    with pytest.raises(TypeError, match="jitter must be True or False, got 'yes'"):
+        view.update(DIGIT, jitter="yes")
+    with pytest.raises(ValueError, match="ties must be one of"):
+        view.update(DIGIT, ties="last")
+    view.png()
