@@ -1125,3 +1125,26 @@ def test_any_combination_renders(explorers, name, data):
     assert explorer.renders == renders + 1
     assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
     assert explorer.last_error is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_gradient_check_explorer_any_combination(explorers, data):
+    explorer = explorers["gradient_check_explorer"]
+    values = data.draw(control_ranges("gradient_check_explorer"))
+    with no_png(explorer):
+        move_controls(explorer, values)
+    view = explorer.view
+    assert view.message == ""
+    image, _ = digit_image(values["digit"])
+    crop = image[values["row"] : values["row"] + 8, values["col"] : values["col"] + 8]
+    kernel, stride = values["kernel"], values["stride"]
+    assert view.geometry.out_shape == pool_geometry((8, 8), kernel, stride).out_shape
+    if values["jitter"]:
+        # No ties left: the check passes everywhere, whatever the policy.
+        assert not view.failing.any() and view.error < 1e-7
+    else:
+        np.testing.assert_array_equal(view.image.get_array(), crop)
+        if stride >= kernel:
+            # Windows share no cell, so only a tie can make one disagree.
+            assert not (view.failing & (view.tie_counts == 1)).any()
