@@ -249,7 +249,7 @@ def shift_caption(relu_change, pooled_change, shift, pool, mode="max"):
     >>> print(shift_caption(0.88, 0.43, (0, 1), 3))
     The pooled map changed much less than the ReLU map: 43% against 88%, 45 points less. A shift of 1
     pixel is smaller than the 3 x 3 window (stride 3): most features stay in their window, and its max
-    does not care where in it they sit. That is the tolerance pooling buys.
+    does not care where in it they sit. That is the local shift tolerance pooling buys.
     >>> print(shift_caption(1.37, 1.30, (2, 2), 2))
     The pooled map changed a little less than the ReLU map: 130% against 137%, 7 points less. A shift of
     2 pixels is not smaller than the 2 x 2 window (stride 2): features move into other windows, a shift
@@ -296,8 +296,8 @@ def shift_caption(relu_change, pooled_change, shift, pool, mode="max"):
         keeps = "its max" if mode == "max" else "its average"
         verdict = (
             f"A shift of {pixels} is smaller than {window}: most features stay in "
-            f"their window, and {keeps} does not care where in it they sit. That is the tolerance "
-            "pooling buys."
+            f"their window, and {keeps} does not care where in it they sit. That is the local "
+            "shift tolerance pooling buys."
         )
     else:
         verdict = (

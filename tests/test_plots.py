@@ -781,7 +781,7 @@ def test_shift_caption_follows_its_numbers(relu, pooled, shift, pool, mode, how,
     forgiven = largest < pool
     assert ("not smaller than" in text) == (not forgiven)
     # Tolerance is claimed only for a shift inside the window that the numbers bear out.
-    claims = "That is the tolerance pooling buys." in text
+    claims = "That is the local shift tolerance pooling buys." in text
     assert claims == (forgiven and how == "much less than")
     assert ("pooling forgives only moves that stay inside a window" in text) == (
         forgiven and not claims
