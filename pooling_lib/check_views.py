@@ -245,42 +245,44 @@ class GradientCheckView(View):
             # Rounded for the label only: the numeric gradient carries rounding noise.
             labels.show_grid(np.round(gradient, 3) + 0.0, GRADIENT_CMAP, ax_image.norm)
         self.analytic_title.set_text(f"backward pass, ties='{ties}'")
-        self.summary.set_text(self._verdict(jitter))
+        self.summary.set_text(self._verdict(jitter, ties))
 
-    def _verdict(self, jitter):
+    def _verdict(self, jitter, ties):
         n_windows = self.failing.size
         tied = self.tie_counts > 1
         n_fail, n_tied = int(self.failing.sum()), int(tied.sum())
         n_fail_tied = int((self.failing & tied).sum())
-        verdict = "passes" if self.error < TOLERANCE else "fails"
-        lines = [
-            f"{n_windows} windows, {n_tied} tied. The check {verdict}: relative error "
-            + ("below 1e-7" if self.error < TOLERANCE else f"{self.error:.2g}")
-            + f"; it fails in {n_fail} windows, {n_fail_tied} of them tied."
-        ]
+        head = f"{n_windows} windows, {n_tied} tied."
+        if n_fail:
+            head += (
+                f" The check fails (relative error {self.error:.2g}): {n_fail} windows "
+                f"disagree, {n_fail_tied} of them tied."
+            )
+        else:
+            head += " The check passes (relative error below 1e-7): no window disagrees."
         if jitter:
-            lines.append(
+            why = (
                 f"The jitter ({JITTER_GAP:g} apart, far above the step 1e-5) leaves no tie, "
                 "so no kink: where the values are distinct, the two gradients agree."
             )
         elif n_fail and n_fail == n_fail_tied:
-            lines.append(
+            why = (
                 "Every failing window is a tie: a kink, where the numeric gradient gives each "
                 "tied cell dA / 2, however many tie.\nThe backward pass is right; "
                 "the check cannot judge it there. Turn on the jitter to break the ties."
             )
         elif n_fail:
-            lines.append(
+            why = (
                 "Some failing windows have no tie: with overlapping windows, a tied cell "
                 "read by several windows makes each of them disagree."
             )
-        else:
-            lines.append(
-                "No window disagrees."
-                + (
-                    " Tied pairs pass under ties='split', which also gives each dA / 2."
-                    if n_tied
-                    else ""
-                )
+        elif n_tied and ties == "split":
+            why = (
+                "Under ties='split' each cell of a tied pair gets dA / 2, as the numeric "
+                "gradient says."
             )
-        return "\n".join(lines)
+        elif n_tied:
+            why = "Its tied windows receive dA = 0, which every rule passes back alike."
+        else:
+            why = "This crop has no tie, so no kink."
+        return f"{head}\n{why}"

@@ -1273,6 +1273,16 @@ def test_gradient_check_view_fails_only_where_the_numbers_disagree():
     assert "Some failing windows have no tie" in view.summary.get_text()
     view.update(DIGIT, crop=(8, 8), kernel_shape=3, stride=1, jitter=True)
     assert not view.failing.any() and "The check passes" in view.summary.get_text()
+    # A ramp has no tie; one tied pair passes under 'split' only, where each cell gets dA / 2.
+    ramp = np.arange(64.0).reshape(8, 8) / 64
+    view.update(ramp, crop=(0, 0))
+    assert view.summary.get_text().endswith("This crop has no tie, so no kink.")
+    ramp[1, 0] = ramp[1, 1]
+    view.update(ramp, crop=(0, 0), ties="first")
+    assert view.failing.tolist()[0][0] and view.failing.sum() == 1
+    view.update(ramp, crop=(0, 0), ties="split")
+    assert not view.failing.any()
+    assert "each cell of a tied pair gets dA / 2" in view.summary.get_text()
     view.update(DIGIT, crop=(30, -4), kernel_shape=9)
     assert view.message.startswith("the window spans 9 x 9 pixels")
     assert view.summary.get_text() == ""
