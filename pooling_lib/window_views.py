@@ -458,6 +458,7 @@ class MaxMaskView(View):
     def __init__(self, presentation=None, show_gradient=True):
         self.show_gradient = check_bool(show_gradient, "show_gradient")
         if not show_gradient:
+            # One panel instead of three: a narrower figure keeps the digit as large.
             self.figsize = (7.0, 6.6)
         super().__init__(presentation)
         style = self.style
