@@ -6,6 +6,8 @@ reads can be tested without drawing anything.
 
 from __future__ import annotations
 
+import textwrap
+
 from .geometry import PoolingOptionError, pool_geometry
 
 
@@ -146,7 +148,8 @@ def refusal_message(error):
         return (
             f"padding {padding[axis]} is more than half the kernel{where} "
             f"({kernel_shape[axis]} // 2 = {limit[axis]})\n"
-            "More would make windows of padding alone: lower the padding or enlarge the kernel."
+            "PyTorch's rule: kernel // 2 is all a stride-1 output as large as the input needs. "
+            "Lower the padding or enlarge the kernel."
         )
     if error.rule == "window_fits":
         spans, padded = error.span, error.limit
@@ -214,3 +217,92 @@ def options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode):
     if ceil_mode:
         parts.append("ceil mode")
     return ", ".join(parts)
+
+
+def shift_caption(relu_change, pooled_change, shift, pool, mode="max"):
+    """What the pipeline picture's numbers say: which map moved less, and whether pooling forgives.
+
+    The comparison comes from the two changes; the verdict from the shift
+    against the pooling window (which is also the stride, so windows tile
+    the map). A shift smaller than the window on both axes keeps most
+    features inside their window, which pooling can forgive; a shift of a
+    whole window or more carries them into other windows, which it cannot,
+    whatever the numbers.
+
+    Parameters
+    ----------
+    relu_change, pooled_change : float
+        Relative L2 changes of the ReLU map and of the pooled map, 0 for none.
+    shift : (int, int)
+        The digit's shift ``(down, right)`` in pixels; negative moves up or left.
+    pool : int
+        Pooling window and stride, at least 1.
+    mode : {'max', 'avg'}, default 'max'
+
+    Returns
+    -------
+    str
+        The numbers compared, then the verdict, wrapped at 100 characters.
+
+    Examples
+    --------
+    >>> print(shift_caption(0.88, 0.43, (0, 1), 3))
+    The pooled map changed much less than the ReLU map: 43% against 88%, 45 points less. A shift of 1
+    pixel is smaller than the 3 x 3 window (stride 3): most features stay in their window, and its max
+    does not care where in it they sit. That is the local shift tolerance pooling buys.
+    >>> print(shift_caption(1.37, 1.30, (2, 2), 2))
+    The pooled map changed a little less than the ReLU map: 130% against 137%, 7 points less. A shift of
+    2 pixels is not smaller than the 2 x 2 window (stride 2): features move into other windows, a shift
+    pooling does not forgive (a multiple of 2 moves the pooled map by whole cells).
+    """  # noqa: E501
+    down, right = (int(v) for v in shift)
+    if pool == 1:
+        return (
+            "A 1 x 1 pool keeps every cell: the pooled map is the ReLU map, and changes "
+            "exactly as much. Try a pool size of 2 or more."
+        )
+    if down == 0 and right == 0:
+        return (
+            "No shift, no change. Move the digit with the shift sliders and compare how "
+            "much the ReLU map and the pooled map change."
+        )
+    relu, pooled = 100 * relu_change, 100 * pooled_change
+    # Rounded as the bars' labels are, so the sentence and the bars agree.
+    relu_text, pooled_text, points = round(relu), round(pooled), round(relu) - round(pooled)
+    if pooled <= 0.75 * relu:
+        how = "much less than"
+    elif pooled < 0.95 * relu:
+        how = "a little less than"
+    elif pooled <= 1.05 * relu:
+        how = "about as much as"
+    else:
+        how = "more than"
+    difference = f"{abs(points)} points {'less' if points >= 0 else 'more'}"
+    numbers = (
+        f"The pooled map changed {how} the ReLU map: {pooled_text}% against {relu_text}%, "
+        f"{difference}."
+    )
+    largest = max(abs(down), abs(right))
+    pixels = f"{largest} pixel{'s' if largest > 1 else ''}"
+    window = f"the {pool} x {pool} window (stride {pool})"
+    if largest >= pool:
+        whole = down % pool == 0 and right % pool == 0
+        verdict = (
+            f"A shift of {pixels} is not smaller than {window}: features move into other "
+            "windows, a shift pooling does not forgive"
+            + (f" (a multiple of {pool} moves the pooled map by whole cells)." if whole else ".")
+        )
+    elif how == "much less than":
+        keeps = "its max" if mode == "max" else "its average"
+        verdict = (
+            f"A shift of {pixels} is smaller than {window}: most features stay in "
+            f"their window, and {keeps} does not care where in it they sit. That is the local "
+            "shift tolerance pooling buys."
+        )
+    else:
+        verdict = (
+            f"A shift of {pixels} is smaller than {window}, but here it carries many "
+            "features across window borders: pooling forgives only moves that stay inside a window."
+        )
+    # Wrapped to the picture's width, about 100 characters of its font.
+    return "\n".join(textwrap.wrap(f"{numbers} {verdict}", 100))

@@ -39,6 +39,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ._checks import MODES
+from .check_views import CROP, GradientCheckView
 from .explorer_base import N_DIGITS, Explorer, integer, option, output_or_one, pair, subject
 from .geometry import check_bool, output_shape
 from .plots import (
@@ -149,9 +150,9 @@ class WindowExplorer(Explorer):
 class MaxMaskExplorer(Explorer):
     """Which pixel wins each max window, and ties; see :func:`max_mask_explorer`.
 
-    Controls: ``digit``, ``channel``, ``ties``, ``kernel_h``, ``kernel_w``,
-    ``stride_h``, ``stride_w``, ``padding``. The picture is a
-    :class:`pooling_lib.plots.MaxMaskView`.
+    Controls: ``digit``, ``channel``, ``ties`` (only with the gradient),
+    ``kernel_h``, ``kernel_w``, ``stride_h``, ``stride_w``, ``padding``. The
+    picture is a :class:`pooling_lib.plots.MaxMaskView`.
     """
 
     def __init__(
@@ -163,37 +164,43 @@ class MaxMaskExplorer(Explorer):
         padding=0,
         ties="first",
         presentation=None,
+        show_gradient=True,
     ):
         integer(digit, "digit", 0, N_DIGITS - 1)
         option(channel, "channel", CHANNELS)
         kernel, stride = pair(kernel, "kernel", 1, 6), pair(stride, "stride", 1, 6)
         integer(padding, "padding", 0, 3)
         option(ties, "ties", TIE_POLICIES)
+        self.show_gradient = check_bool(show_gradient, "show_gradient")
         self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.channel = self._toggles("channel", "channel", CHANNELS, channel)
-        self.ties = self._toggles(
-            "ties",
-            "ties",
-            TIE_POLICIES,
-            ties,
-            [
-                "the first maximum in row-major order gets dA (PyTorch)",
-                "every tied maximum gets all of dA",
-                "tied maxima share dA equally",
-            ],
-        )
+        # Tie policies decide only where gradient goes: without the gradient there is no choice.
+        self._ties = ties
+        if self.show_gradient:
+            self.ties = self._toggles(
+                "ties",
+                "ties",
+                TIE_POLICIES,
+                ties,
+                [
+                    "the first maximum in row-major order gets dA (PyTorch)",
+                    "every tied maximum gets all of dA",
+                    "tied maxima share dA equally",
+                ],
+            )
         self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 6)
         self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 6)
         self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 6)
         self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 6)
         self.padding = self._slider("padding", "padding", padding, 0, 3)
+        first_row = (self.digit, self.channel)
         rows = [
-            (self.digit, self.channel, self.ties),
+            (*first_row, self.ties) if self.show_gradient else first_row,
             (self.kernel_h, self.kernel_w, self.padding),
             (self.stride_h, self.stride_w),
         ]
-        self._start(MaxMaskView(presentation), rows)
+        self._start(MaxMaskView(presentation, self.show_gradient), rows)
 
     def _update(self):
         image, _ = digit_image(self.digit.value, self.channel.value)
@@ -202,7 +209,7 @@ class MaxMaskExplorer(Explorer):
             kernel_shape=(self.kernel_h.value, self.kernel_w.value),
             stride=(self.stride_h.value, self.stride_w.value),
             padding=self.padding.value,
-            ties=self.ties.value,
+            ties=self.ties.value if self.show_gradient else self._ties,
             subject=subject(self.digit.value, self.channel.value),
         )
 
@@ -445,7 +452,14 @@ def window_explorer(
 
 
 def max_mask_explorer(
-    digit=0, channel="digit", kernel=2, stride=2, padding=0, ties="first", presentation=None
+    digit=0,
+    channel="digit",
+    kernel=2,
+    stride=2,
+    padding=0,
+    ties="first",
+    presentation=None,
+    show_gradient=True,
 ):
     """Which input pixel wins each max window, the ties, and the gradient for ``dA = 1``.
 
@@ -453,7 +467,9 @@ def max_mask_explorer(
     cell ties at 0. The picture marks unique winners (circles), tied
     windows (blue) and the tied cells that get gradient (squares) under the
     chosen tie policy, shows ``dA_prev`` for ``dA = 1``, and counts the
-    pixels that get gradient under each policy.
+    pixels that get gradient under each policy. With ``show_gradient=False``
+    it shows the forward pass only: winners, tied windows and every tied
+    cell, with no gradient, colour bar or tie control.
 
     Parameters
     ----------
@@ -467,6 +483,8 @@ def max_mask_explorer(
     ties : {'first', 'all', 'split'}, default 'first'
         As in :func:`pooling_lib.pool_backward`.
     presentation : bool, optional
+    show_gradient : bool, default True
+        False for a lesson on the forward pass: winners and ties only.
 
     Returns
     -------
@@ -486,8 +504,12 @@ def max_mask_explorer(
     >>> explorer = max_mask_explorer(ties="all")
     >>> explorer.view.receivers
     {'first': 196, 'all': 635, 'split': 635}
+    >>> sorted(max_mask_explorer(show_gradient=False).controls)
+    ['channel', 'digit', 'kernel_h', 'kernel_w', 'padding', 'stride_h', 'stride_w']
     """
-    return MaxMaskExplorer(digit, channel, kernel, stride, padding, ties, presentation)
+    return MaxMaskExplorer(
+        digit, channel, kernel, stride, padding, ties, presentation, show_gradient
+    )
 
 
 def gradient_explorer(digit=0, kernel=3, stride=2, row=5, col=4, seed=0, presentation=None):
@@ -630,3 +652,122 @@ def pooling_animation(
     ((1, 1), 195)
     """
     return PoolingAnimation(digit, kernel, stride, mode, step, interval, presentation)
+
+
+class GradientCheckExplorer(Explorer):
+    """Numeric against analytic gradient on a crop; see :func:`gradient_check_explorer`.
+
+    Controls: ``digit``, ``row``, ``col`` (the crop's top-left pixel),
+    ``kernel``, ``stride``, ``ties``, ``jitter``. The picture is a
+    :class:`pooling_lib.check_views.GradientCheckView`.
+    """
+
+    def __init__(
+        self,
+        digit=0,
+        row=8,
+        col=8,
+        kernel=2,
+        stride=2,
+        ties="first",
+        jitter=False,
+        presentation=None,
+    ):
+        last = 28 - CROP
+        integer(digit, "digit", 0, N_DIGITS - 1)
+        integer(row, "row", 0, last)
+        integer(col, "col", 0, last)
+        integer(kernel, "kernel", 1, 4)
+        integer(stride, "stride", 1, 4)
+        option(ties, "ties", TIE_POLICIES)
+        jitter = check_bool(jitter, "jitter")
+        self.presentation = presentation_setting(presentation)
+        self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
+        self.row = self._slider("row", "crop row", row, 0, last)
+        self.col = self._slider("col", "crop col", col, 0, last)
+        self.kernel = self._slider("kernel", "kernel", kernel, 1, 4)
+        self.stride = self._slider("stride", "stride", stride, 1, 4)
+        self.ties = self._toggles("ties", "ties", TIE_POLICIES, ties)
+        self.jitter = self._control(
+            "jitter",
+            widgets.Checkbox(
+                value=jitter,
+                description="tie-free jitter",
+                indent=False,
+                layout=widgets.Layout(width="160px"),
+            ),
+        )
+        rows = [
+            (self.digit, self.ties, self.jitter),
+            (self.row, self.col),
+            (self.kernel, self.stride),
+        ]
+        self._start(GradientCheckView(presentation), rows)
+
+    def _update(self):
+        image, _ = digit_image(self.digit.value)
+        self.view.update(
+            image,
+            crop=(self.row.value, self.col.value),
+            kernel_shape=self.kernel.value,
+            stride=self.stride.value,
+            ties=self.ties.value,
+            jitter=self.jitter.value,
+            subject=subject(self.digit.value),
+        )
+
+
+def gradient_check_explorer(
+    digit=0, row=8, col=8, kernel=2, stride=2, ties="first", jitter=False, presentation=None
+):
+    """A gradient check of max pooling, window by window, on an 8 x 8 crop of a digit.
+
+    The numeric gradient (central differences) beside the backward pass's,
+    every value written; tied windows are shaded and the windows where the
+    two disagree are outlined. The check fails at ties, and only there; the
+    jitter (:func:`pooling_lib.gradcheck.tie_free`, 1e-3 apart) breaks them
+    and the check passes. A crop keeps each numeric gradient to 128 forward
+    passes, and the view keeps the last ones it computed, so changing the
+    tie policy costs no new numeric gradient.
+
+    Parameters
+    ----------
+    digit : int, default 0
+        0 to 4999.
+    row, col : int, default 8
+        Top-left pixel of the crop, 0 to 20.
+    kernel, stride : int, default 2
+        Square windows, each from 1 to 4; no padding.
+    ties : {'first', 'all', 'split'}, default 'first'
+        As in :func:`pooling_lib.pool_backward`.
+    jitter : bool, default False
+        Add tie-breaking values 1e-3 apart to the crop.
+    presentation : bool, optional
+
+    Returns
+    -------
+    GradientCheckExplorer
+
+    Raises
+    ------
+    TypeError
+        If an option has the wrong type: a float or bool where an integer
+        is expected, a non-string choice.
+    ValueError
+        If an option is outside what its control shows; the message gives
+        the range.
+
+    Examples
+    --------
+    >>> explorer = gradient_check_explorer()
+    >>> int(explorer.view.failing.sum()), int((explorer.view.tie_counts > 1).sum())
+    (7, 7)
+    >>> explorer.jitter.value = True
+    >>> int(explorer.view.failing.sum())
+    0
+    """
+    return GradientCheckExplorer(digit, row, col, kernel, stride, ties, jitter, presentation)
+
+
+# Appended here rather than in the list above, with the explorer it names.
+__all__ += ["GradientCheckExplorer", "gradient_check_explorer"]

@@ -14,7 +14,7 @@ import functools
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
-from .captions import geometry_or_message, options_title
+from .captions import geometry_or_message, options_title, shift_caption
 from .geometry import to_pair
 from .glyphs import GlyphText
 from .maps import (
@@ -520,7 +520,9 @@ class PipelineView(View):
             self.bars[k].set_height(min(percent, 150.0))
             self.bar_labels[k].set_position((k, min(percent, 150.0)))
             self.bar_labels[k].set_text(f"{percent:.0f}%")
-        self.explanation.set_text(self._explain(down, right, pool, mode))
+        self.explanation.set_text(
+            shift_caption(self.changes["relu"], self.changes["pooled"], (down, right), pool, mode)
+        )
 
     def _ghost(self, image, down, right):
         """Dashed outline of where the ink was before the shift."""
@@ -532,32 +534,6 @@ class PipelineView(View):
         top, bottom, left, right_ = rows[0] - 0.5, rows[-1] + 0.5, cols[0] - 0.5, cols[-1] + 0.5
         self.ghost.set_segments(
             [[(left, top), (right_, top), (right_, bottom), (left, bottom), (left, top)]]
-        )
-
-    def _explain(self, down, right, pool, mode):
-        relu, pooled = self.changes["relu"], self.changes["pooled"]
-        if pool == 1:
-            return (
-                "A 1 x 1 pool keeps every cell: the pooled map is the ReLU map, and changes "
-                "exactly as much. Try a pool size of 2 or more."
-            )
-        if down == 0 and right == 0:
-            return (
-                "No shift, no change. Move the digit with the shift sliders and compare how "
-                "much the ReLU map and the pooled map change."
-            )
-        if pooled < relu:
-            return (
-                f"The ReLU map changes by {100 * relu:.0f}%, the pooled map by only "
-                f"{100 * pooled:.0f}%: each pooled cell keeps the "
-                f"{'strongest' if mode == 'max' else 'average'} response of a {pool} x {pool} "
-                "block,\nand a small shift mostly moves features within their block. "
-                "That is the small translation invariance pooling buys."
-            )
-        return (
-            f"The pooled map changes as much as the ReLU map ({100 * pooled:.0f}% vs "
-            f"{100 * relu:.0f}%): this shift moves features across block borders\n"
-            f"(a shift by a multiple of {pool} moves the whole pooled map by whole cells)."
         )
 
 

@@ -17,7 +17,11 @@ Conventions, identical to PyTorch's ``max_pool2d`` / ``avg_pool2d``:
   (in the right padding, or past it) is dropped, so every window starts
   inside the input or the left padding.
 * Padding may be at most half the kernel: ``p <= k // 2`` (the undilated
-  kernel, as PyTorch checks it).
+  kernel, as PyTorch checks it). That is PyTorch's convention, not a law:
+  ``k // 2`` is all the padding an output as large as the input needs at
+  stride 1. It also rules out windows of padding alone, but so would any
+  ``p < k`` without dilation: kernel 3 with padding 2 would still give every
+  window an input cell.
 
 A refused value raises :class:`PoolingOptionError`, a ValueError whose fields
 (parameter, value, rule, limit) let the pictures explain the refusal without
@@ -601,7 +605,8 @@ def pool_geometry(
         raise PoolingOptionError(
             f"padding must be at most half the kernel, kernel_shape // 2 = {limit}, got "
             f"padding={padding} for kernel_shape={kernel_shape}",
-            "more padding would make windows that hold only padding",
+            "PyTorch's rule, since kernel // 2 is all the padding an output as large as the "
+            "input needs at stride 1; lower the padding or enlarge the kernel",
             parameter="padding",
             value=padding,
             rule="half_kernel",

@@ -23,7 +23,7 @@ from .captions import (
     options_title,
     output_size_formula,
 )
-from .geometry import to_pair
+from .geometry import check_bool, to_pair
 from .maps import (
     TIE_POLICIES,
     as_image,
@@ -413,6 +413,17 @@ class MaxMaskView(View):
     gradient ``dA_prev`` for ``dA = 1`` everywhere (``gradient``), and a bar
     per policy counting the pixels that get gradient (``bars``).
 
+    With ``show_gradient=False`` only the forward pass is drawn: winners,
+    tied windows and every cell that holds a tied maximum, no gradient,
+    colour bar or tie policy. It is the picture for a lesson that has not
+    met the backward pass yet.
+
+    Parameters
+    ----------
+    presentation : bool, optional
+    show_gradient : bool, default True
+        Draw the gradient panel, its colour bar and the per-policy bars.
+
     Attributes
     ----------
     winners : ndarray of int, shape (h_out * w_out, 2)
@@ -421,11 +432,11 @@ class MaxMaskView(View):
     tie_counts : ndarray of int, shape (h_out, w_out)
         How many cells of each window share its maximum.
     receivers : dict of str to int
-        Pixels that get gradient under each policy.
+        Pixels that get gradient under each policy; empty without the gradient.
     totals : dict of str to float
-        Sum of ``dA_prev`` under each policy.
+        Sum of ``dA_prev`` under each policy; empty without the gradient.
     dA_prev : ndarray, shape (h, w)
-        The gradient drawn, under the chosen policy.
+        The gradient drawn, under the chosen policy; shape (0, 0) without it.
 
     Examples
     --------
@@ -436,19 +447,26 @@ class MaxMaskView(View):
     ((196, 2), 155)
     >>> view.receivers
     {'first': 196, 'all': 635, 'split': 635}
+    >>> forward_only = MaxMaskView(show_gradient=False)
+    >>> forward_only.update(digit_image(0)[0], kernel_shape=2, stride=2)
+    >>> forward_only.receivers, len(forward_only.figure.axes)
+    ({}, 1)
     """
 
     figsize = (11.5, 6.6)
 
-    def __init__(self, presentation=None):
+    def __init__(self, presentation=None, show_gradient=True):
+        self.show_gradient = check_bool(show_gradient, "show_gradient")
+        if not show_gradient:
+            # One panel instead of three: a narrower figure keeps the digit as large.
+            self.figsize = (7.0, 6.6)
         super().__init__(presentation)
         style = self.style
         self.title = self._figure_text(0.5, 0.975, style.large, ha="center", va="top")
-        self.ax_in = self._image_axes([0.055, 0.29, 0.33, 0.58], "who wins each window")
-        self.ax_grad = self._image_axes([0.455, 0.29, 0.29, 0.58], "gradient for dA = 1")
-        self.ax_bar = self._bar_axes(
-            [0.865, 0.35, 0.12, 0.52], "pixels that\nget gradient", TIE_POLICIES, "ties ="
-        )
+        if show_gradient:
+            self.ax_in = self._image_axes([0.055, 0.29, 0.33, 0.58], "who wins each window")
+        else:
+            self.ax_in = self._image_axes([0.2, 0.29, 0.545, 0.58], "who wins each window")
         self.image = self._image(self.ax_in)
         self.windows = self._dynamic(
             LineCollection([], colors="white", linewidths=0.6 * style.line, alpha=0.6, zorder=4)
@@ -468,7 +486,7 @@ class MaxMaskView(View):
                 mec="white",
                 mew=0.8,
                 zorder=6,
-                label="unique maximum: gets dA",
+                label="unique maximum: gets dA" if show_gradient else "unique maximum",
             )
         )
         self.tied_winners = self._dynamic(
@@ -481,8 +499,32 @@ class MaxMaskView(View):
                 mec="black",
                 mew=0.6,
                 zorder=5,
-                label="tied maximum that gets dA under this policy",
+                label=(
+                    "tied maximum that gets dA under this policy"
+                    if show_gradient
+                    else "tied maximum: the value is in several cells"
+                ),
             )
+        )
+        self.winners = np.zeros((0, 2), dtype=int)
+        self.tie_counts = np.zeros((0, 0), dtype=int)
+        self.receivers = {}
+        self.totals = {}
+        self.dA_prev = np.zeros((0, 0))
+        self.geometry = None
+        legend_handles = [
+            self.clear_winners,
+            self.tied_winners,
+            Patch(fc=(0.337, 0.706, 0.914, 0.35), ec="none", label="tied window"),
+        ]
+        if not show_gradient:
+            self.legend = self._legend_image(legend_handles, (0.03, 0.2), ncols=2)
+            self.summary = self._figure_text(0.03, 0.1, style.small, ha="left", va="top")
+            self.bars, self.bar_labels = (), []
+            return
+        self.ax_grad = self._image_axes([0.455, 0.29, 0.29, 0.58], "gradient for dA = 1")
+        self.ax_bar = self._bar_axes(
+            [0.865, 0.35, 0.12, 0.52], "pixels that\nget gradient", TIE_POLICIES, "ties ="
         )
         self.gradient = self._diverging(self.ax_grad)
         self.colorbar = self._colorbar(self.gradient, [0.755, 0.29, 0.012, 0.58], "dA_prev")
@@ -511,19 +553,8 @@ class MaxMaskView(View):
             )
             for k in range(3)
         ]
-        legend_handles = [
-            self.clear_winners,
-            self.tied_winners,
-            Patch(fc=(0.337, 0.706, 0.914, 0.35), ec="none", label="tied window"),
-        ]
         self.legend = self._legend_image(legend_handles, (0.03, 0.2), ncols=3)
         self.summary = self._figure_text(0.03, 0.13, style.small, ha="left", va="top")
-        self.winners = np.zeros((0, 2), dtype=int)
-        self.tie_counts = np.zeros((0, 0), dtype=int)
-        self.receivers = {}
-        self.totals = {}
-        self.dA_prev = np.zeros((0, 0))
-        self.geometry = None
 
     def update(
         self, image, kernel_shape=2, stride=2, padding=0, ties="first", title=None, subject=None
@@ -536,7 +567,8 @@ class MaxMaskView(View):
         kernel_shape, stride, padding : int or (int, int)
             As for :func:`pooling_lib.pool_forward` (max pooling).
         ties : {'first', 'all', 'split'}
-            Tie policy of :func:`pooling_lib.pool_backward` to show.
+            Tie policy of :func:`pooling_lib.pool_backward` to show; without
+            the gradient, every tied cell is marked whatever the policy.
         title, subject : str, optional
             As for :meth:`WindowView.update`.
         """
@@ -554,24 +586,26 @@ class MaxMaskView(View):
         self._set_message(message)
         if title is None:
             title = options_title("max", kernel_shape, stride, padding, (1, 1), False)
-            title += f", ties='{ties}'"
+            if self.show_gradient:
+                title += f", ties='{ties}'"
         self.title.set_text(f"{subject}: {title}" if subject else title)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         ph, pw = drawn_padding(padding, (h, w))
         set_limits(self.ax_in, -ph, -pw, h - 1 + ph, w - 1 + pw)
-        set_limits(self.ax_grad, 0, 0, h - 1, w - 1)
         int_ticks(self.ax_in, h, w)
-        int_ticks(self.ax_grad, h, w)
         drawn = (
             self.windows,
             self.tied_windows,
             self.clear_winners,
             self.tied_winners,
-            self.gradient,
             *self.bars,
             *self.bar_labels,
         )
+        if self.show_gradient:
+            set_limits(self.ax_grad, 0, 0, h - 1, w - 1)
+            int_ticks(self.ax_grad, h, w)
+            drawn += (self.gradient,)
         for artist in drawn:
             artist.set_visible(geometry is not None)
         if geometry is None:
@@ -590,13 +624,25 @@ class MaxMaskView(View):
         self.tied_windows.set_verts(boxes[is_tied.ravel(), :4])
         clear = tie_counts == 1
         self.clear_winners.set_data(win_cols[clear], win_rows[clear])
-        if ties == "first":
+        if ties == "first" and self.show_gradient:
             tied_rows, tied_cols = win_rows[is_tied], win_cols[is_tied]
         else:
             rows, cols = geometry.window_positions(0), geometry.window_positions(1)
             i, j, t, u = np.nonzero(tied & is_tied[:, :, None, None])
             tied_rows, tied_cols = rows[i, t], cols[j, u]
         self.tied_winners.set_data(tied_cols, tied_rows)
+        n_windows = tie_counts.size
+        n_tied = int(is_tied.sum())
+        tied_text = (
+            f"{n_windows} windows, {n_tied} tied ({100 * n_tied / n_windows:.0f}%): their maximum "
+            "is in more than one cell, mostly the flat background."
+        )
+        if not self.show_gradient:
+            self.summary.set_text(
+                f"{tied_text}\nA tie does not change the output: every tied cell holds the "
+                "same maximum."
+            )
+            return
         A_prev = image[None, :, :, None]
         dA = np.ones((1, *geometry.out_shape, 1))
         gradients = {
@@ -621,16 +667,13 @@ class MaxMaskView(View):
             self.bar_labels[k].set_position((k, self.receivers[policy]))
             self.bar_labels[k].set_text(str(self.receivers[policy]))
         self.ax_bar.set_ylim(0, h * w * 1.12)
-        n_windows = tie_counts.size
-        n_tied = int(is_tied.sum())
         explain = {
             "first": "the first maximum in row-major order takes each window's dA (PyTorch)",
             "all": "every tied cell takes the whole dA, so the total exceeds the windows'",
             "split": "tied cells share dA equally, so the total equals the windows'",
         }[ties]
         self.summary.set_text(
-            f"{n_windows} windows, {n_tied} tied ({100 * n_tied / n_windows:.0f}%): their maximum "
-            "is in more than one cell, mostly the flat background.\n"
+            f"{tied_text}\n"
             f"ties='{ties}': {explain}.\n"
             f"{self.receivers[ties]} pixels get gradient; sum of dA_prev = "
             f"{self.totals[ties]:g} for {n_windows} windows "

@@ -47,6 +47,7 @@ PICTURES = (
     "array_figures",
     "window_views",
     "flow_views",
+    "check_views",
     "render",
     "glyphs",
     "captions",

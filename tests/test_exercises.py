@@ -108,6 +108,7 @@ def avg_backward_loops(dA, A_prev, kernel_shape, stride, divisor=None, accumulat
         exercises.check_forward_avg,
         exercises.check_backward_max,
         exercises.check_backward_avg,
+        exercises.check_canvas,
         exercises.check_padding,
         exercises.check_same_padding,
         exercises.check_numeric_gradient,
@@ -849,6 +850,152 @@ def test_padding_window_hint_marks_padding_cells(capsys):
 
     _, out = run(exercises.check_padding, wrong_at_the_border, capsys)
     assert "covers rows -1, 0, 1 (outside 0 to 4: padding or overhang)" in out
+
+
+# ---------------------------------------------------------------------------
+# The first step of pool_padded: the empty output and the padded canvas
+
+
+def canvas_by_hand(
+    A, k, s, mode, p, ceil_mode, fill=None, room=True, offset=None, size=full_size, dtype=float
+):
+    """Steps 1 and 2 of the notebook, as a learner writes them, with switches for the mistakes.
+
+    ``room=False`` makes the canvas exactly the padded input, with no room for
+    the ceil-mode overhang; ``offset(ph, pw)`` says where A goes.
+    """
+    (kh, kw), (sh, sw), (ph, pw) = k, s, p
+    m, h, w, c = A.shape
+    h_out, w_out = size(h, kh, sh, ph, 1, ceil_mode), size(w, kw, sw, pw, 1, ceil_mode)
+    if fill is None:
+        fill = -np.inf if mode == "max" else 0.0
+    rows, cols = h + 2 * ph + (kh if room else 0), w + 2 * pw + (kw if room else 0)
+    canvas = np.full((m, rows, cols, c), fill, dtype=dtype)
+    top, left = offset(ph, pw) if offset else (ph, pw)
+    canvas[:, top : top + h, left : left + w] = A
+    return np.empty((m, h_out, w_out, c)), canvas
+
+
+def test_canvas_passes_the_truth(capsys):
+    result, out = run(exercises.check_canvas, canvas_by_hand, capsys)
+    assert result, out
+
+    def just_large_enough(*args):
+        # The smallest canvas that works: as many rows as the last window reaches.
+        A, canvas = canvas_by_hand(*args)
+        (kh, kw), (sh, sw) = args[1], args[2]
+        rows, cols = (
+            (n - 1) * st + k for n, st, k in zip(A.shape[1:3], (sh, sw), (kh, kw), strict=True)
+        )
+        ph, pw = args[4]
+        rows, cols = max(rows, ph + args[0].shape[1]), max(cols, pw + args[0].shape[2])
+        return A, canvas[:, :rows, :cols]
+
+    result, out = run(exercises.check_canvas, just_large_enough, capsys)
+    assert result, out
+
+
+def test_canvas_catches_a_canvas_one_row_too_small(capsys):
+    def short(*args):
+        A, canvas = canvas_by_hand(*args)
+        (kh, _), (sh, _) = args[1], args[2]
+        ph = args[4][0]
+        rows = max((A.shape[1] - 1) * sh + kh, ph + args[0].shape[1])
+        return A, canvas[:, : rows - 1]
+
+    result, out = run(exercises.check_canvas, short, capsys)
+    assert not result
+    assert result.failed[0].startswith("max with padding 1 (5 x 5"), result.failed
+    assert "canvas of 6 x 10, too small" in out and "the windows read 7" in out, out
+
+
+@pytest.mark.parametrize(
+    "fn, failing_case, hint",
+    [
+        (
+            lambda *args: canvas_by_hand(*args, fill=0.0),
+            "max with padding 1 (5 x 5",
+            "a canvas of zeros for max pooling: fill it with -inf",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args, fill=-np.inf),
+            "avg with padding 1",
+            "a canvas of -inf for average pooling: fill it with 0",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args, room=False),
+            "max in ceil mode: room for the overhang",
+            "the canvas is too small for the ceil-mode overhang: it has 5 rows, the padded "
+            "input's h + 2 * ph = 5, but the last window reads up to row 5 of the canvas",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args, offset=lambda ph, pw: (0, 0)),
+            "max with padding 1 (5 x 5",
+            "A_prev is copied at offset (0, 0): it goes at (ph, pw) = (1, 1)",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args, offset=lambda ph, pw: (2 * ph, 2 * pw)),
+            "max with padding 1 (5 x 5",
+            "A_prev is copied at offset (2, 2): it goes at (ph, pw) = (1, 1)",
+        ),
+        (
+            # (ph, pw) read as (pw, ph): only rectangular padding shows it.
+            lambda *args: canvas_by_hand(*args, offset=lambda ph, pw: (pw, ph)),
+            "rectangular padding (1, 0)",
+            "A_prev is copied at offset (0, 1): it goes at (ph, pw) = (1, 0)",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args[:5], False),
+            "max in ceil mode: room for the overhang",
+            "ceil_mode is ignored",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args, size=lambda *a: full_size(*a, drop=False)),
+            "ceil mode drops a window",
+            "drop a window that would start at or past the input's end",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args)[1],
+            "max with padding 1 (5 x 5",
+            "return a pair (A, canvas)",
+        ),
+        (
+            lambda *args: canvas_by_hand(*args[:3], "avg", *args[4:], dtype=int),
+            "max with padding 1 (5 x 5",
+            "your array has dtype int64",
+        ),
+        (
+            lambda *args: (canvas_by_hand(*args)[0], canvas_by_hand(*args)[1][:, :, :, :1, None]),
+            "max with padding 1 (5 x 5",
+            "the canvas holds every example and channel",
+        ),
+    ],
+)
+def test_canvas_catches(fn, failing_case, hint, capsys):
+    result, out = run(exercises.check_canvas, fn, capsys)
+    assert not result
+    assert result.failed[0].startswith(failing_case), result.failed
+    assert hint in out, out
+
+
+def test_canvas_names_a_wrong_cell_when_no_mistake_fits(capsys):
+    def one_input_cell_wrong(*args):
+        A, canvas = canvas_by_hand(*args)
+        ph, pw = args[4]
+        canvas[0, ph + 1, pw, 0] += 0.5
+        return A, canvas
+
+    result, out = run(exercises.check_canvas, one_input_cell_wrong, capsys)
+    assert not result
+    assert "canvas[0, 2, 1, 0] is 13.5, expected 13.0, A_prev[0, 1, 0, 0]: copy A_prev in" in out
+
+    def corner_left_empty(*args):
+        A, canvas = canvas_by_hand(*args)
+        canvas[0, -1, -1, 0] = 7.0
+        return A, canvas
+
+    _, out = run(exercises.check_canvas, corner_left_empty, capsys)
+    assert "a cell outside A_prev (padding, or room for the overhang): fill the whole" in out
 
 
 # ---------------------------------------------------------------------------

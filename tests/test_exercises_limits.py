@@ -47,6 +47,16 @@ def same_padding(n, k, s):
     return total // 2, total - total // 2
 
 
+def canvas_by_library(A, k, s, mode, p, ceil_mode):
+    """The empty output and a canvas as large as the last window reaches, from the geometry."""
+    geometry = pool_geometry(A.shape[1:3], k, s, p, 1, ceil_mode)
+    reach = [int(geometry.window_positions(axis)[-1, -1]) + p[axis] + 1 for axis in (0, 1)]
+    rows, cols = (max(r, p[a] + A.shape[1 + a]) for a, r in enumerate(reach))
+    canvas = np.full((A.shape[0], rows, cols, A.shape[3]), -np.inf if mode == "max" else 0.0)
+    canvas[:, p[0] : p[0] + A.shape[1], p[1] : p[1] + A.shape[2]] = A
+    return np.empty((A.shape[0], *geometry.out_shape, A.shape[3])), canvas
+
+
 # A right answer for every checker, written with the library.
 RIGHT = {
     "check_output_size": output_shape,
@@ -60,6 +70,7 @@ RIGHT = {
     "check_padding": lambda A, k, s, mode, p, c, cip: pool_forward(
         A, k, s, mode, padding=p, ceil_mode=c, count_include_pad=cip
     ),
+    "check_canvas": lambda A, k, s, mode, p, c: canvas_by_library(A, k, s, mode, p, c),
     "check_same_padding": same_padding,
     "check_numeric_gradient": numeric_gradient,
     "check_tie_free": tie_free,

@@ -25,16 +25,25 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
 
-from pooling_lib import explorer_base, max_pool_winners, pool_backward, pool_forward, pool_geometry
+from pooling_lib import (
+    check_views,
+    explorer_base,
+    max_pool_winners,
+    pool_backward,
+    pool_forward,
+    pool_geometry,
+)
 from pooling_lib import explorers as explorers_module
 from pooling_lib import maps as maps_module
 from pooling_lib import plots as plots_module
 from pooling_lib.explorers import (
+    GradientCheckExplorer,
     GradientExplorer,
     MaxMaskExplorer,
     PipelineExplorer,
     PoolingAnimation,
     WindowExplorer,
+    gradient_check_explorer,
     gradient_explorer,
     max_mask_explorer,
     pipeline_explorer,
@@ -51,6 +60,7 @@ CONSTRUCTORS = [
     gradient_explorer,
     pipeline_explorer,
     pooling_animation,
+    gradient_check_explorer,
 ]
 
 
@@ -234,6 +244,56 @@ def test_max_mask_explorer_marks_the_winners_pool_backward_picks():
     assert int((view.tie_counts > 1).sum()) == int(tied.sum()) == 160
 
 
+def test_max_mask_explorer_without_the_gradient_shows_winners_and_every_tied_cell():
+    explorer = max_mask_explorer(show_gradient=False)
+    full = max_mask_explorer()
+    view = explorer.view
+    assert "ties" not in explorer.controls and not hasattr(explorer, "ties")
+    # The forward picture: one image axes, no gradient, colour bar or tie bars.
+    assert len(view.figure.axes) == 1 and not hasattr(view, "ax_grad")
+    assert view.receivers == {} and view.dA_prev.shape == (0, 0)
+    assert "ties=" not in view.title.get_text() and "dA" not in view.summary.get_text()
+    np.testing.assert_array_equal(view.winners, full.view.winners)
+    np.testing.assert_array_equal(view.clear_winners.get_data(), full.view.clear_winners.get_data())
+    # Every cell holding a tied window's maximum is marked, not only the one 'first' picks.
+    values, _, _ = window_values(DIGIT, pool_geometry((28, 28), 2, 2))
+    flat = values.reshape(14, 14, 4)
+    tied_windows = (flat == flat.max(axis=-1, keepdims=True)).sum(axis=-1) > 1
+    tied_cells = ((flat == flat.max(axis=-1, keepdims=True)) & tied_windows[..., None]).sum()
+    assert len(view.tied_winners.get_data()[0]) == tied_cells == 635 - 41
+    explorer.kernel_h.value = 3
+    assert view.geometry.kernel_shape == (3, 2)
+    assert "ties" not in repr(explorer)
+    explorer.close()
+    full.close()
+
+
+def test_gradient_check_explorer_fails_at_ties_only_and_reuses_its_numeric_gradient(monkeypatch):
+    explorer = gradient_check_explorer()
+    view = explorer.view
+    tied = view.tie_counts > 1
+    # Non-overlapping windows: the check fails exactly in the tied windows.
+    np.testing.assert_array_equal(view.failing, tied)
+    assert tied.sum() == 7
+    crop = DIGIT[8:16, 8:16]
+    np.testing.assert_array_equal(view.image.get_array(), crop)
+    calls = []
+    real = check_views.numeric_gradient
+    monkeypatch.setattr(
+        check_views, "numeric_gradient", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    explorer.ties.value = "split"
+    explorer.ties.value = "all"
+    assert calls == []  # the tie policy changes only the backward pass
+    explorer.jitter.value = True
+    assert calls == [1] and not view.failing.any() and view.error < 1e-7
+    explorer.jitter.value = False
+    assert calls == [1]
+    explorer.stride.value = 1
+    assert len(calls) == 2 and view.geometry.out_shape == (7, 7)
+    explorer.close()
+
+
 def test_gradient_explorer_keeps_the_cell_inside_the_output():
     explorer = gradient_explorer()
     assert (explorer.row.max, explorer.col.max) == (12, 12)
@@ -356,6 +416,12 @@ REFUSALS = [
     ),
     (
         max_mask_explorer,
+        {"show_gradient": "no"},
+        TypeError,
+        "show_gradient must be True or False, got 'no'",
+    ),
+    (
+        max_mask_explorer,
         {"kernel": 7},
         ValueError,
         "kernel must be an integer from 1 to 6, or a pair of them (rows, cols), got 7",
@@ -365,6 +431,25 @@ REFUSALS = [
         {"padding": -1},
         ValueError,
         "padding must be an integer from 0 to 3, got -1",
+    ),
+    (
+        gradient_check_explorer,
+        {"row": 21},
+        ValueError,
+        "row must be an integer from 0 to 20, got 21",
+    ),
+    (
+        gradient_check_explorer,
+        {"kernel": 5},
+        ValueError,
+        "kernel must be an integer from 1 to 4, got 5",
+    ),
+    (gradient_check_explorer, {"jitter": 1}, TypeError, "jitter must be True or False, got 1"),
+    (
+        gradient_check_explorer,
+        {"ties": "any"},
+        ValueError,
+        "ties must be one of 'first', 'all', 'split', got 'any'",
     ),
     (gradient_explorer, {"seed": -5}, ValueError, "seed must be an integer from 0 to 99, got -5"),
     (gradient_explorer, {"seed": 1.5}, TypeError, "seed must be an integer from 0 to 99, got 1.5"),
@@ -864,6 +949,7 @@ def test_each_factory_builds_its_exported_class():
         (gradient_explorer, GradientExplorer),
         (pipeline_explorer, PipelineExplorer),
         (pooling_animation, PoolingAnimation),
+        (gradient_check_explorer, GradientCheckExplorer),
     ):
         assert cls.__name__ in explorers_module.__all__
         explorer = factory()
@@ -883,6 +969,7 @@ WIDEST = {
     "gradient_explorer": {"kernel": 1, "stride": 1},
     "pipeline_explorer": {},
     "pooling_animation": {"kernel": 1, "stride": 1},
+    "gradient_check_explorer": {},
 }
 
 
@@ -1038,3 +1125,26 @@ def test_any_combination_renders(explorers, name, data):
     assert explorer.renders == renders + 1
     assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
     assert explorer.last_error is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_gradient_check_explorer_any_combination(explorers, data):
+    explorer = explorers["gradient_check_explorer"]
+    values = data.draw(control_ranges("gradient_check_explorer"))
+    with no_png(explorer):
+        move_controls(explorer, values)
+    view = explorer.view
+    assert view.message == ""
+    image, _ = digit_image(values["digit"])
+    crop = image[values["row"] : values["row"] + 8, values["col"] : values["col"] + 8]
+    kernel, stride = values["kernel"], values["stride"]
+    assert view.geometry.out_shape == pool_geometry((8, 8), kernel, stride).out_shape
+    if values["jitter"]:
+        # No ties left: the check passes everywhere, whatever the policy.
+        assert not view.failing.any() and view.error < 1e-7
+    else:
+        np.testing.assert_array_equal(view.image.get_array(), crop)
+        if stride >= kernel:
+            # Windows share no cell, so only a tie can make one disagree.
+            assert not (view.failing & (view.tie_counts == 1)).any()

@@ -21,6 +21,7 @@ PICTURES = (
     "array_figures",
     "captions",
     "charts",
+    "check_views",
     "flow_views",
     "maps",
     "plots",

@@ -19,6 +19,7 @@ from PIL import Image
 
 from pooling_lib import (
     captions,
+    check_views,
     maps,
     max_pool_winners,
     output_shape,
@@ -28,6 +29,7 @@ from pooling_lib import (
     pool_geometry,
 )
 from pooling_lib.geometry import PoolingOptionError
+from pooling_lib.gradcheck import numeric_gradient
 from pooling_lib.plots import (
     PIPELINE_KERNELS,
     AnimationView,
@@ -732,7 +734,9 @@ def test_pipeline_view_measures_the_change_shifting_makes():
     assert view.bars[0].get_height() == pytest.approx(100 * expected["relu"])
     assert view.bar_labels[1].get_text() == f"{100 * expected['pooled']:.0f}%"
     np.testing.assert_array_equal(view.pooled.get_array(), pooled1)
-    assert "only" in view.explanation.get_text()
+    assert view.explanation.get_text() == captions.shift_caption(
+        expected["relu"], expected["pooled"], (0, 1), 2
+    )
     assert view.kernel_labels.strings[:3] == ["\N{MINUS SIGN}1", "0", "1"]
     view.update(DIGIT, "blur", shift=(0, 0), pool=3, mode="avg")
     assert view.changes == {"relu": 0.0, "pooled": 0.0}
@@ -741,14 +745,60 @@ def test_pipeline_view_measures_the_change_shifting_makes():
     view.update(DIGIT, "sharpen", shift=(2, 0), pool=1)
     assert view.changes["pooled"] == view.changes["relu"]
     assert view.explanation.get_text().startswith("A 1 x 1 pool keeps every cell")
-    view.changes = {"relu": 0.5, "pooled": 0.6}
-    assert "across block borders" in view._explain(0, 2, 2, "max")
+    view.update(DIGIT, "vertical edges", shift=(2, 2), pool=2)
+    assert "a shift pooling does not forgive" in " ".join(view.explanation.get_text().split())
     view.update(DIGIT, "horizontal edges", shift=(0, 1), pool=30)
     assert view.message.startswith("the window spans 30 x 30")
     assert view.changes == {}
     view.png()
     with pytest.raises(ValueError, match="kernel_name must be one of"):
         view.update(DIGIT, "emboss")
+
+
+@pytest.mark.parametrize(
+    "relu, pooled, shift, pool, mode, how, verdict",
+    [
+        # The learners' case: shift 2 with pool 2 is not forgiven, whatever the bars say.
+        (1.37, 1.30, (2, 2), 2, "max", "a little less than", "not smaller than the 2 x 2"),
+        (1.08, 0.66, (0, 2), 2, "max", "much less than", "not smaller than the 2 x 2"),
+        (1.39, 1.10, (0, 3), 3, "avg", "a little less than", "not smaller than the 3 x 3"),
+        (0.88, 0.43, (0, 1), 3, "max", "much less than", "smaller than the 3 x 3"),
+        (0.88, 0.40, (-1, 1), 4, "avg", "much less than", "smaller than the 4 x 4"),
+        (1.08, 0.95, (0, -1), 3, "max", "a little less than", "smaller than the 3 x 3"),
+        (1.00, 1.02, (1, 0), 2, "max", "about as much as", "smaller than the 2 x 2"),
+        (0.50, 0.60, (0, 1), 2, "avg", "more than", "smaller than the 2 x 2"),
+        (1.20, 0.40, (-3, 1), 2, "max", "much less than", "not smaller than the 2 x 2"),
+    ],
+)
+def test_shift_caption_follows_its_numbers(relu, pooled, shift, pool, mode, how, verdict):
+    text = " ".join(captions.shift_caption(relu, pooled, shift, pool, mode).split())
+    assert text.startswith(f"The pooled map changed {how} the ReLU map: ")
+    assert f"{round(100 * pooled)}% against {round(100 * relu)}%" in text
+    points = round(100 * relu) - round(100 * pooled)
+    assert f"{abs(points)} points {'less' if points >= 0 else 'more'}." in text
+    largest = max(abs(v) for v in shift)
+    assert f"A shift of {largest} pixel" in text and verdict in text
+    forgiven = largest < pool
+    assert ("not smaller than" in text) == (not forgiven)
+    # Tolerance is claimed only for a shift inside the window that the numbers bear out.
+    claims = "That is the local shift tolerance pooling buys." in text
+    assert claims == (forgiven and how == "much less than")
+    assert ("pooling forgives only moves that stay inside a window" in text) == (
+        forgiven and not claims
+    )
+    assert ("a shift pooling does not forgive" in text) == (not forgiven)
+    whole = all(v % pool == 0 for v in shift)
+    assert ("moves the pooled map by whole cells" in text) == (not forgiven and whole)
+    if claims:
+        assert f"its {mode if mode == 'max' else 'average'} does not care" in text
+    assert all(
+        len(line) <= 100 for line in captions.shift_caption(relu, pooled, shift, pool).split("\n")
+    )
+
+
+def test_shift_caption_without_shift_or_pooling():
+    assert captions.shift_caption(0.0, 0.0, (0, 0), 2).startswith("No shift, no change.")
+    assert captions.shift_caption(0.9, 0.9, (0, 2), 1).startswith("A 1 x 1 pool keeps every cell")
 
 
 def test_relative_change_of_a_blank_map():
@@ -1123,6 +1173,11 @@ def test_refusal_message_reads_the_fields_not_the_error_text():
     reworded = PoolingOptionError("some future wording", **fields, kernel_shape=(3, 5))
     message = captions.refusal_message(reworded)
     assert message.splitlines()[0] == "padding 3 is more than half the kernel width (5 // 2 = 2)"
+    # PyTorch's convention, not "windows of padding alone": kernel 5 with padding 3 has none.
+    assert message.splitlines()[1] == (
+        "PyTorch's rule: kernel // 2 is all a stride-1 output as large as the input needs. "
+        "Lower the padding or enlarge the kernel."
+    )
     reworded = PoolingOptionError(
         "some future wording",
         "with no numbers in it",
@@ -1174,3 +1229,68 @@ def test_axes_titles_are_the_artists_set_title_writes():
     ]
     assert list(axes_titles(ax)) == texts
     assert [title.get_text() for title in axes_titles(ax)] == ["c", "l", "r"]
+
+
+# --- gradient check view --------------------------------------------------------------------
+
+
+def test_failing_windows_match_a_brute_force_over_the_windows():
+    rng = np.random.default_rng(5)
+    errors = np.where(rng.random((8, 8)) < 0.1, 1.0, 0.0)
+    for kernel, stride in ((2, 2), (3, 1), (3, 2), (1, 3)):
+        geometry = pool_geometry((8, 8), kernel, stride)
+        expected = np.array(
+            [
+                [errors[i * stride : i * stride + kernel, j * stride : j * stride + kernel].max()
+                 > 1e-7 for j in range(geometry.out_shape[1])]
+                for i in range(geometry.out_shape[0])
+            ]
+        )  # fmt: skip
+        np.testing.assert_array_equal(check_views.failing_windows(errors, geometry), expected)
+    assert check_views.cell_errors(np.array([2.0, -1.0]), np.array([1.0, -1.0])).tolist() == [
+        1 / 3,
+        0.0,
+    ]
+
+
+def test_gradient_check_view_fails_only_where_the_numbers_disagree():
+    view = check_views.GradientCheckView()
+    view.update(DIGIT, crop=(8, 8), kernel_shape=2, stride=2, ties="first")
+    numeric = numeric_gradient(
+        lambda v: pool_forward(v[None, :, :, None], 2, 2)[0, :, :, 0],
+        DIGIT[8:16, 8:16],
+        np.round(np.random.default_rng(0).standard_normal((4, 4)), 2),
+    )
+    np.testing.assert_array_equal(view.numeric, numeric)
+    tied = view.tie_counts > 1
+    np.testing.assert_array_equal(view.failing, tied)
+    text = view.summary.get_text()
+    assert text.startswith(f"16 windows, {tied.sum()} tied. The check fails")
+    assert "Every failing window is a tie" in text
+    # Overlapping windows: a tied cell makes every window that reads it disagree.
+    view.update(DIGIT, crop=(8, 8), kernel_shape=3, stride=1)
+    assert view.failing.sum() > (view.tie_counts > 1).sum()
+    assert "Some failing windows have no tie" in view.summary.get_text()
+    view.update(DIGIT, crop=(8, 8), kernel_shape=3, stride=1, jitter=True)
+    assert not view.failing.any() and "The check passes" in view.summary.get_text()
+    # A ramp has no tie; one tied pair passes under 'split' only, where each cell gets dA / 2.
+    ramp = np.arange(64.0).reshape(8, 8) / 64
+    view.update(ramp, crop=(0, 0))
+    assert view.summary.get_text().endswith("This crop has no tie, so no kink.")
+    ramp[1, 0] = ramp[1, 1]
+    view.update(ramp, crop=(0, 0), ties="first")
+    assert view.failing.tolist()[0][0] and view.failing.sum() == 1
+    view.update(ramp, crop=(0, 0), ties="split")
+    assert not view.failing.any()
+    assert "each cell of a tied pair gets dA / 2" in view.summary.get_text()
+    view.update(DIGIT, crop=(30, -4), kernel_shape=9)
+    assert view.message.startswith("the window spans 9 x 9 pixels")
+    assert view.summary.get_text() == ""
+    np.testing.assert_array_equal(view.image.get_array(), DIGIT[20:28, 0:8])
+    with pytest.raises(ValueError, match=r"image must be at least 8 x 8, got shape \(5, 5\)"):
+        view.update(np.zeros((5, 5)))
+    with pytest.raises(TypeError, match="jitter must be True or False, got 'yes'"):
+        view.update(DIGIT, jitter="yes")
+    with pytest.raises(ValueError, match="ties must be one of"):
+        view.update(DIGIT, ties="last")
+    view.png()

@@ -90,7 +90,7 @@ def test_the_message_is_the_summary_then_the_hint():
         pool_geometry((28, 28), 3, padding=2)
     error = refusal.value
     assert str(error) == f"{error.summary}; {error.hint}"
-    assert ";" not in error.summary and error.hint.startswith("more padding")
+    assert ";" not in error.summary and error.hint.startswith("PyTorch's rule")
     with pytest.raises(PoolingOptionError) as refusal:
         pool_geometry((28, 28), 3, padding=-1)
     assert str(refusal.value) == refusal.value.summary and refusal.value.hint == ""

@@ -49,6 +49,8 @@ check_forward_max          ``fn(A_prev, kernel_shape, stride) -> A``
 check_forward_avg          ``fn(A_prev, kernel_shape, stride) -> A``
 check_backward_max         ``fn(dA, A_prev, kernel_shape, stride) -> dA_prev``
 check_backward_avg         ``fn(dA, A_prev, kernel_shape, stride) -> dA_prev``
+check_canvas               ``fn(A_prev, kernel_shape, stride, mode, padding,
+                           ceil_mode) -> (A, canvas)``
 check_padding              ``fn(A_prev, kernel_shape, stride, mode, padding,
                            ceil_mode, count_include_pad) -> A``
 check_same_padding         ``fn(n, kernel, stride) -> (before, after)``
@@ -91,7 +93,7 @@ from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
 from .modern import check_adaptive_bounds, check_global_avg_pool, check_max_unpool
-from .padding import check_padding, check_same_padding
+from .padding import check_canvas, check_padding, check_same_padding
 from .report import CheckResult
 from .sizes import check_output_size, check_output_size_full
 
@@ -102,6 +104,7 @@ __all__ = [
     "check_adjoint_test",
     "check_backward_avg",
     "check_backward_max",
+    "check_canvas",
     "check_forward_avg",
     "check_forward_max",
     "check_global_avg_pool",

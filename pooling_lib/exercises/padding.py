@@ -1,5 +1,6 @@
 """Checkers of padding: PyTorch's padding and ceil mode, TensorFlow's 'SAME' padding.
 
+``check_canvas`` (the first step: the empty output and the padded canvas),
 ``check_padding`` (the pooled array) and ``check_same_padding`` (how many
 cells 'SAME' adds on each side), with their cases and hints.
 """
@@ -22,7 +23,13 @@ from .cases import (
 from .forward import judge_pooled
 from .judging import (
     all_hints,
+    as_float_array,
+    first_hint,
+    first_wrong,
+    kind_problem,
+    layout_hint,
     looks_like,
+    same_value,
 )
 from .report import brief, show
 from .runner import checker_doc, run_checker
@@ -276,6 +283,271 @@ def check_padding(fn, *, time_limit=None, seed=None):
         fn,
         _padding_cases(),
         _draw_padding,
+        time_limit,
+        seed,
+    )
+
+
+# The first step of pool_padded: the empty output and the padded canvas
+
+
+def _canvas_case(name, A_prev, kernel_shape, stride, mode, padding, ceil_mode):
+    kernel_shape, stride, padding = as_pair(kernel_shape), as_pair(stride), as_pair(padding)
+    # Only the output's shape is judged: the values of an empty array are whatever
+    # was in memory.
+    expected = pool_forward(
+        A_prev, kernel_shape, stride, mode, padding=padding, ceil_mode=ceil_mode
+    )
+    info = {
+        "mode": mode,
+        "kernel_shape": kernel_shape,
+        "stride": stride,
+        "padding": padding,
+        "ceil_mode": ceil_mode,
+    }
+    return Case(
+        name,
+        (A_prev, kernel_shape, stride, mode, padding, ceil_mode),
+        ("A_prev", "kernel_shape", "stride", "mode", "padding", "ceil_mode"),
+        expected,
+        _judge_canvas,
+        info,
+    )
+
+
+# One row per case: its name, then the call: A_prev (a recipe), kernel_shape,
+# stride, mode, padding, ceil_mode.
+_CANVAS_CASES = [
+    (
+        "max with padding 1 (5 x 5, kernel 3, stride 2)",
+        (Grid(5, 5, seed=32), 3, 2, "max", 1, False),
+    ),
+    (
+        "max with padding 1 on negative inputs (4 x 4, kernel 2, stride 2)",
+        (Grid(4, 4, seed=33, offset=-16.0), 2, 2, "max", 1, False),
+    ),
+    (
+        "avg with padding 1 (4 x 4, kernel 3, stride 1)",
+        (Grid(4, 4, seed=34), 3, 1, "avg", 1, False),
+    ),
+    (
+        "max in ceil mode: room for the overhang (5 x 5, kernel 2, stride 2)",
+        (Grid(5, 5, seed=35), 2, 2, "max", 0, True),
+    ),
+    (
+        "avg in ceil mode with padding 1: the overhang goes past the padding "
+        "(6 x 6, kernel 3, stride 2)",
+        (Grid(6, 6, seed=38), 3, 2, "avg", 1, True),
+    ),
+    (
+        "ceil mode drops a window that would start in the right padding "
+        "(5 x 5, kernel 2, stride 2, padding 1)",
+        (Grid(5, 5, seed=39), 2, 2, "max", 1, True),
+    ),
+    (
+        "rectangular padding (1, 0) in ceil mode (4 x 5, kernel (3, 2), stride 2)",
+        (Grid(4, 5, seed=41), (3, 2), 2, "max", (1, 0), True),
+    ),
+]
+
+
+def _draw_canvas(rng):
+    A_prev, kernel_shape, stride, mode, padding, ceil_mode, _ = _draw_padding(rng).args
+    name = (
+        f"{mode}, {shape_words(A_prev, kernel_shape, stride)}, padding {padding}, "
+        f"ceil_mode={ceil_mode}"
+    )
+    return _canvas_case(name, A_prev, kernel_shape, stride, mode, padding, ceil_mode)
+
+
+def _canvas_needs(case):
+    """Rows and columns the canvas needs: the input at its offset, and every window's reach."""
+    geometry = case_geometry(case)
+    A_prev = case.args[0]
+    return tuple(
+        max(p + n, int(geometry.window_positions(axis)[-1, -1]) + p + 1)
+        for axis, (n, p) in enumerate(zip(A_prev.shape[1:3], case.info["padding"], strict=True))
+    )
+
+
+def _canvas_size_hint(case, shape):
+    A_prev = case.args[0]
+    words = (("rows", "h", "ph", "kh"), ("columns", "w", "pw", "kw"))
+    for axis, (have, need) in enumerate(zip(shape, _canvas_needs(case), strict=True)):
+        if have >= need:
+            continue
+        noun, n_name, p_name, k_name = words[axis]
+        n, p = A_prev.shape[1 + axis], case.info["padding"][axis]
+        if have >= n + 2 * p and case.info["ceil_mode"]:
+            return (
+                f"the canvas is too small for the ceil-mode overhang: it has {have} {noun}, "
+                f"the padded input's {n_name} + 2 * {p_name} = {n + 2 * p}, but the last window "
+                f"reads up to {noun[:-1]} {need - 1} of the canvas. {n_name} + 2 * {p_name} + "
+                f"{k_name} {noun} are always enough."
+            )
+        return (
+            f"the canvas has {have} {noun}, too few: A_prev goes at {p_name} = {p} and its "
+            f"{n} {noun} need {p + n}, and the windows read {need}. {n_name} + 2 * {p_name} + "
+            f"{k_name} {noun} are always enough."
+        )
+    return None
+
+
+def _canvas_details(case, output, canvas):
+    A_prev, *options = case.args
+    text = ", ".join(f"{k}={v!r}" for k, v in zip(case.arg_names[1:], options, strict=True))
+    fill = -np.inf if case.info["mode"] == "max" else 0.0
+    smallest = _right_canvas(case, _canvas_needs(case))
+    lines = [f"  called fn(A_prev, {text})", f"  with A_prev of shape {A_prev.shape}"]
+    lines += show("A_prev[0, :, :, 0]", A_prev[0, :, :, 0])
+    lines += show(
+        f"expected canvas[0, :, :, 0], the smallest that works (larger is fine, filled with "
+        f"{fill})",
+        smallest[0, :, :, 0],
+    )
+    if canvas is not None and canvas.ndim == 4 and min(canvas.shape) > 0:
+        lines += show("yours canvas[0, :, :, 0]", canvas[0, :, :, 0])
+    elif canvas is not None:
+        lines.append(f"  yours: a canvas of shape {canvas.shape}")
+    if output is not None:
+        lines.append(f"  your output has shape {output.shape}, expected {case.expected.shape}")
+    return lines
+
+
+def _right_canvas(case, shape, fill=None):
+    A_prev = case.args[0]
+    (ph, pw), (h, w) = case.info["padding"], A_prev.shape[1:3]
+    if fill is None:
+        fill = -np.inf if case.info["mode"] == "max" else 0.0
+    canvas = np.full((A_prev.shape[0], *shape, A_prev.shape[3]), fill)
+    canvas[:, ph : ph + h, pw : pw + w] = A_prev
+    return canvas
+
+
+def _canvas_smells(case, canvas):
+    """Hints for a canvas of a right size but wrong values, most telling first."""
+    A_prev = case.args[0]
+    mode, (ph, pw) = case.info["mode"], case.info["padding"]
+    h, w = A_prev.shape[1:3]
+    shape = canvas.shape[1:3]
+    smells = []
+    if mode == "max":
+        smells.append(
+            (
+                looks_like(_right_canvas(case, shape, 0.0)),
+                "a canvas of zeros for max pooling: fill it with -inf. A padding cell must "
+                "never win a max, and 0 wins over every negative input.",
+            )
+        )
+    else:
+        smells.append(
+            (
+                looks_like(_right_canvas(case, shape, -np.inf)),
+                "a canvas of -inf for average pooling: fill it with 0. An average adds its "
+                "padding cells to the sum, and -inf would swallow every window that touches them.",
+            )
+        )
+    hint = first_hint(smells, canvas)
+    if hint:
+        return hint
+    for row, col in np.ndindex(shape[0] - h + 1, shape[1] - w + 1):
+        if (row, col) != (ph, pw) and same_value(canvas[:, row : row + h, col : col + w], A_prev):
+            return (
+                f"A_prev is copied at offset ({row}, {col}): it goes at (ph, pw) = ({ph}, {pw}), "
+                "after ph padding rows and pw padding columns, "
+                "canvas[:, ph : ph + h, pw : pw + w] = A_prev."
+            )
+    return None
+
+
+def _judge_canvas(case, actual):
+    expected = case.expected
+    if not isinstance(actual, (tuple, list)) or len(actual) != 2:
+        return Failure(
+            f"returned {brief(actual)}",
+            "return a pair (A, canvas): the empty output and the padded canvas.",
+            _canvas_details(case, None, None),
+        )
+    output, canvas = (as_float_array(part) for part in actual)
+    for part, array, name in ((actual[0], output, "output"), (actual[1], canvas, "canvas")):
+        if array is None:
+            return Failure(
+                f"the {name} is a {type(part).__name__}",
+                f"the {name} must be a NumPy float array of shape (m, rows, cols, c).",
+            )
+        kind = kind_problem(part)
+        if kind is not None:
+            return Failure(f"the {name} is {kind[0]}", kind[1], _canvas_details(case, None, array))
+    if output.shape != expected.shape:
+        hint = layout_hint(output.shape, expected.shape) or _padding_shape_hint(case, output)
+        return Failure(
+            f"output shape {output.shape}, expected {expected.shape}",
+            hint,
+            _canvas_details(case, output, canvas),
+        )
+    m, _, _, c = expected.shape
+    if canvas.ndim != 4 or (canvas.shape[0], canvas.shape[3]) != (m, c):
+        return Failure(
+            f"canvas shape {canvas.shape}",
+            f"the canvas holds every example and channel, as A_prev does: shape (m, rows, "
+            f"cols, c) with m = {m} and c = {c}.",
+            _canvas_details(case, None, canvas),
+        )
+    size_hint = _canvas_size_hint(case, canvas.shape[1:3])
+    if size_hint:
+        return Failure(
+            f"canvas of {canvas.shape[1]} x {canvas.shape[2]}, too small",
+            size_hint,
+            _canvas_details(case, None, canvas),
+        )
+    right = _right_canvas(case, canvas.shape[1:3])
+    index = first_wrong(canvas, right)
+    if index is None:
+        return None
+    n, row, col, ch = index
+    (ph, pw), (h, w) = case.info["padding"], case.args[0].shape[1:3]
+    inside = ph <= row < ph + h and pw <= col < pw + w
+    fill = -np.inf if case.info["mode"] == "max" else 0.0
+    wrong = f"canvas[{n}, {row}, {col}, {ch}] is {float(canvas[index])}, expected {right[index]}"
+    general = (
+        f"{wrong}, A_prev[{n}, {row - ph}, {col - pw}, {ch}]: copy A_prev in unchanged at "
+        "(ph, pw), canvas[:, ph : ph + h, pw : pw + w] = A_prev."
+        if inside
+        else f"{wrong}, a cell outside A_prev (padding, or room for the overhang): fill the "
+        f"whole canvas with {fill} first, np.full(shape, {fill}), then copy A_prev in."
+    )
+    hint = _canvas_smells(case, canvas) or general
+    return Failure("wrong canvas values", hint, _canvas_details(case, None, canvas))
+
+
+@checker_doc
+def check_canvas(fn, *, time_limit=None, seed=None):
+    """Check the first step of pooling with padding: the empty output and the padded canvas.
+
+    The function is called as
+    ``fn(A_prev, kernel_shape, stride, mode, padding, ceil_mode)`` and returns
+    ``(A, canvas)``.
+
+    Parameters
+    ----------
+    fn : callable or None
+        Your function. ``A_prev`` has shape (m, h, w, c); ``kernel_shape``,
+        ``stride`` and ``padding`` are pairs; ``mode`` is 'max' or 'avg'.
+        ``A`` must have the output's shape (m, h_out, w_out, c), its values
+        are not judged. ``canvas`` has shape (m, rows, cols, c), with
+        ``A_prev`` at rows ``ph`` to ``ph + h - 1`` and columns ``pw`` to
+        ``pw + w - 1``, -inf (max) or 0 (avg) everywhere else, and room for
+        every window, the ceil-mode overhang included; any larger canvas is
+        fine (``h + 2 * ph + kh`` rows are always enough).
+    {keywords}
+    """
+    cases = [_canvas_case(name, A_prev(), *options) for name, (A_prev, *options) in _CANVAS_CASES]
+    return run_checker(
+        "check_canvas",
+        "empty output and padded canvas",
+        fn,
+        cases,
+        _draw_canvas,
         time_limit,
         seed,
     )
