@@ -55,6 +55,9 @@ check_same_padding         ``fn(n, kernel, stride) -> (before, after)``
 check_numeric_gradient     ``fn(f, x, upstream) -> gradient shaped like x``
 check_tie_free             ``fn(shape, seed) -> array of that shape``
 check_adjoint_test         ``fn(forward, backward, x, g) -> (lhs, rhs)``
+check_pool_layer           a class: ``layer = cls(kernel_shape, stride)``,
+                           ``layer.forward(x, train)``, ``layer.backward(dout)``
+check_flatten_layer        a class: ``layer = cls()``, then the same two calls
 =========================  ===================================================
 
 Every checker also takes two keywords: ``time_limit`` (seconds per case)
@@ -81,11 +84,12 @@ check_forward_max: not attempted yet. Write your function, run its cell, then ru
 
 # One module per job: runner.py calls the learner's code safely, report.py
 # prints what a checker found, cases.py and judging.py are shared by the
-# topics (sizes, forward, backward, padding, gradients), which hold the
+# topics (sizes, forward, backward, padding, gradients, network), which hold the
 # checkers, their cases and the mistakes they recognise.
 from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
+from .network import check_flatten_layer, check_pool_layer
 from .padding import check_padding, check_same_padding
 from .report import CheckResult
 from .sizes import check_output_size, check_output_size_full
@@ -96,12 +100,14 @@ __all__ = [
     "check_adjoint_test",
     "check_backward_avg",
     "check_backward_max",
+    "check_flatten_layer",
     "check_forward_avg",
     "check_forward_max",
     "check_numeric_gradient",
     "check_output_size",
     "check_output_size_full",
     "check_padding",
+    "check_pool_layer",
     "check_same_padding",
     "check_tie_free",
 ]
