@@ -18,7 +18,9 @@ Modules, one idea each, in layers (each imports only from the layers above it):
   from ``array_figures``, ``window_views``, ``flow_views``, ``render``,
   ``glyphs``, ``captions`` and ``style``) and ``charts`` (line and bar charts
   of measurements and galleries of small images).
-* widgets: ``explorers``, the same pictures behind sliders.
+* widgets: ``explorers``, the same pictures behind sliders, and
+  ``network_explorers``, a trained network's maps and gradients (drawn by
+  ``network_views``).
 * ``exercises``: checkers that run a learner's code on the cases that catch
   the classic mistakes.
 """
@@ -52,6 +54,7 @@ _SUBMODULES = (
     "geometry",
     "gradcheck",
     "maps",
+    "network_explorers",
     "nn",
     "plots",
     "pooling",

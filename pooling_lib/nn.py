@@ -693,8 +693,7 @@ def small_cnn(
         )
     if pool and downsample != "pool":
         raise ValueError(
-            f"pooling keywords {sorted(pool)} need downsample='pool', got "
-            f"downsample={downsample!r}"
+            f"pooling keywords {sorted(pool)} need downsample='pool', got downsample={downsample!r}"
         )
 
     def halve(c):
@@ -729,4 +728,3 @@ def parameter_count(model):
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a pooling_lib.nn.Sequential, got {type(model).__name__}")
     return sum(value.size for layer in model.layers for value in layer.params.values())
-

@@ -50,8 +50,9 @@ PICTURES = (
     "style",
     "charts",
     "view_parts",
+    "network_views",
 )
-WIDGETS = ("explorers", "explorer_base")
+WIDGETS = ("explorers", "explorer_base", "network_explorers")
 FORBIDDEN = {
     "maths": (MATHS, ("matplotlib", "ipywidgets", "pooling_lib.explorers")),
     "pictures": (PICTURES, ("ipywidgets", "pooling_lib.explorers", "pooling_lib.explorer_base")),

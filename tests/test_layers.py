@@ -27,10 +27,11 @@ PICTURES = (
     "style",
     "view_parts",
     "window_views",
+    "network_views",
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
 MATHS = ("captions", "maps")
-OURS = (*PICTURES, "explorer_base", "explorers")
+OURS = (*PICTURES, "explorer_base", "explorers", "network_explorers")
 MAX_LINES = 800
 
 
