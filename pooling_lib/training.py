@@ -302,7 +302,7 @@ def _check_data(X, y, name_X, name_y):
     return X, y
 
 
-def accuracy(model, X, y, batch_size=500):
+def accuracy(model, X, y, batch_size=500, blas_threads=1):
     """Fraction of the examples whose top class score is their label.
 
     Parameters
@@ -312,6 +312,8 @@ def accuracy(model, X, y, batch_size=500):
     y : ndarray of int, shape (m,)
     batch_size : int, default 500
         Examples per forward pass; nothing is kept for a backward pass.
+    blas_threads : int or None, default 1
+        BLAS threads for the forward passes, as for :func:`fit`.
 
     Returns
     -------
@@ -320,9 +322,9 @@ def accuracy(model, X, y, batch_size=500):
     """
     _check_model(model)
     X, y = _check_data(X, y, "X", "y")
-    return float(
-        np.mean(model.predict(X.astype(model.dtype, copy=False), batch_size).argmax(1) == y)
-    )
+    with blas_thread_limit(blas_threads):
+        scores = model.predict(X.astype(model.dtype, copy=False), batch_size)
+    return float(np.mean(scores.argmax(1) == y))
 
 
 def train_epoch(model, optimizer, X, y, batch_size=64, seed=0):
