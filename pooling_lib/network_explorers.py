@@ -177,8 +177,8 @@ def network_explorer(
     >>> from pooling_lib.nn import small_cnn
     >>> X = np.zeros((3, 28, 28, 1))
     >>> explorer = network_explorer(small_cnn(seed=0), X, np.zeros(3, dtype=int), layer=2)
-    >>> explorer.view.summary["size"]
-    784
+    >>> explorer.view.summary["size"]  # the 14 x 14 cells going into the second pooling layer
+    196
     """
     if model is None:
         if X is not None or y is not None:
