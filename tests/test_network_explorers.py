@@ -9,7 +9,7 @@ from pooling_lib import pool_backward
 from pooling_lib.network_explorers import network_explorer
 from pooling_lib.network_views import gradient_summary
 from pooling_lib.nn import Conv2D, Flatten, Sequential, small_cnn
-from pooling_lib.training import trace
+from pooling_lib.training import accuracy, trace
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
@@ -89,3 +89,14 @@ def test_bad_options_get_a_clear_error(options, error, match):
 def test_a_conv_only_network_is_refused_with_its_reason():
     with pytest.raises(ValueError, match="Pool2D"):
         network_explorer(Sequential(Conv2D(1, 2, 3), Flatten()), X, Y)
+
+
+def test_without_a_model_the_explorer_trains_one_quickly_on_the_held_out_split():
+    explorer = network_explorer()
+    try:
+        assert explorer.X.shape == (1000, 28, 28, 1)
+        assert np.bincount(explorer.y).tolist() == [100] * 10
+        # One epoch on 4,000 digits already classifies most held-out ones.
+        assert accuracy(explorer.model, explorer.X[:300], explorer.y[:300]) > 0.9
+    finally:
+        explorer.close()
