@@ -299,9 +299,15 @@ class Conv2D:
         for i in range(kh):
             for j in range(kw):
                 np.matmul(dout_rows, W[i, j].T, out=block)
-                dx_padded[
-                    :, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :
-                ] += block.reshape(m, h_out, w_out, c)
+                rows = slice(i, i + sh * (h_out - 1) + 1, sh)
+                if sw == 1:
+                    # Width and channels as one axis: runs of w_out * c values to add, not
+                    # of c, which NumPy's inner loop does several times faster.
+                    flat = dx_padded.reshape(m, h + 2 * ph, -1)
+                    flat[:, rows, j * c : (j + w_out) * c] += block.reshape(m, h_out, w_out * c)
+                else:
+                    cols = slice(j, j + sw * (w_out - 1) + 1, sw)
+                    dx_padded[:, rows, cols, :] += block.reshape(m, h_out, w_out, c)
         return dx_padded[:, ph : ph + h, pw : pw + w, :]
 
 
