@@ -20,6 +20,9 @@ Wall-clock times grow when other work shares the machine; the ``cpu median``
 column is this process's own CPU time per change, which does not, so compare
 that column between runs on a busy machine. ``full draws`` counts the changes
 that redrew the whole figure rather than its dynamic part only.
+
+``network_explorer`` first trains its network for one epoch (about a second,
+not timed: the build is not part of a tour).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pooling_lib.explorers import (
     window_explorer,
 )
 from pooling_lib.modern_explorers import adaptive_explorer
+from pooling_lib.network_explorers import network_explorer
 
 TOURS = {
     "window_explorer": (
@@ -163,6 +167,22 @@ TOURS = {
             ("kernel_name", "vertical edges"),
             ("shift_down", 0),
             ("shift_right", 1),
+            ("digit", 0),
+        ],
+    ),
+    "network_explorer": (
+        network_explorer,
+        [
+            ("ties", "all"),
+            ("ties", "split"),
+            ("channel", 1),
+            ("channel", 2),
+            ("layer", 2),
+            ("channel", 9),
+            ("ties", "first"),
+            *(("digit", digit) for digit in range(1, 12)),
+            ("layer", 1),
+            ("channel", 0),
             ("digit", 0),
         ],
     ),

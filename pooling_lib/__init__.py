@@ -22,8 +22,10 @@ Modules, one idea each, in layers (each imports only from the layers above it):
   ``glyphs``, ``captions`` and ``style``) and ``charts`` (line and bar charts
   of measurements and galleries of small images).
   ``adaptive_views`` draws adaptive windows and what unpooling puts back.
-* widgets: ``explorers``, the same pictures behind sliders, and
-  ``modern_explorers``, the adaptive windows behind an output-size slider.
+* widgets: ``explorers``, the same pictures behind sliders;
+  ``modern_explorers``, the adaptive windows behind an output-size slider; and
+  ``network_explorers``, a trained network's maps and gradients (drawn by
+  ``network_views``).
 * ``exercises``: checkers that run a learner's code on the cases that catch
   the classic mistakes.
 """
@@ -72,6 +74,7 @@ _SUBMODULES = (
     "maps",
     "modern_explorers",
     "modern_layers",
+    "network_explorers",
     "nn",
     "plots",
     "pooling",

@@ -46,6 +46,7 @@ __all__ = [
     "line_chart",
     "scaling_figure",
     "timings_figure",
+    "training_curves",
 ]
 
 # Okabe-Ito, without its yellow, which is too pale on white: series take these in turn.
@@ -125,8 +126,10 @@ def _finish(ax, xlabel, ylabel, title, style, legend="outside"):
     ax.set_axisbelow(True)
     if legend == "outside":
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=style.tick, frameon=False)
-    else:
+    elif legend == "inside":
         ax.legend(loc="upper left", fontsize=style.tick)
+    elif legend == "upper right":
+        ax.legend(loc="upper right", fontsize=style.tick)
 
 
 def _draw_lines(x, series, *, xlabel, ylabel, title, log, percent, styles, presentation):
@@ -224,6 +227,78 @@ def line_chart(
         styles=_styles(arrays),
         presentation=presentation,
     )
+
+
+def training_curves(histories, *, title="", presentation=None):
+    """Training loss and held-out accuracy per epoch, side by side, one line per network.
+
+    Parameters
+    ----------
+    histories : dict of str to dict
+        Name -> what :func:`pooling_lib.training.fit` returned: lists
+        ``'loss'`` and ``'test_accuracy'``, one value per epoch.
+    title : str, default ''
+    presentation : bool, optional
+
+    Returns
+    -------
+    PoolingFigure
+        Two axes: loss (left), held-out accuracy in percent (right).
+
+    Raises
+    ------
+    TypeError
+        If ``histories`` is not a dict of dicts.
+    ValueError
+        If it is empty, or a history lacks ``'loss'`` or ``'test_accuracy'``.
+
+    Examples
+    --------
+    >>> figure = training_curves({"max": {"loss": [0.5, 0.2], "test_accuracy": [0.9, 0.95]}})
+    >>> [ax.get_ylabel() for ax in figure.axes]
+    ['training loss', 'held-out accuracy']
+    """
+    if not isinstance(histories, Mapping) or not all(
+        isinstance(h, Mapping) for h in histories.values()
+    ):
+        raise TypeError(
+            "histories must be a dict mapping each name to what fit returned, got "
+            f"{type(histories).__name__}"
+        )
+    if not histories:
+        raise ValueError("histories must hold at least one history, got an empty dict")
+    for name, history in histories.items():
+        missing = [key for key in ("loss", "test_accuracy") if key not in history]
+        if missing:
+            raise ValueError(f"histories[{name!r}] has no {missing[0]!r}: pass what fit returned")
+    style = Style(presentation)
+    figure = _new_figure(10.0, 3.8, style)
+    styles = _styles(list(histories))
+    for ax, key, ylabel in zip(
+        figure.subplots(1, 2),
+        ("loss", "test_accuracy"),
+        ("training loss", "held-out accuracy"),
+        strict=True,
+    ):
+        for name, history in histories.items():
+            values = np.asarray(history[key], dtype=float)
+            epochs = np.arange(1, len(values) + 1)
+            color, marker = styles[str(name)]
+            ax.plot(
+                epochs,
+                values,
+                color=color,
+                marker=marker,
+                markersize=style.marker,
+                linewidth=style.chart_line,
+                label=str(name),
+            )
+            ax.set_xticks(epochs)
+        if key == "test_accuracy":
+            ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
+        _finish(ax, "epoch", ylabel, "", style, legend="upper right" if key == "loss" else "none")
+    figure.suptitle(title, fontsize=style.title)
+    return figure
 
 
 def _draw_bars(categories, series, *, xlabel, ylabel, title, percent, styles, presentation):

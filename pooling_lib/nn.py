@@ -49,6 +49,7 @@ __all__ = [
     "Pool2D",
     "ReLU",
     "Sequential",
+    "parameter_count",
     "small_cnn",
 ]
 
@@ -298,9 +299,15 @@ class Conv2D:
         for i in range(kh):
             for j in range(kw):
                 np.matmul(dout_rows, W[i, j].T, out=block)
-                dx_padded[
-                    :, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :
-                ] += block.reshape(m, h_out, w_out, c)
+                rows = slice(i, i + sh * (h_out - 1) + 1, sh)
+                if sw == 1:
+                    # Width and channels as one axis: runs of w_out * c values to add, not
+                    # of c, which NumPy's inner loop does several times faster.
+                    flat = dx_padded.reshape(m, h + 2 * ph, -1)
+                    flat[:, rows, j * c : (j + w_out) * c] += block.reshape(m, h_out, w_out * c)
+                else:
+                    cols = slice(j, j + sw * (w_out - 1) + 1, sw)
+                    dx_padded[:, rows, cols, :] += block.reshape(m, h_out, w_out, c)
         return dx_padded[:, ph : ph + h, pw : pw + w, :]
 
 
@@ -625,8 +632,18 @@ class Sequential:
         )
 
 
+DOWNSAMPLINGS = ("pool", "conv", "none")
+
+
 def small_cnn(
-    seed=0, dtype=np.float32, channels=(8, 16), hidden=64, classes=10, image_shape=(28, 28), **pool
+    seed=0,
+    dtype=np.float32,
+    channels=(8, 16),
+    hidden=64,
+    classes=10,
+    image_shape=(28, 28),
+    downsample="pool",
+    **pool,
 ):
     """Two conv-ReLU-max-pool stages and two dense layers, for 28 x 28 grey digits.
 
@@ -646,14 +663,26 @@ def small_cnn(
     classes : int, default 10
     image_shape : (int, int), default (28, 28)
         Height and width of the input images, each divisible by 4.
+    downsample : {'pool', 'conv', 'none'}, default 'pool'
+        What halves the maps after each conv-ReLU stage: a 2 x 2 ``Pool2D``;
+        a learned 2 x 2 convolution with stride 2, followed by a ReLU (the
+        "all-convolutional" alternative, with ``c * c * 4 + c`` more
+        parameters per stage); or nothing, so that the dense layer reads
+        full-size maps (16 times its inputs).
     **pool
-        Keywords for both :class:`Pool2D` layers, e.g. ``ties='split'`` or
-        ``pool_forward=my_pool_forward``.
+        Keywords for both :class:`Pool2D` layers, e.g. ``mode='avg'``,
+        ``ties='split'`` or ``pool_forward=my_pool_forward``; only with
+        ``downsample='pool'``.
 
     Returns
     -------
     Sequential
         Takes (m, h, w, 1), returns class scores (m, classes).
+
+    Examples
+    --------
+    >>> [type(layer).__name__ for layer in small_cnn(downsample="conv").layers[:4]]
+    ['Conv2D', 'ReLU', 'Conv2D', 'ReLU']
     """
     rng = as_generator(seed, "seed")
     if not isinstance(channels, tuple | list) or len(channels) != 2:
@@ -663,15 +692,45 @@ def small_cnn(
     h, w = check_positive_pair(image_shape, "image_shape", "e.g. (28, 28)")
     if h % 4 or w % 4:
         raise ValueError(f"image_shape must be divisible by 4 for two 2 x 2 pools, got {(h, w)}")
+    if not isinstance(downsample, str) or downsample not in DOWNSAMPLINGS:
+        raise ValueError(
+            f"downsample must be one of 'pool', 'conv', 'none', got {downsample!r}; 'pool' "
+            "for Pool2D layers"
+        )
+    if pool and downsample != "pool":
+        raise ValueError(
+            f"pooling keywords {sorted(pool)} need downsample='pool', got downsample={downsample!r}"
+        )
+
+    def halve(c):
+        if downsample == "pool":
+            return [Pool2D(2, **pool)]
+        if downsample == "conv":
+            return [Conv2D(c, c, 2, stride=2, rng=rng, dtype=dtype), ReLU()]
+        return []
+
+    first = [Conv2D(1, c1, 5, padding=2, rng=rng, dtype=dtype, input_gradient=False), ReLU()]
+    first += halve(c1)
+    second = [Conv2D(c1, c2, 5, padding=2, rng=rng, dtype=dtype), ReLU(), *halve(c2)]
+    features = h * w * c2 if downsample == "none" else h // 4 * w // 4 * c2
     return Sequential(
-        Conv2D(1, c1, 5, padding=2, rng=rng, dtype=dtype, input_gradient=False),
-        ReLU(),
-        Pool2D(2, **pool),
-        Conv2D(c1, c2, 5, padding=2, rng=rng, dtype=dtype),
-        ReLU(),
-        Pool2D(2, **pool),
+        *first,
+        *second,
         Flatten(),
-        Dense(h // 4 * w // 4 * c2, hidden, rng=rng, dtype=dtype, gain=2.0),
+        Dense(features, hidden, rng=rng, dtype=dtype, gain=2.0),
         ReLU(),
         Dense(hidden, classes, rng=rng, dtype=dtype),
     )
+
+
+def parameter_count(model):
+    """How many numbers ``model`` learns: the sizes of every layer's ``params``.
+
+    Examples
+    --------
+    >>> parameter_count(Sequential(Flatten(), Dense(4, 3)))
+    15
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a pooling_lib.nn.Sequential, got {type(model).__name__}")
+    return sum(value.size for layer in model.layers for value in layer.params.values())

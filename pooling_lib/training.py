@@ -47,6 +47,7 @@ __all__ = [
     "fit",
     "softmax_cross_entropy",
     "train_epoch",
+    "trace",
     "train_test_split",
 ]
 
@@ -301,7 +302,7 @@ def _check_data(X, y, name_X, name_y):
     return X, y
 
 
-def accuracy(model, X, y, batch_size=500):
+def accuracy(model, X, y, batch_size=500, blas_threads=1):
     """Fraction of the examples whose top class score is their label.
 
     Parameters
@@ -311,6 +312,8 @@ def accuracy(model, X, y, batch_size=500):
     y : ndarray of int, shape (m,)
     batch_size : int, default 500
         Examples per forward pass; nothing is kept for a backward pass.
+    blas_threads : int or None, default 1
+        BLAS threads for the forward passes, as for :func:`fit`.
 
     Returns
     -------
@@ -319,9 +322,9 @@ def accuracy(model, X, y, batch_size=500):
     """
     _check_model(model)
     X, y = _check_data(X, y, "X", "y")
-    return float(
-        np.mean(model.predict(X.astype(model.dtype, copy=False), batch_size).argmax(1) == y)
-    )
+    with blas_thread_limit(blas_threads):
+        scores = model.predict(X.astype(model.dtype, copy=False), batch_size)
+    return float(np.mean(scores.argmax(1) == y))
 
 
 def train_epoch(model, optimizer, X, y, batch_size=64, seed=0):
@@ -429,3 +432,63 @@ def fit(
             history["test_accuracy"].append(accuracy(model, X_test, y_test))
             optimizer.lr *= lr_decay
     return history
+
+
+def trace(model, x, y=None):
+    """One forward and one backward pass through ``model``, keeping what every layer saw.
+
+    Nothing is updated, but every layer's ``grads`` and backward cache are
+    overwritten, as by a training step's forward and backward passes.
+
+    Parameters
+    ----------
+    model : Sequential
+    x : ndarray, shape (m, h, w, c)
+        Cast to ``model.dtype``.
+    y : ndarray of int, shape (m,), optional
+        Labels: the backward pass starts from the gradient of the mean
+        cross-entropy, as in training. Without labels it starts from each
+        example's top class score (a one in the predicted class, zeros
+        elsewhere): where does the evidence for the prediction come from?
+
+    Returns
+    -------
+    list of dict, one per layer, in order
+        ``'layer'`` (the layer), ``'input'`` and ``'output'`` (what its forward
+        pass took and gave), ``'d_output'`` and ``'d_input'`` (the gradients
+        with respect to them; ``'d_input'`` is None for a first ``Conv2D``
+        built with ``input_gradient=False``).
+
+    Examples
+    --------
+    >>> from pooling_lib.nn import small_cnn
+    >>> records = trace(small_cnn(seed=0), np.ones((2, 28, 28, 1)))
+    >>> [r["output"].shape for r in records][:3]
+    [(2, 28, 28, 8), (2, 28, 28, 8), (2, 14, 14, 8)]
+    >>> records[2]["d_input"].shape
+    (2, 28, 28, 8)
+    """
+    _check_model(model)
+    x = check_array(x, "x", 4, "(m, h, w, c)").astype(model.dtype, copy=False)
+    records = []
+    for layer in model.layers:
+        out = layer.forward(x, train=True)
+        records.append({"layer": layer, "input": x, "output": out})
+        x = out
+    scores = x
+    if y is None:
+        dout = np.zeros_like(scores)
+        dout[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+    else:
+        y = _labels(y, "y", scores.shape[1])
+        if len(y) != len(scores):
+            raise ValueError(
+                f"y must have one label per example of x, got {len(y)} labels for "
+                f"{len(scores)} examples; or y=None for the predicted classes"
+            )
+        _, dout = softmax_cross_entropy(scores, y)
+    for record in reversed(records):
+        record["d_output"] = dout
+        dout = record["layer"].backward(dout)
+        record["d_input"] = dout
+    return records

@@ -55,8 +55,9 @@ PICTURES = (
     "charts",
     "view_parts",
     "adaptive_views",
+    "network_views",
 )
-WIDGETS = ("explorers", "explorer_base", "modern_explorers")
+WIDGETS = ("explorers", "explorer_base", "modern_explorers", "network_explorers")
 FORBIDDEN = {
     "maths": (MATHS, ("matplotlib", "ipywidgets", "pooling_lib.explorers")),
     "pictures": (PICTURES, ("ipywidgets", "pooling_lib.explorers", "pooling_lib.explorer_base")),

@@ -371,3 +371,35 @@ def test_charts_never_import_pyplot():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_training_curves_draw_loss_and_accuracy_per_network_in_matching_colours():
+    histories = {
+        "max": {"loss": [0.5, 0.2, 0.1], "test_accuracy": [0.90, 0.95, 0.97]},
+        "avg": {"loss": [0.6, 0.3, 0.2], "test_accuracy": [0.88, 0.93, 0.96], "seconds": [1, 1, 1]},
+    }
+    figure = charts.training_curves(histories, title="two networks")
+    loss_ax, accuracy_ax = figure.axes
+    assert [line.get_label() for line in loss_ax.lines] == ["max", "avg"]
+    assert accuracy_ax.lines[1].get_ydata().tolist() == [0.88, 0.93, 0.96]
+    assert loss_ax.lines[0].get_xdata().tolist() == [1, 2, 3]
+    assert [ln.get_color() for ln in loss_ax.lines] == [ln.get_color() for ln in accuracy_ax.lines]
+    assert accuracy_ax.yaxis.get_major_formatter()(0.97, 0) == "97.0%"
+
+
+@pytest.mark.parametrize(
+    ("histories", "error", "message"),
+    [
+        (
+            [],
+            TypeError,
+            r"histories must be a dict mapping each name to what fit returned, got list",
+        ),
+        ({"max": [0.5]}, TypeError, r"histories must be a dict mapping each name"),
+        ({}, ValueError, r"histories must hold at least one history, got an empty dict"),
+        ({"max": {"loss": [1.0]}}, ValueError, r"histories\['max'\] has no 'test_accuracy'"),
+    ],
+)
+def test_training_curves_refuse_bad_input(histories, error, message):
+    with pytest.raises(error, match=message):
+        charts.training_curves(histories)

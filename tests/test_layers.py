@@ -29,10 +29,11 @@ PICTURES = (
     "view_parts",
     "window_views",
     "adaptive_views",
+    "network_views",
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
 MATHS = ("captions", "maps")
-OURS = (*PICTURES, "explorer_base", "explorers", "modern_explorers")
+OURS = (*PICTURES, "explorer_base", "explorers", "modern_explorers", "network_explorers")
 MAX_LINES = 800
 
 

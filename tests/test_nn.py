@@ -143,6 +143,47 @@ def test_sequential_gradient_matches_numeric_end_to_end():
             assert rel_error(grad, param_gradient(layer, name, loss, one)) < 1e-6, name
 
 
+@pytest.mark.parametrize("downsample", ["conv", "none"])
+def test_small_cnn_without_pooling_layers_matches_numeric_end_to_end(downsample):
+    model = nn.small_cnn(
+        seed=3,
+        dtype=np.float64,
+        channels=(2, 3),
+        hidden=4,
+        image_shape=(8, 8),
+        downsample=downsample,
+    )
+    assert not any(isinstance(layer, nn.Pool2D) for layer in model.layers)
+    for layer in model.layers:
+        if "b" in layer.params:
+            layer.params["b"][...] = 0.1 * RNG.standard_normal(layer.params["b"].shape)
+    x = RNG.standard_normal((2, 8, 8, 1))
+    y = np.array([1, 7])
+    _, dscores = training.softmax_cross_entropy(model.forward(x), y)
+    model.backward(dscores)
+    one = np.ones(())
+    for layer in model.layers:
+        for name, grad in {k: g.copy() for k, g in layer.grads.items()}.items():
+            numeric = param_gradient(
+                layer, name, lambda: training.softmax_cross_entropy(model.forward(x), y)[0], one
+            )
+            assert rel_error(grad, numeric) < 1e-6, name
+
+
+def test_small_cnn_downsamplings_count_their_parameters():
+    pooled = nn.parameter_count(nn.small_cnn())
+    # conv 5x5x1x8 + 8, conv 5x5x8x16 + 16, dense 784 x 64 + 64, dense 64 x 10 + 10
+    assert pooled == 208 + 3216 + 50240 + 650
+    # A learned 2 x 2 stride-2 convolution per stage: c * c * 4 + c more.
+    assert nn.parameter_count(nn.small_cnn(downsample="conv")) == pooled + 264 + 1040
+    # No downsampling: the dense layer reads 28 * 28 * 16 inputs instead of 7 * 7 * 16.
+    assert nn.parameter_count(nn.small_cnn(downsample="none")) == pooled + (12544 - 784) * 64
+    convs = [
+        layer for layer in nn.small_cnn(downsample="conv").layers if isinstance(layer, nn.Conv2D)
+    ]
+    assert [conv.stride for conv in convs] == [(1, 1), (2, 2), (1, 1), (2, 2)]
+
+
 # -- Conv2D against PyTorch -----------------------------------------------------
 
 
@@ -372,6 +413,17 @@ ERRORS = [
     (lambda: nn.small_cnn(image_shape=(30, 28)), ValueError, r"image_shape must be divisible by 4"),
     (lambda: nn.small_cnn(ties="none"), ValueError, r"ties must be one of"),
     (lambda: nn.small_cnn(hidden=0), ValueError, r"hidden must be a positive int, got 0"),
+    (
+        lambda: nn.small_cnn(downsample="stride"),
+        ValueError,
+        r"downsample must be one of 'pool', 'conv', 'none', got 'stride'",
+    ),
+    (
+        lambda: nn.small_cnn(downsample="conv", mode="avg"),
+        ValueError,
+        r"pooling keywords \['mode'\] need downsample='pool', got downsample='conv'",
+    ),
+    (lambda: nn.parameter_count([]), TypeError, r"model must be a pooling_lib.nn.Sequential"),
     (lambda: nn.Dense(3, 2, gain=-1), ValueError, r"gain must be between 0 and inf, got -1"),
     (
         lambda: nn.Sequential(nn.Flatten()).predict(np.zeros((2, 2)), batch_size=0),

@@ -31,6 +31,7 @@ EXPECTED_COURSE = [
     "06_padding_dilation_ceil",
     "07_pooling_in_a_cnn",
     "08_performance",
+    "09_pooling_in_a_network",
     "10_pooling_in_modern_networks",
 ]
 

@@ -247,7 +247,51 @@ class Stepper:
         pass
 
 
+def test_trace_records_every_layer_and_matches_a_training_step():
+    model = nn.small_cnn(seed=2, dtype=np.float64)
+    x = np.random.default_rng(3).random((3, 28, 28, 1))
+    y = np.array([4, 0, 9])
+    records = training.trace(model, x, y)
+    assert [r["layer"] for r in records] == model.layers
+    for before, after in zip(records[:-1], records[1:], strict=True):
+        assert after["input"] is before["output"]
+        assert after["d_input"] is before["d_output"]
+    _, dscores = training.softmax_cross_entropy(records[-1]["output"], y)
+    np.testing.assert_array_equal(records[-1]["d_output"], dscores)
+    assert records[0]["d_input"] is None  # the first Conv2D skips the data's gradient
+    grads = {k: g.copy() for k, g in model.layers[3].grads.items()}
+    model.backward(dscores)
+    for name, grad in grads.items():
+        np.testing.assert_array_equal(model.layers[3].grads[name], grad)
+
+
+def test_trace_without_labels_starts_from_the_predicted_score():
+    model = nn.small_cnn(seed=2, dtype=np.float64)
+    x = np.random.default_rng(4).random((2, 28, 28, 1))
+    records = training.trace(model, x)
+    scores = records[-1]["output"]
+    expected = np.zeros_like(scores)
+    expected[[0, 1], scores.argmax(axis=1)] = 1
+    np.testing.assert_array_equal(records[-1]["d_output"], expected)
+
+
 ERRORS = [
+    (lambda: training.trace("net", np.zeros((1, 28, 28, 1))), TypeError, r"model must be a"),
+    (
+        lambda: training.trace(nn.small_cnn(), np.zeros((2, 28, 28, 1)), np.array([1])),
+        ValueError,
+        r"y must have one label per example of x, got 1 labels for 2 examples",
+    ),
+    (
+        lambda: training.trace(nn.small_cnn(), np.zeros((1, 28, 28, 1)), np.array([10])),
+        ValueError,
+        r"y must hold labels 0 to 9",
+    ),
+    (
+        lambda: training.trace(nn.small_cnn(), np.zeros((28, 28, 1))),
+        ValueError,
+        r"x must have 4 dimensions \(m, h, w, c\)",
+    ),
     (
         lambda: training.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])),
         ValueError,

@@ -61,6 +61,9 @@ check_adaptive_bounds      ``fn(n, n_out) -> (starts, stops)`` (one axis)
 check_max_unpool           ``fn(A, indices, output_shape) -> out``, flat
                            indices ``row * w + col``
 check_global_avg_pool      ``fn(A_prev) -> A`` of shape (m, c)
+check_pool_layer           a class: ``layer = cls(kernel_shape, stride)``,
+                           ``layer.forward(x, train)``, ``layer.backward(dout)``
+check_flatten_layer        a class: ``layer = cls()``, then the same two calls
 =========================  ===================================================
 
 Every checker also takes two keywords: ``time_limit`` (seconds per case)
@@ -87,12 +90,13 @@ check_forward_max: not attempted yet. Write your function, run its cell, then ru
 
 # One module per job: runner.py calls the learner's code safely, report.py
 # prints what a checker found, cases.py and judging.py are shared by the
-# topics (sizes, forward, backward, padding, gradients), which hold the
+# topics (sizes, forward, backward, padding, gradients, network), which hold the
 # checkers, their cases and the mistakes they recognise.
 from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
 from .modern import check_adaptive_bounds, check_global_avg_pool, check_max_unpool
+from .network import check_flatten_layer, check_pool_layer
 from .padding import check_canvas, check_padding, check_same_padding
 from .report import CheckResult
 from .sizes import check_output_size, check_output_size_full
@@ -105,6 +109,7 @@ __all__ = [
     "check_backward_avg",
     "check_backward_max",
     "check_canvas",
+    "check_flatten_layer",
     "check_forward_avg",
     "check_forward_max",
     "check_global_avg_pool",
@@ -113,6 +118,7 @@ __all__ = [
     "check_output_size",
     "check_output_size_full",
     "check_padding",
+    "check_pool_layer",
     "check_same_padding",
     "check_tie_free",
 ]

@@ -45,7 +45,7 @@ _LONGEST_LIMIT = min(1e7, threading.TIMEOUT_MAX)
 
 
 # The keywords every checker takes, and what it returns, written once for all
-# eleven docstrings: see checker_doc.
+# checkers' docstrings: see checker_doc.
 _KEYWORDS_DOC = """\
 time_limit : float, optional
     Seconds each case may run (default :data:`TIME_LIMIT`, 5); ``math.inf``
