@@ -48,6 +48,7 @@ __all__ = [
     "adaptive_pool_backward",
     "adaptive_pool_forward",
     "check_adaptive_backward",
+    "check_adaptive_forward",
     "check_adaptive_input",
     "check_unpool",
     "check_output_size",
@@ -195,7 +196,8 @@ def adaptive_bounds(in_size, out_size):
     return starts, stops
 
 
-def _prepare(A_prev, output_size, mode):
+def check_adaptive_forward(A_prev, output_size, mode):
+    """Check a forward pass's arguments; return ``(A_prev, (h_out, w_out))``, A_prev an array."""
     A_prev = check_adaptive_input(A_prev)
     check_choice(mode, "mode", MODES)
     return A_prev, check_output_size(output_size, A_prev.shape[1:3])
@@ -272,7 +274,7 @@ def adaptive_pool_forward(A_prev, output_size, mode="max"):
     >>> adaptive_pool_forward(A, 1, mode="avg")[0, :, :, 0]
     array([[12.]])
     """
-    A_prev, out_shape = _prepare(A_prev, output_size, mode)
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, mode)
     if mode == "max":
         return _max_scan(A_prev, out_shape)[0]
     m, h, w, c = A_prev.shape
@@ -312,13 +314,13 @@ def adaptive_max_indices(A_prev, output_size):
     >>> adaptive_max_indices(A, 1)[0, :, :, 0]
     array([[1]])
     """
-    A_prev, out_shape = _prepare(A_prev, output_size, "max")
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, "max")
     return _max_scan(A_prev, out_shape)[1]
 
 
 def check_adaptive_backward(dA, A_prev, output_size, mode):
     """Check a backward pass's arguments; return ``(dA, A_prev, (h_out, w_out))`` as arrays."""
-    A_prev, out_shape = _prepare(A_prev, output_size, mode)
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, mode)
     dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
     m, _, _, c = A_prev.shape
     expected = (m, *out_shape, c)

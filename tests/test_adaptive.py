@@ -8,7 +8,6 @@ bit patterns, so the sign of zero counts.
 
 from __future__ import annotations
 
-import tracemalloc
 from fractions import Fraction
 from math import ceil, floor
 
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from pooling_lib import adaptive, adaptive_loops, max_pool_winners, modern_layers, pool_forward
 from tests.strategies import assert_bits_equal, full_range_arrays
+from tests.test_bounds import peak_bytes
 
 DTYPES = (np.float16, np.float32, np.float64)
 VERSIONS = [pytest.param(adaptive, id="fast"), pytest.param(adaptive_loops, id="loops")]
@@ -313,16 +313,6 @@ def test_bad_input_is_refused_with_a_message_naming_it(version, call, error, mes
 
 
 # -- sizes are bounded by the input, never by an option ----------------------------
-
-
-def peak_bytes(run):
-    """Most memory ``run()`` held at once, beyond what existed before it started."""
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 HUGE_CALLS = [
