@@ -78,11 +78,12 @@ def check_output_size(output_size, in_shape=None):
     ----------
     output_size : int or (int or None, int or None)
     in_shape : (int, int), optional
-        The input's height and width, which a ``None`` stands for.
+        The input's height and width, which a ``None`` stands for. Without
+        it a ``None`` stays ``None``, to be settled when the input is known.
 
     Returns
     -------
-    (int, int)
+    (int, int), or (int or None, int or None) without ``in_shape``
 
     Raises
     ------
@@ -98,6 +99,8 @@ def check_output_size(output_size, in_shape=None):
     (3, 3)
     >>> check_output_size((2, None), in_shape=(28, 28))
     (2, 28)
+    >>> check_output_size((2, None))
+    (2, None)
     """
     if _is_int(output_size):
         pair = (output_size, output_size)
@@ -106,17 +109,15 @@ def check_output_size(output_size, in_shape=None):
     else:
         raise TypeError(
             f"output_size must be an int or a pair of ints (height, width), got {output_size!r}; "
-            "e.g. 7 or (7, 7)"
+            "e.g. 7 or (7, 7), or (7, None) to keep the input's width"
         )
     sizes = []
     for axis, value in enumerate(pair):
-        if value is None and in_shape is not None:
+        if value is None and in_shape is None:
+            sizes.append(None)
+            continue
+        if value is None:
             value = in_shape[axis]
-        elif value is None:
-            raise TypeError(
-                f"output_size may hold None (keep the input's size) only once the input is "
-                f"known, got {output_size!r}"
-            )
         if not _is_int(value):
             raise TypeError(
                 f"output_size must be an int or a pair of ints (height, width), got "
