@@ -21,12 +21,14 @@ step for step, so results agree to the bit, sign of zero included:
   its winner in row-major window order, in the gradient's dtype.
 
 Two exceptions, both in PyTorch's averages. ``adaptive_avg_pool2d`` with
-output size (1, 1) calls ``mean``, which sums in blocks and divides once. And
-PyTorch's channels-last kernel (a tensor whose channels are contiguous, as an
+output size (1, 1) calls ``mean``, which sums in blocks and divides once; its
+gradient is ``dA / (h * w)``, one division where this divides by ``h`` and
+then by ``w``. And PyTorch's channels-last kernel (a tensor whose channels are contiguous, as an
 (m, h, w, c) array's are) divides by ``kh * kw`` once in its vector lanes but
 by ``kh`` then ``kw`` for the leftover channels, so its last bit depends on
 the channel count. Both may differ from this in the last bit; the default
-memory layout's kernel is the one matched.
+memory layout's adaptive kernel (``torch.ops.aten._adaptive_avg_pool2d``,
+forward and backward) is the one matched, at every output size.
 
 :mod:`pooling_lib.adaptive_loops` does the same one window at a time.
 """
@@ -46,11 +48,23 @@ __all__ = [
     "adaptive_pool_backward",
     "adaptive_pool_forward",
     "check_adaptive_backward",
+    "check_adaptive_forward",
     "check_adaptive_input",
     "check_unpool",
     "check_output_size",
     "max_unpool",
+    "MAX_SCALE",
 ]
+
+MAX_SCALE = 32
+"""The most times larger than its input an adaptive output or an unpooled map may be, per axis.
+
+An adaptive output is compared with the input it pools, an unpooled map with
+the pooled map it is filled from. PyTorch sets no limit, but past the input's
+size adaptive windows only repeat cells, and a typo such as
+``output_size=10**9`` would ask for more memory than any machine has. 32 lets
+a 1 x 1 global pooling of a 28 x 28 map unpool back.
+"""
 
 
 def _is_int(value):
@@ -64,18 +78,20 @@ def check_output_size(output_size, in_shape=None):
     ----------
     output_size : int or (int or None, int or None)
     in_shape : (int, int), optional
-        The input's height and width, which a ``None`` stands for.
+        The input's height and width, which a ``None`` stands for. Without
+        it a ``None`` stays ``None``, to be settled when the input is known.
 
     Returns
     -------
-    (int, int)
+    (int, int), or (int or None, int or None) without ``in_shape``
 
     Raises
     ------
     TypeError
         For a float, bool, string or a sequence that is not a pair.
     ValueError
-        For a size below 1 (PyTorch returns an empty map for 0, which no layer can use).
+        For a size below 1 (PyTorch returns an empty map for 0, which no layer can use),
+        or above :data:`MAX_SCALE` times ``in_shape``.
 
     Examples
     --------
@@ -83,6 +99,8 @@ def check_output_size(output_size, in_shape=None):
     (3, 3)
     >>> check_output_size((2, None), in_shape=(28, 28))
     (2, 28)
+    >>> check_output_size((2, None))
+    (2, None)
     """
     if _is_int(output_size):
         pair = (output_size, output_size)
@@ -91,17 +109,15 @@ def check_output_size(output_size, in_shape=None):
     else:
         raise TypeError(
             f"output_size must be an int or a pair of ints (height, width), got {output_size!r}; "
-            "e.g. 7 or (7, 7)"
+            "e.g. 7 or (7, 7), or (7, None) to keep the input's width"
         )
     sizes = []
     for axis, value in enumerate(pair):
-        if value is None and in_shape is not None:
+        if value is None and in_shape is None:
+            sizes.append(None)
+            continue
+        if value is None:
             value = in_shape[axis]
-        elif value is None:
-            raise TypeError(
-                f"output_size may hold None (keep the input's size) only once the input is "
-                f"known, got {output_size!r}"
-            )
         if not _is_int(value):
             raise TypeError(
                 f"output_size must be an int or a pair of ints (height, width), got "
@@ -111,6 +127,13 @@ def check_output_size(output_size, in_shape=None):
             raise ValueError(
                 f"output_size must be at least 1 along each axis, got {output_size!r}; "
                 "use 1 for global pooling"
+            )
+        if in_shape is not None and value > MAX_SCALE * in_shape[axis]:
+            raise ValueError(
+                f"output_size must be at most {MAX_SCALE} times the input's size along each "
+                f"axis, at most {(MAX_SCALE * in_shape[0], MAX_SCALE * in_shape[1])} for an input "
+                f"of {in_shape[0]} x {in_shape[1]}, got {output_size!r}; an output larger than "
+                "the input only repeats cells: to upsample, use np.repeat"
             )
         sizes.append(int(value))
     return tuple(sizes)
@@ -134,7 +157,8 @@ def adaptive_bounds(in_size, out_size):
     Parameters
     ----------
     in_size, out_size : int
-        Cells of the input and outputs wanted along the axis, both >= 1.
+        Cells of the input and outputs wanted along the axis, both >= 1, with
+        ``out_size`` at most :data:`MAX_SCALE` times ``in_size``.
 
     Returns
     -------
@@ -156,13 +180,25 @@ def adaptive_bounds(in_size, out_size):
             raise TypeError(f"{name} must be an int of at least 1, got {value!r}")
         if value < 1:
             raise ValueError(f"{name} must be at least 1, got {value}")
+    if out_size > MAX_SCALE * in_size:
+        raise ValueError(
+            f"out_size must be at most {MAX_SCALE} * in_size = {MAX_SCALE * in_size}, got "
+            f"{out_size}; more windows than that only repeat cells"
+        )
+    if in_size * out_size >= 2**63:
+        # i * in_size would wrap around in int64 and give wrong windows.
+        raise ValueError(
+            f"in_size * out_size must be below 2**63, got {in_size} * {out_size}; no array "
+            "that large fits in memory"
+        )
     index = np.arange(out_size, dtype=np.int64)
     starts = index * in_size // out_size
     stops = -((-(index + 1) * in_size) // out_size)
     return starts, stops
 
 
-def _prepare(A_prev, output_size, mode):
+def check_adaptive_forward(A_prev, output_size, mode):
+    """Check a forward pass's arguments; return ``(A_prev, (h_out, w_out))``, A_prev an array."""
     A_prev = check_adaptive_input(A_prev)
     check_choice(mode, "mode", MODES)
     return A_prev, check_output_size(output_size, A_prev.shape[1:3])
@@ -239,7 +275,7 @@ def adaptive_pool_forward(A_prev, output_size, mode="max"):
     >>> adaptive_pool_forward(A, 1, mode="avg")[0, :, :, 0]
     array([[12.]])
     """
-    A_prev, out_shape = _prepare(A_prev, output_size, mode)
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, mode)
     if mode == "max":
         return _max_scan(A_prev, out_shape)[0]
     m, h, w, c = A_prev.shape
@@ -279,13 +315,13 @@ def adaptive_max_indices(A_prev, output_size):
     >>> adaptive_max_indices(A, 1)[0, :, :, 0]
     array([[1]])
     """
-    A_prev, out_shape = _prepare(A_prev, output_size, "max")
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, "max")
     return _max_scan(A_prev, out_shape)[1]
 
 
 def check_adaptive_backward(dA, A_prev, output_size, mode):
     """Check a backward pass's arguments; return ``(dA, A_prev, (h_out, w_out))`` as arrays."""
-    A_prev, out_shape = _prepare(A_prev, output_size, mode)
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, mode)
     dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
     m, _, _, c = A_prev.shape
     expected = (m, *out_shape, c)
@@ -362,7 +398,13 @@ def adaptive_pool_backward(dA, A_prev, output_size, mode="max"):
     return dA_prev
 
 
-def _flat_indices(indices, A, width):
+def _flat_indices(indices, A, shape):
+    """``indices`` as flat int64 ``row * w + col``, each checked to lie in the (h, w) map.
+
+    The range is checked before any arithmetic: a row of 2**62 times the
+    width would wrap around in int64 and land inside the map.
+    """
+    h, w = shape
     if isinstance(indices, tuple) and len(indices) == 2:
         rows, cols = (np.asarray(part) for part in indices)
         for name, part in (("rows", rows), ("cols", cols)):
@@ -375,7 +417,7 @@ def _flat_indices(indices, A, width):
             raise ValueError(
                 f"indices as (rows, cols) must have one shape, got {rows.shape} and {cols.shape}"
             )
-        flat = np.where((rows < 0) | (cols < 0), -1, rows.astype(np.int64) * width + cols)
+        checks = (("rows", rows, h, "rows "), ("cols", cols, w, "columns "))
     else:
         flat = np.asarray(indices)
         if flat.dtype.kind not in "iu":
@@ -383,11 +425,23 @@ def _flat_indices(indices, A, width):
                 f"indices must be integers (flat row * w + col), got dtype {flat.dtype}; pass "
                 "max_pool_winners(...) or adaptive_max_indices(...)"
             )
-    if flat.shape != A.shape:
-        raise ValueError(
-            f"indices must have the shape of A (m, h_out, w_out, c) = {A.shape}, got {flat.shape}"
-        )
-    return flat.astype(np.int64, copy=False)
+        checks = (("indices", flat, h * w, ""),)
+    for name, part, size, what in checks:
+        if part.shape != A.shape:
+            raise ValueError(
+                f"indices must have the shape of A (m, h_out, w_out, c) = {A.shape}, got "
+                f"{part.shape}"
+            )
+        outside = (part < 0) | (part >= size)
+        if outside.any():
+            raise ValueError(
+                f"{name} must point inside the {h} x {w} map ({what}0 to {size - 1}), got "
+                f"{int(part[outside][0])}; were they taken with a different output_shape, or "
+                "with padding (-1 marks a window of padding alone)?"
+            )
+    if len(checks) == 2:
+        return checks[0][1].astype(np.int64) * w + checks[1][1].astype(np.int64)
+    return checks[0][1].astype(np.int64, copy=False)
 
 
 def check_unpool(A, indices, output_shape):
@@ -395,25 +449,29 @@ def check_unpool(A, indices, output_shape):
     A = as_float_array(A, "A", ndim=4, layout="(m, h_out, w_out, c)")
     if _is_int(output_shape):
         output_shape = (output_shape, output_shape)
-    if (
-        not isinstance(output_shape, tuple | list)
-        or len(output_shape) != 2
-        or not all(_is_int(v) and v >= 1 for v in output_shape)
+    if not (
+        isinstance(output_shape, tuple | list)
+        and len(output_shape) == 2
+        and all(_is_int(v) for v in output_shape)
     ):
+        raise TypeError(
+            f"output_shape must be an int or a pair of ints (h, w), got {output_shape!r}; "
+            "e.g. the pooling input's A_prev.shape[1:3]"
+        )
+    if min(output_shape) < 1:
         raise ValueError(
             f"output_shape must be a pair of positive ints (h, w), got {output_shape!r}; "
             "e.g. the pooling input's A_prev.shape[1:3]"
         )
     h, w = (int(v) for v in output_shape)
-    flat = _flat_indices(indices, A, w)
-    bad = (flat < 0) | (flat >= h * w)
-    if bad.any():
-        value = int(flat[bad][0])
+    limit = (MAX_SCALE * max(A.shape[1], 1), MAX_SCALE * max(A.shape[2], 1))
+    if h > limit[0] or w > limit[1]:
         raise ValueError(
-            f"indices must point inside the {h} x {w} map (0 to {h * w - 1}), got {value}; "
-            "were they taken with a different output_shape, or with padding?"
+            f"output_shape must be at most {MAX_SCALE} times A's map (h_out, w_out) = "
+            f"{A.shape[1:3]} along each axis, at most {limit}, got {output_shape!r}; "
+            "e.g. the pooling input's A_prev.shape[1:3]"
         )
-    return A, flat, (h, w)
+    return A, _flat_indices(indices, A, (h, w)), (h, w)
 
 
 def max_unpool(A, indices, output_shape):
@@ -430,7 +488,8 @@ def max_unpool(A, indices, output_shape):
         (PyTorch's ``return_indices``, :func:`adaptive_max_indices`), or the
         ``(rows, cols)`` that :func:`pooling_lib.max_pool_winners` returns.
     output_shape : int or (int, int)
-        ``(h, w)`` of the map to fill, usually the pooling's input size.
+        ``(h, w)`` of the map to fill, usually the pooling's input size; at
+        most :data:`MAX_SCALE` times ``(h_out, w_out)``.
 
     Returns
     -------
@@ -443,7 +502,8 @@ def max_unpool(A, indices, output_shape):
     ------
     TypeError, ValueError
         Non-integer indices, mismatched shapes, or an index outside the map
-        (-1, a window of padding alone, is outside too).
+        (-1, a window of padding alone, is outside too; with ``(rows, cols)``
+        each is checked against its own axis).
 
     Examples
     --------

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import MODES, check_choice, gradient_dtype
+from ._checks import gradient_dtype
 from .adaptive import (
     adaptive_bounds,
     check_adaptive_backward,
-    check_adaptive_input,
-    check_output_size,
+    check_adaptive_forward,
     check_unpool,
 )
 from .reference import divisor_as, gradient_divisor_as, quiet_like_pytorch, sum_dtype
@@ -45,12 +44,6 @@ def _winner(window_values, rows, cols, width):
     return best, where
 
 
-def _checked(A_prev, output_size, mode):
-    A_prev = check_adaptive_input(A_prev)
-    check_choice(mode, "mode", MODES)
-    return A_prev, check_output_size(output_size, A_prev.shape[1:3])
-
-
 @quiet_like_pytorch
 def adaptive_pool_forward(A_prev, output_size, mode="max"):
     """Adaptive pooling, one window, example and channel at a time.
@@ -64,7 +57,7 @@ def adaptive_pool_forward(A_prev, output_size, mode="max"):
     array([[12., 14.],
            [22., 24.]])
     """
-    A_prev, out_shape = _checked(A_prev, output_size, mode)
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, mode)
     m, h, w, c = A_prev.shape
     A = np.empty((m, *out_shape, c), dtype=A_prev.dtype)
     work = sum_dtype(A.dtype)
@@ -96,7 +89,7 @@ def adaptive_max_indices(A_prev, output_size):
     >>> adaptive_max_indices(A, 1)[0, :, :, 0]
     array([[1]])
     """
-    A_prev, out_shape = _checked(A_prev, output_size, "max")
+    A_prev, out_shape = check_adaptive_forward(A_prev, output_size, "max")
     m, h, w, c = A_prev.shape
     indices = np.empty((m, *out_shape, c), dtype=np.int64)
     for i, j, rows, cols in _windows((h, w), out_shape):

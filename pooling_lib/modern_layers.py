@@ -249,7 +249,8 @@ class AdaptivePool2D(_Layer):
 
     Parameters
     ----------
-    output_size : int or (int, int)
+    output_size : int or (int or None, int or None)
+        ``None`` keeps that size of each input, as in PyTorch's ``AdaptiveAvgPool2d``.
     mode : {'max', 'avg'}, default 'avg'
 
     Examples
@@ -384,6 +385,10 @@ def pooled_cnn(pool="max", head="flatten", *, seed=0, channels=(8, 16), hidden=6
     if head not in HEADS:
         raise ValueError(f"head must be one of {', '.join(map(repr, HEADS))}, got {head!r}")
     rng = as_generator(seed, "seed")
+    if not isinstance(channels, tuple | list) or len(channels) != 2:
+        raise TypeError(
+            f"channels must be a pair (first conv, second conv), got {channels!r}; e.g. (8, 16)"
+        )
     c1, c2 = (check_positive_int(c, "channels", "e.g. (8, 16)") for c in channels)
     body = [
         Conv2D(1, c1, 5, padding=2, rng=rng, dtype=np.float32, input_gradient=False),
@@ -418,14 +423,26 @@ def parameter_count(model):
     return sum(int(value.size) for layer in model.layers for value in layer.params.values())
 
 
+def _shifts(value, name, m):
+    """``value`` as m ints, one shift per image, from one int or a sequence of m."""
+    shifts = np.asarray(value)
+    if shifts.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be whole pixels, an int or one int per image, got {value!r}")
+    if shifts.shape not in ((), (m,)):
+        raise ValueError(
+            f"{name} must be an int or one int per image, shape ({m},), got shape {shifts.shape}"
+        )
+    return np.broadcast_to(shifts, (m,))
+
+
 def shift_batch(X, down, right):
     """Every image of ``X``, shape (m, h, w, c), moved by its own whole-pixel shift.
 
     Parameters
     ----------
     X : array_like, shape (m, h, w, c)
-    down, right : array_like of int, shape (m,)
-        Pixels to move each image; the uncovered border is zero (as
+    down, right : int or array_like of int, shape (m,)
+        Pixels to move each image (one int moves them all); the uncovered border is zero (as
         :func:`pooling_lib.maps.shift_image`, nothing wraps around).
 
     Returns
@@ -433,7 +450,7 @@ def shift_batch(X, down, right):
     ndarray of float64, shape (m, h, w, c)
     """
     X = check_adaptive_input(X, "X")
-    down, right = np.broadcast_to(down, len(X)), np.broadcast_to(right, len(X))
+    down, right = _shifts(down, "down", len(X)), _shifts(right, "right", len(X))
     out = np.empty(X.shape)
     for n in range(len(X)):
         for ch in range(X.shape[3]):
@@ -463,6 +480,11 @@ def shift_consistency(model, X, max_shift=2, seed=0, batch_size=500):
     float
         The fraction of images whose two predictions agree, in [0, 1].
     """
+    if not callable(getattr(model, "predict", None)) or not hasattr(model, "dtype"):
+        raise TypeError(
+            f"model must have a predict(X, batch_size) method and a dtype, as Sequential has, "
+            f"got {type(model).__name__}"
+        )
     max_shift = check_positive_int(max_shift, "max_shift", "e.g. 2 pixels")
     X = check_adaptive_input(X, "X")
     rng = as_generator(seed, "seed")

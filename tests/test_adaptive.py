@@ -13,11 +13,12 @@ from math import ceil, floor
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pooling_lib import adaptive, adaptive_loops, max_pool_winners, pool_forward
+from pooling_lib import adaptive, adaptive_loops, max_pool_winners, modern_layers, pool_forward
 from tests.strategies import assert_bits_equal, full_range_arrays
+from tests.test_bounds import peak_bytes
 
 DTYPES = (np.float16, np.float32, np.float64)
 VERSIONS = [pytest.param(adaptive, id="fast"), pytest.param(adaptive_loops, id="loops")]
@@ -128,6 +129,7 @@ def test_loops_and_fast_agree_to_the_bit(dtype, data):
 
 @given(st.integers(1, 40), st.integers(1, 40))
 def test_bounds_follow_the_definition_with_exact_fractions(in_size, out_size):
+    assume(out_size <= adaptive.MAX_SCALE * in_size)
     starts, stops = adaptive.adaptive_bounds(in_size, out_size)
     for i in range(out_size):
         assert starts[i] == floor(Fraction(i * in_size, out_size))
@@ -154,7 +156,6 @@ def test_bounds_refuse_sizes_below_one(args, error, message):
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: adaptive.check_output_size((2, None)), TypeError, r"None .* only once the input"),
         (lambda: adaptive.check_output_size((2, 2.5)), TypeError, r"got \(2, 2\.5\)"),
         (
             lambda: adaptive.max_unpool(np.ones((1, 1, 1, 1)), (np.zeros((1, 1, 1, 1)),) * 2, 2),
@@ -236,6 +237,11 @@ def test_empty_batch_gives_empty_results():
     assert adaptive.adaptive_pool_backward(np.zeros((0, 2, 2, 2)), A_prev, 2).shape == A_prev.shape
 
 
+def test_none_waits_for_the_input_when_there_is_none_yet():
+    assert adaptive.check_output_size((2, None)) == (2, None)
+    assert adaptive.check_output_size((None, None), in_shape=(5, 6)) == (5, 6)
+
+
 def test_none_keeps_the_input_size():
     A_prev = np.arange(12.0).reshape(1, 3, 4, 1)
     assert adaptive.adaptive_pool_forward(A_prev, (1, None), "avg").shape == (1, 1, 4, 1)
@@ -308,3 +314,156 @@ GOOD = np.zeros((1, 4, 4, 1))
 def test_bad_input_is_refused_with_a_message_naming_it(version, call, error, message):
     with pytest.raises(error, match=message):
         call(version)
+
+
+# -- sizes are bounded by the input, never by an option ----------------------------
+
+
+HUGE_CALLS = [
+    pytest.param(lambda v: v.adaptive_pool_forward(GOOD, 10**9, "avg"), id="forward"),
+    pytest.param(lambda v: v.adaptive_pool_forward(GOOD, (2, 2**70)), id="forward-past-int64"),
+    pytest.param(lambda v: v.adaptive_max_indices(GOOD, (10**9, None)), id="indices"),
+    pytest.param(
+        lambda v: v.adaptive_pool_backward(np.zeros((1, 1, 1, 1)), GOOD, 10**9), id="backward"
+    ),
+]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("call", HUGE_CALLS)
+def test_a_huge_output_size_is_refused_before_anything_is_allocated(version, call):
+    def refused():
+        with pytest.raises(ValueError, match=r"output_size must be at most 32 times the input"):
+            call(version)
+
+    assert peak_bytes(refused) < 100_000
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_output_up_to_max_scale_times_the_input_matches_pytorch(torch, version):
+    """The largest output allowed, 32 x 4 = 128, and one more, refused with the limit in numbers."""
+    A_prev = np.random.default_rng(7).standard_normal((1, 4, 3, 2)).astype(np.float32)
+    out = (adaptive.MAX_SCALE * 4, 5)
+    expected = nhwc(torch.nn.functional.adaptive_avg_pool2d(nchw(torch, A_prev), out))
+    assert_bits_equal(version.adaptive_pool_forward(A_prev, out, "avg"), expected)
+    with pytest.raises(
+        ValueError, match=r"at most \(128, 96\) for an input of 4 x 3, got \(129, 5\)"
+    ):
+        version.adaptive_pool_forward(A_prev, (129, 5), "avg")
+
+
+def test_the_layer_refuses_a_huge_output_size_at_its_first_input():
+    layer = modern_layers.AdaptivePool2D(10**9)
+    with pytest.raises(ValueError, match=r"output_size must be at most 32 times"):
+        layer.forward(GOOD)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((4, 10**9), r"out_size must be at most 32 \* in_size = 128, got 1000000000"),
+        ((2**40, 2**30), r"in_size \* out_size must be below 2\*\*63"),
+    ],
+)
+def test_bounds_refuse_sizes_that_would_not_fit(args, message):
+    assert peak_bytes(lambda: pytest.raises(ValueError, adaptive.adaptive_bounds, *args)) < 10_000
+    with pytest.raises(ValueError, match=message):
+        adaptive.adaptive_bounds(*args)
+
+
+UNPOOL_A = np.ones((1, 2, 2, 1))
+UNPOOL_FLAT = np.array([0, 3, 8, 15]).reshape(1, 2, 2, 1)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize(
+    "indices, output_shape, error, message",
+    [
+        (UNPOOL_FLAT, 10**9, ValueError, r"at most \(64, 64\), got \(1000000000, 1000000000\)"),
+        (UNPOOL_FLAT, (4, 2**64), ValueError, r"output_shape must be at most 32 times A's map"),
+        (UNPOOL_FLAT, (4.0, 4), TypeError, r"output_shape must be an int or a pair .* \(4\.0, 4\)"),
+        (UNPOOL_FLAT, "4", TypeError, r"output_shape must be an int or a pair .* got '4'"),
+        (UNPOOL_FLAT, (True, 4), TypeError, r"output_shape .* got \(True, 4\)"),
+        # A column past the width would land on the next row if it were added up first.
+        (
+            (np.zeros((1, 2, 2, 1), int), np.full((1, 2, 2, 1), 5)),
+            (4, 4),
+            ValueError,
+            r"cols must point inside the 4 x 4 map \(columns 0 to 3\), got 5",
+        ),
+        # 2**62 rows times a width of 4 wrap around to 0 in int64.
+        (
+            (np.full((1, 2, 2, 1), 2**62), np.zeros((1, 2, 2, 1), int)),
+            (4, 4),
+            ValueError,
+            r"rows must point inside the 4 x 4 map \(rows 0 to 3\), got 4611686018427387904",
+        ),
+        (
+            (np.zeros((1, 2, 2, 1), int), np.full((1, 2, 2, 1), -1)),
+            (4, 4),
+            ValueError,
+            r"cols .* got -1; .*\(-1 marks a window of padding alone\)",
+        ),
+        # Past int64: converted first, it would wrap to -1.
+        (
+            np.full((1, 2, 2, 1), 2**64 - 1, dtype=np.uint64),
+            (4, 4),
+            ValueError,
+            r"indices must point inside .* got 18446744073709551615",
+        ),
+        (UNPOOL_FLAT.astype(bool), 4, TypeError, r"indices must be integers .* dtype bool"),
+    ],
+)
+def test_unpool_refuses_shapes_and_indices_outside_the_map(
+    version, indices, output_shape, error, message
+):
+    def refused():
+        with pytest.raises(error, match=message):
+            version.max_unpool(UNPOOL_A, indices, output_shape)
+
+    assert peak_bytes(refused) < 100_000
+
+
+def test_unpool_back_to_a_global_poolings_input_is_allowed():
+    digit_like = np.random.default_rng(8).standard_normal((2, 28, 28, 3))
+    pooled = adaptive.adaptive_pool_forward(digit_like, 1)
+    unpooled = adaptive.max_unpool(pooled, adaptive.adaptive_max_indices(digit_like, 1), 28)
+    assert_bits_equal(unpooled.max(axis=(1, 2)), pooled[:, 0, 0, :])
+    assert (np.count_nonzero(unpooled, axis=(1, 2)) == 1).all()
+
+
+# -- dtypes, None sizes, the public (1, 1) average --------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.bool_])
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_integer_and_bool_input_pools_as_float64(dtype, mode):
+    values = np.random.default_rng(9).integers(0, 2 if dtype is np.bool_ else 200, (2, 7, 5, 3))
+    A_prev = values.astype(dtype)
+    before = A_prev.copy()
+    ours = adaptive.adaptive_pool_forward(A_prev, (3, 4), mode)
+    assert_bits_equal(ours, adaptive.adaptive_pool_forward(values.astype(np.float64), (3, 4), mode))
+    assert np.array_equal(A_prev, before) and A_prev.dtype == dtype
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize("out", [(None, 3), (4, None), (None, None)])
+def test_none_sizes_match_pytorch(torch, mode, out):
+    A_prev = np.random.default_rng(10).standard_normal((2, 7, 5, 3)).astype(np.float32)
+    pool = getattr(torch.nn.functional, f"adaptive_{mode}_pool2d")
+    expected = nhwc(pool(nchw(torch, A_prev), out))
+    assert_bits_equal(adaptive.adaptive_pool_forward(A_prev, out, mode), expected)
+    assert_bits_equal(adaptive_loops.adaptive_pool_forward(A_prev, out, mode), expected)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_the_public_global_averages_gradient_divides_once(torch, dtype):
+    """As the module says: through `mean`, PyTorch's (1, 1) gradient is dA / (h * w)."""
+    rng = np.random.default_rng(11)
+    A_prev = rng.standard_normal((4, 7, 7, 16)).astype(dtype)
+    dA = rng.standard_normal((4, 1, 1, 16)).astype(dtype)
+    x = nchw(torch, A_prev).requires_grad_()
+    torch.nn.functional.adaptive_avg_pool2d(x, 1).backward(nchw(torch, dA))
+    work = np.float32 if dtype is np.float16 else dtype
+    once = (dA.astype(work) / work(49)).astype(dtype)
+    assert_bits_equal(nhwc(x.grad), np.broadcast_to(once, A_prev.shape))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pooling_lib import exercises, max_unpool
-from pooling_lib.adaptive import adaptive_bounds
+from pooling_lib.adaptive import MAX_SCALE, adaptive_bounds
 
 
 def run(checker, fn, capsys):
@@ -195,3 +195,13 @@ def test_stubs_are_not_attempted(checker, capsys):
 
     result, out = run(checker, stub, capsys)
     assert not result and not result.attempted and "not attempted yet" in out
+
+
+def test_random_bounds_cases_stay_within_the_sizes_adaptive_pooling_allows():
+    """One cell into 40 windows would be past MAX_SCALE, which the true answer refuses."""
+    from pooling_lib.exercises.modern import _draw_bounds
+
+    rng = np.random.default_rng(0)
+    drawn = [_draw_bounds(rng).args for _ in range(2000)]
+    assert all(n_out <= MAX_SCALE * n for n, n_out in drawn)
+    assert max(n_out for n, n_out in drawn if n == 1) == MAX_SCALE

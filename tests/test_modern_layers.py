@@ -170,11 +170,41 @@ def test_shift_batch_moves_each_image_by_its_own_amount():
             ValueError,
             r"X must have 4 dimensions",
         ),
+        (
+            lambda: ml.shift_batch(np.zeros((2, 4, 4, 1)), 1.5, 0),
+            TypeError,
+            r"down must be whole pixels, an int or one int per image, got 1\.5",
+        ),
+        (
+            lambda: ml.shift_batch(np.zeros((2, 4, 4, 1)), 0, [1, 2, 3]),
+            ValueError,
+            r"right must be an int or one int per image, shape \(2,\), got shape \(3,\)",
+        ),
+        (
+            lambda: ml.pooled_cnn(channels=8),
+            TypeError,
+            r"channels must be a pair \(first conv, second conv\), got 8",
+        ),
+        (lambda: ml.pooled_cnn(channels=(8,)), TypeError, r"channels must be a pair .* \(8,\)"),
+        (
+            lambda: ml.shift_consistency(3, np.zeros((2, 4, 4, 1))),
+            TypeError,
+            r"model must have a predict\(X, batch_size\) method and a dtype, .* got int",
+        ),
+        (lambda: ml.AdaptivePool2D((None, 2.0)), TypeError, r"output_size .* got \(None, 2\.0\)"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_naming_it(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_an_adaptive_layer_with_none_keeps_each_inputs_size():
+    layer = ml.AdaptivePool2D((None, 2), "max")
+    x = tie_free((2, 7, 5, 3), seed=4)
+    assert layer.forward(x).shape == (2, 7, 2, 3)
+    assert layer.forward(x[:, :4]).shape == (2, 4, 2, 3)
+    assert layer.backward(np.ones((2, 4, 2, 3))).shape == (2, 4, 5, 3)
 
 
 def test_gap_backward_refuses_a_wrong_shape():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..adaptive import adaptive_bounds, adaptive_pool_forward, max_unpool
+from ..adaptive import MAX_SCALE, adaptive_bounds, adaptive_pool_forward, max_unpool
 from ..pooling import max_pool_winners, pool_forward
 from .cases import Case, Failure, Grid, random_ints, random_values
 from .judging import all_hints, as_float_array, first_hint, kind_problem, layout_hint, looks_like
@@ -114,7 +114,8 @@ _BOUNDS_CASES = [
 
 
 def _draw_bounds(rng):
-    n, n_out = random_ints(rng, 1, 40, 2)
+    (n,) = random_ints(rng, 1, 40, 1)
+    (n_out,) = random_ints(rng, 1, min(40, MAX_SCALE * n), 1)
     return _bounds_case(f"{n} cells into {n_out} windows", n, n_out)
 
 
@@ -156,7 +157,7 @@ def _panel_lines(case, array):
 
 
 def _unpool_by_rule(A, indices, shape, write):
-    """An unpooling with a planted rule: ``write(out, n, row, col, ch, value)`` per value."""
+    """An unpooling with a planted rule: ``write(out, n, flat, ch, value, (h, w))`` per value."""
     h, w = shape
     out = np.zeros((A.shape[0], h, w, A.shape[3]))
     for n, i, j, ch in np.ndindex(*A.shape):
