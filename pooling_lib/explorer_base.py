@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import numbers
 import re
 import weakref
@@ -22,15 +23,43 @@ from .geometry import output_shape, to_pair
 from .plots import (
     digit_image,
 )
+from .presets import preset, preset_values, presets_for
+from .style import PROJECTOR_CONTROL_PX, PROJECTOR_PICTURE, PROJECTOR_TEXT_PX
 
 N_DIGITS = 5000
 
 
-_PRESENTATION_CSS = (
-    "<style>.pooling-presentation .widget-label, .pooling-presentation .widget-readout,"
-    " .pooling-presentation .widget-toggle-button, .pooling-presentation .widget-dropdown select,"
-    " .pooling-presentation .widget-checkbox label {font-size: 18px !important;}</style>"
-)
+# Projector mode: controls in a column beside the picture, in type a room can read.
+# ipywidgets sizes its controls from these two CSS variables; a toggle's text must
+# never be cut, so buttons size to their text.
+PROJECTOR_COLUMN_PX = 470
+_PROJECTOR_CSS = f"""<style>
+.pooling-projector {{--jp-widgets-font-size: {PROJECTOR_CONTROL_PX}px;
+  --jp-widgets-inline-height: 40px; --jp-widgets-inline-label-width: 150px;}}
+.pooling-projector .widget-label, .pooling-projector .widget-readout,
+.pooling-projector button, .pooling-projector select,
+.pooling-projector .widget-checkbox label {{font-size: {PROJECTOR_CONTROL_PX}px !important;}}
+.pooling-projector .widget-readout {{min-width: 3.3em; overflow: visible;}}
+.pooling-projector .widget-toggle-buttons .widget-toggle-button {{width: auto !important;
+  min-width: 3.6em; padding: 0 0.4em; height: 40px;}}
+.pooling-projector .widget-button {{width: auto !important; height: 40px; padding: 0 0.45em;
+  overflow: visible;}}
+.pooling-projector .widget-toggle-button {{overflow: visible;}}
+.pooling-projector .pooling-picture {{align-self: flex-start; width: auto; max-width: 100%;
+  height: auto;}}
+.pooling-projector .widget-checkbox {{width: auto !important;}}
+.pooling-projector .widget-dropdown {{width: auto !important;}}
+.pooling-projector .widget-dropdown select {{width: auto; flex: 0 0 auto;}}
+.pooling-projector .widget-play button {{width: 2.2em; height: 40px;}}
+.pooling-projector .widget-play button:nth-child(2) {{display: none;}}
+.pooling-projector .widget-toggle-buttons {{display: flex; align-items: center;}}
+.pooling-projector .widget-toggle-buttons .widget-label {{margin-right: 8px;}}
+.pooling-projector .pooling-text {{font-size: {PROJECTOR_TEXT_PX}px; line-height: 1.25;
+  max-width: {PROJECTOR_PICTURE[0]}px;}}
+.pooling-projector .pooling-text p {{font-size: {PROJECTOR_TEXT_PX}px; margin: 0 0 0.2em 0;
+  white-space: pre-wrap; line-height: 1.25;}}
+.pooling-projector .pooling-hidden {{color: #8c8c8c; font-style: italic;}}
+</style>"""
 
 
 def output_or_one(in_shape, kernel, stride):
@@ -267,19 +296,106 @@ class Explorer(widgets.VBox):
         self._held = False
         self._syncing = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        control_rows = [widgets.HBox(list(row)) for row in rows]
-        children = [*control_rows, self.image]
+        self.image.add_class("pooling-picture")
+        self.picture_text_px = None
+        self.text = None
+        self.reveal = None
+        self.preset_buttons = {}
         if self.presentation:
-            children.insert(0, widgets.HTML(_PRESENTATION_CSS))
+            children = self._projector_layout(view, rows)
+        else:
+            children = [*(widgets.HBox(list(row)) for row in rows), self.image]
         super().__init__(children=children)
         if self.presentation:
             self.add_class("pooling-presentation")
+            self.add_class("pooling-projector")
         self.controls = {control._pooling_name: control for control in self._named_controls}
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._sync_controls()
         self.refresh()
         _remember_for_rerun(self)
+
+    def _projector_layout(self, view, rows):
+        """Controls, presets and a reveal button beside the picture; its sentences below it.
+
+        The picture is drawn at the size it is shown (:meth:`View.use_projector`),
+        its small text moved into ``text``, an HTML panel in large type, which
+        stays hidden, with the answer-giving parts of the picture, until the
+        ``reveal`` button is pressed: the class predicts first.
+        """
+        view.use_projector()
+        view.set_revealed(False)
+        self.text = widgets.HTML()
+        self.text.add_class("pooling-text")
+        self.reveal = widgets.ToggleButton(
+            value=False,
+            description="reveal (R)",
+            tooltip="show the counts, formula and caption the class is asked to predict",
+        )
+        self.reveal.add_class("pooling-reveal")
+        self.reveal.observe(self._on_reveal, names="value")
+        lines = []
+        for row in rows:
+            if all(isinstance(item, widgets.Button | widgets.Play) for item in row):
+                lines.append(widgets.HBox(list(row)))
+            else:
+                lines.extend(widgets.HBox([item]) for item in row)
+        buttons = []
+        for choice in presets_for(type(self).__name__):
+            button = widgets.Button(description=choice.label, tooltip=f"preset {choice.key}")
+            button.add_class("pooling-preset")
+            button.on_click(lambda _, key=choice.key: self.apply_preset(key))
+            self.preset_buttons[choice.key] = button
+            buttons.append(button)
+        preset_row = widgets.HBox(buttons, layout=widgets.Layout(flex_flow="row wrap"))
+        column = widgets.VBox(
+            [preset_row, *lines, widgets.HBox([self.reveal])],
+            layout=widgets.Layout(width=f"{PROJECTOR_COLUMN_PX}px", flex="0 0 auto"),
+        )
+        picture = widgets.VBox([self.image, self.text], layout=widgets.Layout(flex="1 1 auto"))
+        return [widgets.HTML(_PROJECTOR_CSS), widgets.HBox([column, picture])]
+
+    def _on_reveal(self, change=None):
+        if self.closed:
+            return
+        self.view.set_revealed(self.reveal.value)
+        self.refresh()
+
+    def apply_preset(self, key):
+        """Set every control of this explorer to a preset of the class demo, render once.
+
+        The answer is hidden again (projector mode), so the class can predict.
+
+        Parameters
+        ----------
+        key : str
+            A key of :data:`pooling_lib.presets.PRESETS` for this explorer.
+
+        Raises
+        ------
+        ValueError
+            If ``key`` is not a preset, or a preset of another explorer.
+
+        Examples
+        --------
+        >>> from pooling_lib.explorers import max_mask_explorer
+        >>> explorer = max_mask_explorer(digit=3001)
+        >>> explorer.apply_preset("ties-all")
+        >>> explorer.ties.value
+        'all'
+        """
+        chosen = preset(key)
+        if chosen.section != type(self).__name__:
+            raise ValueError(
+                f"key must be a preset of {type(self).__name__}, got {key!r}, "
+                f"which is for {chosen.section}"
+            )
+        with self.hold_render():
+            for name, value in preset_values(chosen).items():
+                self.controls[name].value = value
+            if self.reveal is not None:
+                self.reveal.value = False
 
     def close(self):
         """Close the explorer's widgets, stop its callbacks and drop its figure.
@@ -332,7 +448,7 @@ class Explorer(widgets.VBox):
         the slider cannot show would widen it, and with it the work of every
         later picture.
         """
-        width = "420px" if self.presentation else "310px"
+        width = "440px" if self.presentation else "310px"
         value = integer(value, name, low, high)
         return self._control(
             name,
@@ -393,6 +509,23 @@ class Explorer(widgets.VBox):
         if not self._held:
             self.image.value = self.view.png()
             self.renders += 1
+            if self.presentation:
+                self._show_text()
+
+    def _show_text(self):
+        """Write the picture's sentences beside it, and the size of its smallest text."""
+        lines = self.view.text_lines()
+        if self.view.message or self.view.revealed:
+            shown = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+        else:
+            shown = '<p class="pooling-hidden">predict first, then reveal the answer</p>'
+        if self.text.value != shown:
+            self.text.value = shown
+        smallest = self.view.smallest_text_px()
+        if smallest != self.picture_text_px or not self.image._dom_classes[1:]:
+            self.picture_text_px = smallest
+            size = "none" if smallest is None else str(int(smallest))
+            self.image._dom_classes = ("pooling-picture", f"pooling-text-px-{size}")
 
     @contextlib.contextmanager
     def hold_render(self):
