@@ -50,8 +50,9 @@ PICTURES = (
     "style",
     "charts",
     "view_parts",
+    "presets",
 )
-WIDGETS = ("explorers", "explorer_base")
+WIDGETS = ("explorers", "explorer_base", "dashboard", "handout")
 FORBIDDEN = {
     "maths": (MATHS, ("matplotlib", "ipywidgets", "pooling_lib.explorers")),
     "pictures": (PICTURES, ("ipywidgets", "pooling_lib.explorers", "pooling_lib.explorer_base")),

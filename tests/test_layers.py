@@ -27,10 +27,11 @@ PICTURES = (
     "style",
     "view_parts",
     "window_views",
+    "presets",
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
 MATHS = ("captions", "maps")
-OURS = (*PICTURES, "explorer_base", "explorers")
+OURS = (*PICTURES, "explorer_base", "explorers", "dashboard", "handout")
 MAX_LINES = 800
 
 
