@@ -24,7 +24,7 @@ from .plots import (
     digit_image,
 )
 from .presets import preset, preset_values, presets_for
-from .style import PROJECTOR_CONTROL_PX, PROJECTOR_PICTURE, PROJECTOR_TEXT_PX
+from .style import PROJECTOR_CONTROL_PX, PROJECTOR_TEXT_PX
 
 N_DIGITS = 5000
 
@@ -54,8 +54,7 @@ _PROJECTOR_CSS = f"""<style>
 .pooling-projector .widget-play button:nth-child(2) {{display: none;}}
 .pooling-projector .widget-toggle-buttons {{display: flex; align-items: center;}}
 .pooling-projector .widget-toggle-buttons .widget-label {{margin-right: 8px;}}
-.pooling-projector .pooling-text {{font-size: {PROJECTOR_TEXT_PX}px; line-height: 1.25;
-  max-width: {PROJECTOR_PICTURE[0]}px;}}
+.pooling-projector .pooling-text {{font-size: {PROJECTOR_TEXT_PX}px; line-height: 1.25;}}
 .pooling-projector .pooling-text p {{font-size: {PROJECTOR_TEXT_PX}px; margin: 0 0 0.2em 0;
   white-space: pre-wrap; line-height: 1.25;}}
 .pooling-projector .pooling-hidden {{color: #8c8c8c; font-style: italic;}}
@@ -248,6 +247,25 @@ def _close_unused(namespace):
             explorer.close()
 
 
+def _paired(row):
+    """The controls of a row, one per line, except height and width sliders, which share one.
+
+    A column of controls must fit a projector's screen beside the picture; a
+    ``kernel_h`` and ``kernel_w`` side by side read as one setting anyway.
+    """
+    lines = []
+    for item in row:
+        name = getattr(item, "_pooling_name", "")
+        previous = lines[-1][0] if lines and len(lines[-1]) == 1 else None
+        previous_name = getattr(previous, "_pooling_name", "")
+        if name.endswith("_w") and previous_name == name[:-2] + "_h":
+            previous.layout.width = item.layout.width = "225px"
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    return lines
+
+
 def subject(digit, channel="digit"):
     _, label = digit_image(digit, channel)
     inverse = ", inverse" if channel == "inverse" else ""
@@ -317,7 +335,7 @@ class Explorer(widgets.VBox):
         _remember_for_rerun(self)
 
     def _projector_layout(self, view, rows):
-        """Controls, presets and a reveal button beside the picture; its sentences below it.
+        """Controls, presets and a reveal button beside the picture; its sentences below both.
 
         The picture is drawn at the size it is shown (:meth:`View.use_projector`),
         its small text moved into ``text``, an HTML panel in large type, which
@@ -340,7 +358,7 @@ class Explorer(widgets.VBox):
             if all(isinstance(item, widgets.Button | widgets.Play) for item in row):
                 lines.append(widgets.HBox(list(row)))
             else:
-                lines.extend(widgets.HBox([item]) for item in row)
+                lines.extend(widgets.HBox(list(pair)) for pair in _paired(row))
         buttons = []
         for choice in presets_for(type(self).__name__):
             button = widgets.Button(description=choice.label, tooltip=f"preset {choice.key}")
@@ -353,8 +371,8 @@ class Explorer(widgets.VBox):
             [preset_row, *lines, widgets.HBox([self.reveal])],
             layout=widgets.Layout(width=f"{PROJECTOR_COLUMN_PX}px", flex="0 0 auto"),
         )
-        picture = widgets.VBox([self.image, self.text], layout=widgets.Layout(flex="1 1 auto"))
-        return [widgets.HTML(_PROJECTOR_CSS), widgets.HBox([column, picture])]
+        picture = widgets.VBox([self.image], layout=widgets.Layout(flex="1 1 auto"))
+        return [widgets.HTML(_PROJECTOR_CSS), widgets.HBox([column, picture]), self.text]
 
     def _on_reveal(self, change=None):
         if self.closed:

@@ -271,7 +271,8 @@ class View:
         texts = [
             text
             for text in self._glyph_texts(figure_level_only=True)
-            if text is not title and text.get_text().strip()
+            # Arrows between panels are not sentences.
+            if text is not title and any(c.isalnum() for c in text.get_text())
         ]
         texts.sort(key=lambda text: -text.get_position()[1])
         lines = [text.get_text() for text in texts]

@@ -644,6 +644,15 @@ class MaxMaskView(View):
             "all": "every tied cell takes the whole dA, so the total exceeds the windows'",
             "split": "tied cells share dA equally, so the total equals the windows'",
         }[ties]
+        if self.projector:
+            # Written beside the picture in large type: the counts, not the explanation.
+            self.summary.set_text(
+                f"{n_tied} of {n_windows} windows tied ({100 * n_tied / n_windows:.0f}%), "
+                f"mostly flat background.\n{self.receivers[ties]} pixels get gradient, "
+                f"{self.totals[ties]:g} in total (first {self.totals['first']:g}, "
+                f"all {self.totals['all']:g}, split {self.totals['split']:g})."
+            )
+            return
         self.summary.set_text(
             f"{n_windows} windows, {n_tied} tied ({100 * n_tied / n_windows:.0f}%): their maximum "
             "is in more than one cell, mostly the flat background.\n"
