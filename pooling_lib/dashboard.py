@@ -7,7 +7,7 @@
 Each is an explorer in projector mode (``presentation=True``), set to where
 the guide's demo starts (:data:`pooling_lib.presets.STARTS`), or to the
 preset the page address names (``?step=4``, ``?preset=ties-all``), which
-Voila passes to the kernel as the environment variable ``QUERY_STRING``.
+Voila passes to the kernel (:func:`follow_address`, the notebook's last cell).
 :func:`keyboard` gives the presenter's keys.
 """
 
@@ -20,7 +20,7 @@ from IPython.display import HTML
 from . import explorers
 from .presets import STARTS, from_query
 
-__all__ = ["FACTORIES", "KEYS", "keyboard", "page_style", "section"]
+__all__ = ["FACTORIES", "KEYS", "follow_address", "keyboard", "page_style", "section"]
 
 FACTORIES = {
     "PoolingAnimation": explorers.pooling_animation,
@@ -29,6 +29,9 @@ FACTORIES = {
     "GradientExplorer": explorers.gradient_explorer,
     "PipelineExplorer": explorers.pipeline_explorer,
 }
+
+# The sections built last, by name, for follow_address.
+_BUILT = {}
 
 # What each key does, for the guide and the page: the section is the one most in view.
 # The Play widget's first button plays and pauses; its second (■) jumps to step 0 and
@@ -83,8 +86,13 @@ _KEYS_JS = """<script>
     } else if (key === 'n') { jump(1); event.preventDefault();
     } else if (key === 'p') { jump(-1); event.preventDefault(); }
   });
-  const target = document.querySelector('.pooling-asked');
-  if (target) { setTimeout(() => target.scrollIntoView({block: 'center'}), 300); }
+  // The section the address asks for is marked once the kernel has applied its preset.
+  let tries = 0;
+  const find = setInterval(function () {
+    const target = document.querySelector('.pooling-asked');
+    if (target || ++tries > 60) { clearInterval(find); }
+    if (target) { target.scrollIntoView({block: 'end'}); }
+  }, 500);
 })();
 </script>"""
 
@@ -115,17 +123,18 @@ def page_style():
     )
 
 
-def section(name, query=None):
+def section(name, query=""):
     """One dashboard section: an explorer for a projector, at the demo's start or a preset.
 
     Parameters
     ----------
     name : str
         The explorer's class name, a key of :data:`FACTORIES`.
-    query : str, optional
-        The page address's query string; default the ``QUERY_STRING``
-        environment variable, which Voila sets. A preset for this section
+    query : str, default ''
+        A page address's query string; a preset it names for this section
         is applied, and the section marked so that the page scrolls to it.
+        The dashboard leaves it empty and calls :func:`follow_address` once
+        every section is built.
 
     Returns
     -------
@@ -144,12 +153,53 @@ def section(name, query=None):
     if name not in FACTORIES:
         names = ", ".join(repr(key) for key in FACTORIES)
         raise ValueError(f"name must be one of {names}, got {name!r}")
-    asked = from_query(os.environ.get("QUERY_STRING", "") if query is None else query)
     explorer = FACTORIES[name](presentation=True)
     with explorer.hold_render():
         for control, value in STARTS[name].items():
             explorer.controls[control].value = value
-        if asked is not None and asked.section == name:
-            explorer.apply_preset(asked.key)
-            explorer.add_class("pooling-asked")
+    _BUILT[name] = explorer
+    _apply(explorer, from_query(query))
     return explorer
+
+
+def _apply(explorer, asked):
+    if asked is not None and asked.section == type(explorer).__name__:
+        explorer.apply_preset(asked.key)
+        explorer.add_class("pooling-asked")
+
+
+def _address_query():
+    """The page address's query string, as Voila gives it; '' outside Voila.
+
+    A preheated Voila kernel runs the notebook before anyone asks for the page;
+    ``voila.utils.get_query_string`` waits for the request there, and returns
+    at once otherwise.
+    """
+    try:
+        from voila.utils import get_query_string
+    except ImportError:
+        return os.environ.get("QUERY_STRING", "")
+    return get_query_string() or ""
+
+
+def follow_address(query=None):
+    """Apply the preset the page address asks for (``?step=4``, ``?preset=ties-all``).
+
+    Call it after every section is built: with Voila's preheated kernels
+    (``--preheat_kernel=True``) the sections are drawn before the page is
+    asked for, and only this waits for the address.
+
+    Parameters
+    ----------
+    query : str, optional
+        Default: the address Voila passes (``QUERY_STRING``).
+
+    Returns
+    -------
+    pooling_lib.presets.Preset or None
+        The preset applied, if any.
+    """
+    asked = from_query(_address_query() if query is None else query)
+    if asked is not None and asked.section in _BUILT:
+        _apply(_BUILT[asked.section], asked)
+    return asked

@@ -191,10 +191,14 @@ def test_the_dashboard_applies_the_preset_of_its_address(monkeypatch):
     monkeypatch.setenv("QUERY_STRING", "step=3")
     asked = dashboard.section("WindowExplorer")
     other = dashboard.section("MaxMaskExplorer")
+    assert asked.state() == presets.STARTS["WindowExplorer"]
+    assert dashboard.follow_address().key == "kernel-3"
     assert (asked.kernel_h.value, asked.kernel_w.value) == (3, 3)
     assert "pooling-asked" in asked._dom_classes
     assert "pooling-asked" not in other._dom_classes
     assert other.state() == presets.STARTS["MaxMaskExplorer"]
+    monkeypatch.setenv("QUERY_STRING", "")
+    assert dashboard.follow_address() is None
     with pytest.raises(ValueError, match=r"name must be one of 'PoolingAnimation', .* got 'x'"):
         dashboard.section("x")
 

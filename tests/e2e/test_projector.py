@@ -252,3 +252,35 @@ def test_the_presenters_keys_play_pause_step_and_restart_the_animation(request, 
         assert not (page_errors(page) + traffic.errors)
     finally:
         context.close()
+
+
+@pytest.mark.e2e
+def test_the_address_opens_the_dashboard_at_a_preset(request, browser):
+    notebook = dashboard_notebook(course_root())
+    serve = request.getfixturevalue("voila")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
+    deadline = Deadline(budget_seconds(), "?preset=ties-all")
+    traffic = KernelTraffic()
+    traffic.attach(page)
+    block_outside_requests(page, blocked=[])
+    try:
+        open_in_voila(page, serve(notebook) + "?preset=ties-all", traffic, deadline)
+        k = _section_index("MaxMaskExplorer")
+        section = page.locator(".pooling-projector").nth(k)
+        active = section.locator(".widget-toggle-buttons button.mod-active")
+        assert "all" in [active.nth(i).inner_text() for i in range(active.count())]
+        page.wait_for_function(
+            """(k) => {
+              const r = document.querySelectorAll('.pooling-projector')[k].getBoundingClientRect();
+              return r.top >= 0 && r.bottom <= window.innerHeight;
+            }""",
+            arg=k,
+            timeout=deadline.remaining_ms(PICTURE_TIMEOUT_MS),
+        )
+        others = page.locator(".pooling-asked")
+        assert others.count() == 1
+        assert not (page_errors(page) + traffic.errors)
+    finally:
+        context.close()
