@@ -376,8 +376,10 @@ class WindowView(View):
         width, height = width_px, 380
         self.figure.set_size_inches(width / DPI, height / DPI)
         self._top, self._bottom, self._right = 0.97, 0.06, 0.71
-        # The largest digit now, rather than one that stays put for every option.
+        # The largest digit now, rather than one that stays put for every option; the
+        # input then moves with the options, so it is drawn with the dynamic part.
         self.margin, self._spacing = None, 0.3
+        self._float(self.ax_in)
         self.ax_zoom.set_position([508 / width, 90 / height, 200 / width, 200 / height])
 
     def _place(self, span_in, span_out, in_shape):
