@@ -175,10 +175,11 @@ def _address_query():
     ``voila.utils.get_query_string`` waits for the request there, and returns
     at once otherwise.
     """
-    try:
-        from voila.utils import get_query_string
-    except ImportError:
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        # Importing Voila takes seconds; only a preheated kernel needs it.
         return os.environ.get("QUERY_STRING", "")
+    from voila.utils import get_query_string
+
     return get_query_string() or ""
 
 
