@@ -650,8 +650,8 @@ class MaxMaskView(View):
             # Written beside the picture in large type: the counts, not the explanation.
             self.summary.set_text(
                 f"{n_tied} of {n_windows} windows tied ({100 * n_tied / n_windows:.0f}%), "
-                f"mostly flat background.\n{self.receivers[ties]} pixels get gradient, "
-                f"{self.totals[ties]:g} in total (first {self.totals['first']:g}, "
+                f"mostly flat background.\n{self.receivers[ties]} pixels get gradient; "
+                f"dA_prev sums to {self.totals[ties]:g} (first {self.totals['first']:g}, "
                 f"all {self.totals['all']:g}, split {self.totals['split']:g})."
             )
             return
