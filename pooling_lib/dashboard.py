@@ -153,10 +153,14 @@ def section(name, query=""):
     if name not in FACTORIES:
         names = ", ".join(repr(key) for key in FACTORIES)
         raise ValueError(f"name must be one of {names}, got {name!r}")
-    explorer = FACTORIES[name](presentation=True)
-    with explorer.hold_render():
-        for control, value in STARTS[name].items():
-            explorer.controls[control].value = value
+    start = STARTS[name]
+    # Built at the start where the factory takes it, so that the first picture is the one shown.
+    given = {key: start[key] for key in ("digit", "step") if key in start}
+    explorer = FACTORIES[name](**given, presentation=True)
+    if explorer.state() != start:
+        with explorer.hold_render():
+            for control, value in start.items():
+                explorer.controls[control].value = value
     _BUILT[name] = explorer
     _apply(explorer, from_query(query))
     return explorer

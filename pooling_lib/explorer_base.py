@@ -296,6 +296,15 @@ class Explorer(widgets.VBox):
         it is also kept here to inspect.
     closed : bool
         Whether :meth:`close` has run.
+    text, reveal : ipywidgets.HTML, ipywidgets.ToggleButton or None
+        Projector mode only (``presentation=True``): the picture's sentences,
+        written under it in large type, and the button that shows them and
+        the picture's answer; None otherwise.
+    preset_buttons : dict of str to ipywidgets.Button
+        Projector mode only: one button per preset of the class demo, by key.
+    picture_text_px : float or None
+        Projector mode only: the smallest text drawn in the picture, in pixels
+        of the PNG, which the page also reads from the image's CSS class.
     """
 
     closed = False
