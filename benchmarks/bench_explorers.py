@@ -12,6 +12,7 @@ Run from the repository root::
 
     python benchmarks/bench_explorers.py            # one tour per explorer
     python benchmarks/bench_explorers.py --rounds 3 # repeat the tours
+    python benchmarks/bench_explorers.py --projector # the class demo's projector mode
 
 The last line is exactly ``explorers: median X ms, worst Y ms per slider change``;
 the target is a median of at most 100 ms and a worst of at most 250 ms.
@@ -232,8 +233,10 @@ TOURS = {
 }
 
 
-def run_tour(make, changes, rounds):
+def run_tour(make, changes, rounds, presentation=False):
     """Build an explorer, apply ``changes`` ``rounds`` times.
+
+    ``presentation=True`` builds it in projector mode, as the class demo does.
 
     Returns
     -------
@@ -242,7 +245,7 @@ def run_tour(make, changes, rounds):
     full_draws : int
         How many changes redrew the whole figure.
     """
-    explorer = make()
+    explorer = make(presentation=presentation)
     draws = explorer.view.full_draws
     times, cpu_times = [], []
     for _ in range(rounds):
@@ -266,6 +269,9 @@ def run_tour(make, changes, rounds):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1, help="tours per explorer (default 1)")
+    parser.add_argument(
+        "--projector", action="store_true", help="explorers in projector mode (presentation=True)"
+    )
     args = parser.parse_args(argv)
     every = []
     print(
@@ -273,7 +279,7 @@ def main(argv=None):
         f"{'cpu median':>11} {'full draws':>11}"
     )
     for name, (make, changes) in TOURS.items():
-        times, cpu_times, full_draws = run_tour(make, changes, args.rounds)
+        times, cpu_times, full_draws = run_tour(make, changes, args.rounds, args.projector)
         every.extend(times)
         print(
             f"{name:<20} {len(times):>7} {statistics.median(times):>10.1f} {max(times):>9.1f} "

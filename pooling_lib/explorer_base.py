@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import numbers
 import re
 import weakref
@@ -22,15 +23,44 @@ from .geometry import output_shape, to_pair
 from .plots import (
     digit_image,
 )
+from .presets import preset, preset_values, presets_for
+from .style import PROJECTOR_CONTROL_PX, PROJECTOR_TEXT_PX
 
 N_DIGITS = 5000
 
 
-_PRESENTATION_CSS = (
-    "<style>.pooling-presentation .widget-label, .pooling-presentation .widget-readout,"
-    " .pooling-presentation .widget-toggle-button, .pooling-presentation .widget-dropdown select,"
-    " .pooling-presentation .widget-checkbox label {font-size: 18px !important;}</style>"
-)
+# Projector mode: controls in a column beside the picture, in type a room can read.
+# ipywidgets sizes its controls from these two CSS variables; a toggle's text must
+# never be cut, so buttons size to their text.
+PROJECTOR_COLUMN_PX = 470
+_PROJECTOR_CSS = f"""<style>
+.pooling-projector {{--jp-widgets-font-size: {PROJECTOR_CONTROL_PX}px;
+  --jp-widgets-inline-height: 40px; --jp-widgets-inline-label-width: 150px;}}
+.pooling-projector .widget-label, .pooling-projector .widget-readout,
+.pooling-projector button, .pooling-projector select,
+.pooling-projector .widget-checkbox label {{font-size: {PROJECTOR_CONTROL_PX}px !important;}}
+.pooling-projector .widget-readout {{min-width: 3.3em; overflow: visible;}}
+.pooling-projector .pooling-pair .widget-readout {{min-width: 1.2em; margin-left: 4px;}}
+.pooling-projector .pooling-pair .widget-label {{margin-right: 2px;}}
+.pooling-projector .widget-toggle-buttons .widget-toggle-button {{width: auto !important;
+  min-width: 3.6em; padding: 0 0.4em; height: 40px;}}
+.pooling-projector .widget-button {{width: auto !important; height: 40px; padding: 0 0.45em;
+  overflow: visible;}}
+.pooling-projector .widget-toggle-button {{overflow: visible;}}
+.pooling-projector .pooling-picture {{align-self: flex-start; width: auto; max-width: 100%;
+  height: auto;}}
+.pooling-projector .widget-checkbox {{width: auto !important;}}
+.pooling-projector .widget-dropdown {{width: auto !important;}}
+.pooling-projector .widget-dropdown select {{width: auto; flex: 0 0 auto;}}
+.pooling-projector .widget-play button {{width: 2.2em; height: 40px;}}
+.pooling-projector .widget-play button:nth-child(2) {{display: none;}}
+.pooling-projector .widget-toggle-buttons {{display: flex; align-items: center;}}
+.pooling-projector .widget-toggle-buttons .widget-label {{margin-right: 8px;}}
+.pooling-projector .pooling-text {{font-size: {PROJECTOR_TEXT_PX}px; line-height: 1.25;}}
+.pooling-projector .pooling-text p {{font-size: {PROJECTOR_TEXT_PX}px; margin: 0 0 0.2em 0;
+  white-space: pre-wrap; line-height: 1.25;}}
+.pooling-projector .pooling-hidden {{color: #8c8c8c; font-style: italic;}}
+</style>"""
 
 
 def output_or_one(in_shape, kernel, stride):
@@ -219,6 +249,27 @@ def _close_unused(namespace):
             explorer.close()
 
 
+def _paired(row):
+    """The controls of a row, one per line, except height and width sliders, which share one.
+
+    A column of controls must fit a projector's screen beside the picture; a
+    ``kernel_h`` and ``kernel_w`` side by side read as one setting anyway.
+    """
+    lines = []
+    for item in row:
+        name = getattr(item, "_pooling_name", "")
+        previous = lines[-1][0] if lines and len(lines[-1]) == 1 else None
+        previous_name = getattr(previous, "_pooling_name", "")
+        if name.endswith("_w") and previous_name == name[:-2] + "_h":
+            previous.layout.width = item.layout.width = "225px"
+            previous.add_class("pooling-pair")
+            item.add_class("pooling-pair")
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    return lines
+
+
 def subject(digit, channel="digit"):
     _, label = digit_image(digit, channel)
     inverse = ", inverse" if channel == "inverse" else ""
@@ -249,6 +300,15 @@ class Explorer(widgets.VBox):
         it is also kept here to inspect.
     closed : bool
         Whether :meth:`close` has run.
+    text, reveal : ipywidgets.HTML, ipywidgets.ToggleButton or None
+        Projector mode only (``presentation=True``): the picture's sentences,
+        written under it in large type, and the button that shows them and
+        the picture's answer; None otherwise.
+    preset_buttons : dict of str to ipywidgets.Button
+        Projector mode only: one button per preset of the class demo, by key.
+    picture_text_px : float or None
+        Projector mode only: the smallest text drawn in the picture, in pixels
+        of the PNG, which the page also reads from the image's CSS class.
     """
 
     closed = False
@@ -267,19 +327,106 @@ class Explorer(widgets.VBox):
         self._held = False
         self._syncing = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        control_rows = [widgets.HBox(list(row)) for row in rows]
-        children = [*control_rows, self.image]
+        self.image.add_class("pooling-picture")
+        self.picture_text_px = None
+        self.text = None
+        self.reveal = None
+        self.preset_buttons = {}
         if self.presentation:
-            children.insert(0, widgets.HTML(_PRESENTATION_CSS))
+            children = self._projector_layout(view, rows)
+        else:
+            children = [*(widgets.HBox(list(row)) for row in rows), self.image]
         super().__init__(children=children)
         if self.presentation:
             self.add_class("pooling-presentation")
+            self.add_class("pooling-projector")
         self.controls = {control._pooling_name: control for control in self._named_controls}
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._sync_controls()
         self.refresh()
         _remember_for_rerun(self)
+
+    def _projector_layout(self, view, rows):
+        """Controls, presets and a reveal button beside the picture; its sentences below both.
+
+        The picture is drawn at the size it is shown (:meth:`View.use_projector`),
+        its small text moved into ``text``, an HTML panel in large type, which
+        stays hidden, with the answer-giving parts of the picture, until the
+        ``reveal`` button is pressed: the class predicts first.
+        """
+        view.use_projector()
+        view.set_revealed(False)
+        self.text = widgets.HTML()
+        self.text.add_class("pooling-text")
+        self.reveal = widgets.ToggleButton(
+            value=False,
+            description="reveal (R)",
+            tooltip="show the counts, formula and caption the class is asked to predict",
+        )
+        self.reveal.add_class("pooling-reveal")
+        self.reveal.observe(self._on_reveal, names="value")
+        lines = []
+        for row in rows:
+            if all(isinstance(item, widgets.Button | widgets.Play) for item in row):
+                lines.append(widgets.HBox(list(row)))
+            else:
+                lines.extend(widgets.HBox(list(pair)) for pair in _paired(row))
+        buttons = []
+        for choice in presets_for(type(self).__name__):
+            button = widgets.Button(description=choice.label, tooltip=f"preset {choice.key}")
+            button.add_class("pooling-preset")
+            button.on_click(lambda _, key=choice.key: self.apply_preset(key))
+            self.preset_buttons[choice.key] = button
+            buttons.append(button)
+        preset_row = widgets.HBox(buttons, layout=widgets.Layout(flex_flow="row wrap"))
+        column = widgets.VBox(
+            [preset_row, *lines, widgets.HBox([self.reveal])],
+            layout=widgets.Layout(width=f"{PROJECTOR_COLUMN_PX}px", flex="0 0 auto"),
+        )
+        picture = widgets.VBox([self.image], layout=widgets.Layout(flex="1 1 auto"))
+        return [widgets.HTML(_PROJECTOR_CSS), widgets.HBox([column, picture]), self.text]
+
+    def _on_reveal(self, change=None):
+        if self.closed:
+            return
+        self.view.set_revealed(self.reveal.value)
+        self.refresh()
+
+    def apply_preset(self, key):
+        """Set every control of this explorer to a preset of the class demo, render once.
+
+        The answer is hidden again (projector mode), so the class can predict.
+
+        Parameters
+        ----------
+        key : str
+            A key of :data:`pooling_lib.presets.PRESETS` for this explorer.
+
+        Raises
+        ------
+        ValueError
+            If ``key`` is not a preset, or a preset of another explorer.
+
+        Examples
+        --------
+        >>> from pooling_lib.explorers import max_mask_explorer
+        >>> explorer = max_mask_explorer(digit=3001)
+        >>> explorer.apply_preset("ties-all")
+        >>> explorer.ties.value
+        'all'
+        """
+        chosen = preset(key)
+        if chosen.section != type(self).__name__:
+            raise ValueError(
+                f"key must be a preset of {type(self).__name__}, got {key!r}, "
+                f"which is for {chosen.section}"
+            )
+        with self.hold_render():
+            for name, value in preset_values(chosen).items():
+                self.controls[name].value = value
+            if self.reveal is not None:
+                self.reveal.value = False
 
     def close(self):
         """Close the explorer's widgets, stop its callbacks and drop its figure.
@@ -332,7 +479,7 @@ class Explorer(widgets.VBox):
         the slider cannot show would widen it, and with it the work of every
         later picture.
         """
-        width = "420px" if self.presentation else "310px"
+        width = "440px" if self.presentation else "310px"
         value = integer(value, name, low, high)
         return self._control(
             name,
@@ -393,6 +540,23 @@ class Explorer(widgets.VBox):
         if not self._held:
             self.image.value = self.view.png()
             self.renders += 1
+            if self.presentation:
+                self._show_text()
+
+    def _show_text(self):
+        """Write the picture's sentences beside it, and the size of its smallest text."""
+        lines = self.view.text_lines()
+        if self.view.message or self.view.revealed:
+            shown = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+        else:
+            shown = '<p class="pooling-hidden">predict first, then reveal the answer</p>'
+        if self.text.value != shown:
+            self.text.value = shown
+        smallest = self.view.smallest_text_px()
+        if smallest != self.picture_text_px or not self.image._dom_classes[1:]:
+            self.picture_text_px = smallest
+            size = "none" if smallest is None else str(int(smallest))
+            self.image._dom_classes = ("pooling-picture", f"pooling-text-px-{size}")
 
     @contextlib.contextmanager
     def hold_render(self):

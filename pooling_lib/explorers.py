@@ -53,6 +53,7 @@ from .plots import (
     WindowView,
     digit_image,
 )
+from .presets import first_ink_step
 from .style import presentation_setting
 
 __all__ = [
@@ -369,7 +370,51 @@ class PoolingAnimation(Explorer):
             (self.kernel, self.stride, self.mode),
             (self.digit,),
         ]
+        self.previous = self.next = self.restart = None
+        if self.presentation:
+            # ■ of the Play widget jumps to step 0, a window of background; the projector
+            # hides it and offers a pause that keeps the step, one-step moves and a
+            # restart that is labelled as such.
+            self.previous = self._button("◀ back", "one step back (←)", "pooling-previous", -1)
+            self.next = self._button("next ▶", "one step on (→)", "pooling-next", 1)
+            self.restart = self._button(
+                "↺ restart", "back to the first window with ink (Home)", "pooling-restart", None
+            )
+            rows = [
+                (self.play, self.previous, self.next, self.restart),
+                (self.step, self.kernel, self.stride, self.mode, self.digit),
+            ]
         self._start(AnimationView(presentation), rows, extra_widgets=[self._link])
+
+    def _button(self, description, tooltip, css_class, steps):
+        button = widgets.Button(description=description, tooltip=tooltip)
+        button.add_class(css_class)
+        button.on_click(lambda _: self.move(steps))
+        return button
+
+    def move(self, steps=None):
+        """Step the animation by ``steps`` windows (clipped to the ends), or restart it.
+
+        Parameters
+        ----------
+        steps : int or None
+            Windows to move, negative to go back; None goes back to the
+            first window that holds ink, where the animation has something
+            to show.
+
+        Examples
+        --------
+        >>> animation = pooling_animation(digit=3001)
+        >>> animation.move(), animation.step.value
+        (None, 22)
+        >>> animation.move(-30), animation.step.value
+        (None, 0)
+        """
+        if steps is None:
+            target = first_ink_step(self.digit.value, self.kernel.value, self.stride.value)
+        else:
+            target = self.step.value + integer(steps, "steps", -self.step.max, self.step.max)
+        self.step.value = min(max(target, 0), self.step.max)
 
     def _sync_controls(self):
         h_out, w_out = output_or_one(
@@ -379,6 +424,9 @@ class PoolingAnimation(Explorer):
         self.play.max = self.step.max
 
     def _update(self):
+        # The Play widget is linked to the step in the browser only: a step set here
+        # must reach it too, or the page would put the step back to the Play's value.
+        self.play.value = self.step.value
         image, _ = digit_image(self.digit.value)
         self.view.update(
             image,

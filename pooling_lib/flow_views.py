@@ -34,7 +34,16 @@ from .maps import (
 )
 from .pooling import pool_backward, pool_forward
 from .render import View, set_clim
-from .style import GRADIENT_CMAP, IMAGE_CMAP, ORANGE, SKY, VERMILLION, format_number
+from .style import (
+    DPI,
+    GRADIENT_CMAP,
+    IMAGE_CMAP,
+    ORANGE,
+    PROJECTOR_PICTURE,
+    SKY,
+    VERMILLION,
+    format_number,
+)
 from .view_parts import (
     COUNT_CMAP,
     int_ticks,
@@ -615,6 +624,25 @@ class AnimationView(View):
         self.filled = np.zeros((0, 0))
         self.geometry = None
 
+    def use_projector(self, width_px=PROJECTOR_PICTURE[0], height_px=PROJECTOR_PICTURE[1]):
+        """As :meth:`View.use_projector`, with the window enlarged so its values stay written.
+
+        Without titles and captions the picture needs no margins; the zoom
+        grows to 200 pixels, which holds a 2 x 2 window's values at the
+        projector's smallest text.
+        """
+        super().use_projector(width_px, height_px)
+        # The answer to "what will this window give?": circled only once revealed.
+        self.answers.append(self.zoom_winner)
+        width, height = 720, 360
+        self.figure.set_size_inches(width / DPI, height / DPI)
+        for ax, (left, bottom, side) in (
+            (self.ax_in, (8, 10, 340)),
+            (self.ax_zoom, (368, 80, 200)),
+            (self.ax_out, (588, 112, 128)),
+        ):
+            ax.set_position([left / width, bottom / height, side / width, side / height])
+
     def update(self, image, kernel_shape=2, stride=2, mode="max", step=0, title=None, subject=None):
         """Redraw for these options.
 
@@ -700,6 +728,6 @@ class AnimationView(View):
             self.output_labels.clear()
         self.out_title.set_text(f"output {h_out} x {w_out}, filled row by row")
         self.caption.set_text(
-            f"step {step + 1} of {self.steps}: output[{i}, {j}] = {sentence}  "
+            f"step {step} of 0-{self.steps - 1}: output[{i}, {j}] = {sentence}  "
             f"(rows {rows[i, 0]}-{rows[i, -1]}, columns {cols[j, 0]}-{cols[j, -1]})"
         )

@@ -150,6 +150,10 @@ class GlyphText(PathPatch):
     def get_text(self):
         return self._text
 
+    def get_fontsize(self):
+        """The font size, in points."""
+        return self._prop.get_size_in_points()
+
     def set_text(self, text):
         """Show ``text``; its outlines are built when it is first drawn."""
         self._text = str(text)

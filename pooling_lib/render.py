@@ -30,7 +30,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
-from .style import DPI, GRADIENT_CMAP, IMAGE_CMAP, VERMILLION, Style
+from .style import (
+    DPI,
+    GRADIENT_CMAP,
+    IMAGE_CMAP,
+    PROJECTOR_PICTURE,
+    PROJECTOR_TEXT_PX,
+    VERMILLION,
+    Style,
+    pixels,
+    points,
+    whole_pixels,
+)
 
 __all__ = ["CellLabels", "GlyphText", "PoolingFigure", "View", "figure_png"]
 from .glyphs import AxisText, CellLabels, ColorbarText, GlyphText, fixed_labels, wrap
@@ -166,6 +177,10 @@ class View:
         self._backgrounds = OrderedDict()
         self.full_draws = 0
         self.message = ""
+        self.projector = False
+        self.revealed = True
+        self.answers = []
+        self._cell_labels = []
         self.message_text = self._dynamic(
             self.figure.text(
                 0.5,
@@ -192,7 +207,90 @@ class View:
     def _labels(self, ax, fontsize):
         labels = CellLabels(ax, fontsize)
         self._dynamic(labels.collection)
+        self._cell_labels.append(labels)
         return labels
+
+    def use_projector(self, width_px=PROJECTOR_PICTURE[0], height_px=PROJECTOR_PICTURE[1]):
+        """Draw for a projector: at the size the picture is shown, no small text in it.
+
+        The figure is scaled to fit ``width_px`` by ``height_px`` pixels,
+        shown one to one beside the controls. Text a back row cannot read
+        at that size (titles, ticks, captions, legends) is left out of the
+        picture: :meth:`text_lines` gives it to the page to write in large
+        type. Numbers in cells are written at ``PROJECTOR_TEXT_PX`` or
+        more, or not at all.
+
+        Parameters
+        ----------
+        width_px, height_px : int
+            The largest picture, in pixels.
+        """
+        width, height = self.figure.get_size_inches() * DPI
+        scale = min(width_px / width, height_px / height)
+        self.figure.set_size_inches(
+            whole_pixels(width * scale / DPI), whole_pixels(height * scale / DPI)
+        )
+        smallest = points(PROJECTOR_TEXT_PX)
+        for labels in self._cell_labels:
+            labels.min_fontsize = smallest
+            labels.max_fontsize = max(labels.max_fontsize * 1.5, smallest * 1.3)
+        self.projector = True
+        self._backgrounds.clear()
+
+    def set_revealed(self, revealed):
+        """Show or hide the answer artists (``answers``: bars, a circled maximum)."""
+        self.revealed = bool(revealed)
+
+    def _glyph_texts(self, figure_level_only=False):
+        found = [child for child in self.figure.get_children() if isinstance(child, GlyphText)]
+        if not figure_level_only:
+            for ax in self.figure.axes:
+                found.extend(child for child in ax.get_children() if isinstance(child, GlyphText))
+        return found
+
+    def _left_out(self):
+        """Artists not drawn now: small text on a projector, answers not yet revealed."""
+        left_out = []
+        if self.projector:
+            left_out += [*self._glyph_texts(), self.message_text, *self.figure.images]
+        if not self.revealed:
+            left_out += self.answers
+        return left_out
+
+    def text_lines(self):
+        """The picture's sentences, top to bottom: what a projector shows beside it.
+
+        Returns
+        -------
+        list of str
+            Figure-level texts (captions, formulas, counts) other than the
+            title, which repeats the controls, then any message saying why
+            the options are refused.
+        """
+        title = getattr(self, "title", None)
+        texts = [
+            text
+            for text in self._glyph_texts(figure_level_only=True)
+            # Arrows between panels are not sentences.
+            if text is not title and any(c.isalnum() for c in text.get_text())
+        ]
+        texts.sort(key=lambda text: -text.get_position()[1])
+        lines = [text.get_text() for text in texts]
+        return [*lines, self.message] if self.message else lines
+
+    def smallest_text_px(self):
+        """Size in pixels of the smallest text drawn in the picture, or None if there is none.
+
+        On a projector only numbers in cells are drawn; elsewhere every text counts.
+        """
+        sizes = [pixels(labels.fontsize) for labels in self._cell_labels if labels.strings]
+        if not self.projector:
+            sizes += [
+                pixels(text.get_fontsize())
+                for text in self._glyph_texts()
+                if text.get_visible() and text.get_text().strip()
+            ]
+        return min(sizes, default=None)
 
     def _float(self, *axes):
         """Mark axes whose frame, ticks or size change with updates.
@@ -270,6 +368,16 @@ class View:
         -------
         bytes
         """
+        left_out = [(artist, artist.get_visible()) for artist in self._left_out()]
+        for artist, _ in left_out:
+            artist.set_visible(False)
+        try:
+            return self._render(compress_level)
+        finally:
+            for artist, visible in left_out:
+                artist.set_visible(visible)
+
+    def _render(self, compress_level):
         canvas = self.figure.canvas
         self._refresh_colorbars()
         order = self._draw_list()
@@ -327,6 +435,7 @@ class View:
         ax.pooling_title.set_text(title)
         ax.pooling_ticks = AxisText(self, ax, xlabel, None)
         ax.pooling_ticks.set(list(range(len(categories))), [], list(categories))
+        self.answers.append(ax)
         ax.yaxis.set_visible(False)
         ax.spines[["top", "right", "left"]].set_visible(False)
         return ax

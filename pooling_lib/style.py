@@ -24,8 +24,13 @@ __all__ = [
     "GRADIENT_CMAP",
     "IMAGE_CMAP",
     "MISSING_COLOR",
+    "PROJECTOR_CONTROL_PX",
+    "PROJECTOR_PICTURE",
+    "PROJECTOR_TEXT_PX",
     "Style",
     "format_number",
+    "pixels",
+    "points",
     "presentation_setting",
     "set_presentation",
     "whole_pixels",
@@ -33,6 +38,11 @@ __all__ = [
 
 DPI = 80
 MISSING_COLOR = "#d9d9d9"
+# Projector mode, sized for a 1280 x 720 screen with the controls beside the picture:
+# the largest picture, in pixels, and the smallest text a back row reads, in pixels.
+PROJECTOR_PICTURE = (720, 430)
+PROJECTOR_TEXT_PX = 28
+PROJECTOR_CONTROL_PX = 24
 IMAGE_CMAP = mpl.colormaps["cividis"].with_extremes(bad=MISSING_COLOR)
 GRADIENT_CMAP = mpl.colormaps["PuOr_r"].with_extremes(bad=MISSING_COLOR)
 
@@ -146,6 +156,28 @@ class Style:
         self.line = 1.0 * scale
         self.chart_line = 1.8 * scale
         self.marker = 6.0 * scale
+
+
+def points(pixels):
+    """A size of ``pixels`` at ``DPI``, in points (what matplotlib's font sizes are in).
+
+    Examples
+    --------
+    >>> points(28)
+    25.2
+    """
+    return pixels * 72 / DPI
+
+
+def pixels(size_in_points):
+    """A font size in points as pixels of a picture drawn at ``DPI``.
+
+    Examples
+    --------
+    >>> pixels(25.2)
+    28.0
+    """
+    return round(size_in_points * DPI / 72, 3)
 
 
 def whole_pixels(inches):

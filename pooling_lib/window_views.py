@@ -38,7 +38,7 @@ from .maps import (
 )
 from .pooling import pool_backward
 from .render import View
-from .style import GREEN, GREY, ORANGE, SKY, VERMILLION, format_number
+from .style import DPI, GREEN, GREY, ORANGE, PROJECTOR_PICTURE, SKY, VERMILLION, format_number
 from .view_parts import (
     UNREAD_RGBA,
     int_ticks,
@@ -105,6 +105,7 @@ class WindowView(View):
     def __init__(self, presentation=None, margin=None):
         super().__init__(presentation)
         self.margin = margin
+        self._spacing = self.style.figure_scale
         style = self.style
         self.title = self._figure_text(0.5, 0.975, style.large, ha="center", va="top")
         self.ax_in = self._image_axes([0.06, self._bottom, 0.4, 0.5])
@@ -364,6 +365,23 @@ class WindowView(View):
         word = "max" if mode == "max" else "mean"
         self.zoom_title.set_text(f"window ({i}, {j}): {word} {format_number(pooled[i, j])}")
 
+    def use_projector(self, width_px=PROJECTOR_PICTURE[0], height_px=PROJECTOR_PICTURE[1]):
+        """As :meth:`View.use_projector`, with the digit and the window filling the picture.
+
+        Without title, legend and formula (the page writes the formula) the
+        digit and output take the full height, and the window grows to 200
+        pixels, which holds a 2 x 2 window's values at the smallest text.
+        """
+        super().use_projector(width_px, height_px)
+        width, height = width_px, 380
+        self.figure.set_size_inches(width / DPI, height / DPI)
+        self._top, self._bottom, self._right = 0.97, 0.06, 0.71
+        # The largest digit now, rather than one that stays put for every option; the
+        # input then moves with the options, so it is drawn with the dynamic part.
+        self.margin, self._spacing = None, 0.3
+        self._float(self.ax_in)
+        self.ax_zoom.set_position([508 / width, 90 / height, 200 / width, 200 / height])
+
     def _place(self, span_in, span_out, in_shape):
         """Size both axes so that one input pixel is as large as one output cell.
 
@@ -372,7 +390,7 @@ class WindowView(View):
         change, and the input stays put, while the output grows and shrinks.
         """
         fig_w, fig_h = self.figure.get_size_inches()
-        gap, margin = 0.9 * self.style.figure_scale, 0.7 * self.style.figure_scale
+        gap, margin = 0.9 * self._spacing, 0.7 * self._spacing
         region_w = fig_w * self._right - margin - gap
         region_h = fig_h * (self._top - self._bottom)
         room = (
@@ -672,6 +690,15 @@ class MaxMaskView(View):
             "all": "every tied cell takes the whole dA, so the total exceeds the windows'",
             "split": "tied cells share dA equally, so the total equals the windows'",
         }[ties]
+        if self.projector:
+            # Written beside the picture in large type: the counts, not the explanation.
+            self.summary.set_text(
+                f"{n_tied} of {n_windows} windows tied ({100 * n_tied / n_windows:.0f}%), "
+                f"mostly flat background.\n{self.receivers[ties]} pixels get gradient; "
+                f"dA_prev sums to {self.totals[ties]:g} (first {self.totals['first']:g}, "
+                f"all {self.totals['all']:g}, split {self.totals['split']:g})."
+            )
+            return
         self.summary.set_text(
             f"{tied_text}\n"
             f"ties='{ties}': {explain}.\n"

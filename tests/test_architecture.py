@@ -56,8 +56,16 @@ PICTURES = (
     "view_parts",
     "adaptive_views",
     "network_views",
+    "presets",
 )
-WIDGETS = ("explorers", "explorer_base", "modern_explorers", "network_explorers")
+WIDGETS = (
+    "explorers",
+    "explorer_base",
+    "modern_explorers",
+    "network_explorers",
+    "dashboard",
+    "handout",
+)
 FORBIDDEN = {
     "maths": (MATHS, ("matplotlib", "ipywidgets", "pooling_lib.explorers")),
     "pictures": (PICTURES, ("ipywidgets", "pooling_lib.explorers", "pooling_lib.explorer_base")),

@@ -50,7 +50,8 @@ from pooling_lib.explorers import (
     pooling_animation,
     window_explorer,
 )
-from pooling_lib.plots import PIPELINE_KERNELS, digit_image, window_values
+from pooling_lib.plots import PIPELINE_KERNELS, PipelineView, digit_image, window_values
+from pooling_lib.style import DPI, PROJECTOR_PICTURE
 
 DIGIT, _ = digit_image(0)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -149,14 +150,20 @@ def test_one_change_renders_once_and_hold_render_once_in_all():
     assert explorer.renders == 3
 
 
-def test_presentation_mode_enlarges_picture_and_controls():
+def test_presentation_mode_is_the_projector_layout_and_plain_mode_is_unchanged():
     explorer = pipeline_explorer(presentation=True)
     plain = pipeline_explorer(presentation=False)
     assert explorer.view.style.presentation and not plain.view.style.presentation
-    assert "pooling-presentation" in explorer._dom_classes
+    assert "pooling-projector" in explorer._dom_classes
+    assert "pooling-projector" not in plain._dom_classes
     assert "font-size" in explorer.children[0].value
     assert explorer.shift_down.layout.width > plain.shift_down.layout.width
-    assert len(explorer.image.value) > len(plain.image.value)
+    # The projector's picture is drawn at the size it is shown; the plain one as before.
+    assert explorer.view.projector and not plain.view.projector
+    width, height = explorer.view.figure.get_size_inches() * DPI
+    assert width <= PROJECTOR_PICTURE[0] and height <= PROJECTOR_PICTURE[1]
+    assert tuple(plain.view.figure.get_size_inches()) == PipelineView.figsize
+    assert plain.text is None and plain.reveal is None and plain.preset_buttons == {}
 
 
 def test_a_bug_in_an_update_raises_and_draws_nothing(monkeypatch):

@@ -30,10 +30,19 @@ PICTURES = (
     "window_views",
     "adaptive_views",
     "network_views",
+    "presets",
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
 MATHS = ("captions", "maps")
-OURS = (*PICTURES, "explorer_base", "explorers", "modern_explorers", "network_explorers")
+OURS = (
+    *PICTURES,
+    "explorer_base",
+    "explorers",
+    "modern_explorers",
+    "network_explorers",
+    "dashboard",
+    "handout",
+)
 MAX_LINES = 800
 
 

@@ -818,7 +818,8 @@ def test_animation_view_fills_the_output_row_by_row():
     np.testing.assert_array_equal(view.filled.ravel()[:31], pooled.ravel()[:31])
     assert view.value == pooled[2, 2]
     assert view.current_box.get_xy() == (3.5, 3.5)
-    assert view.caption.get_text().startswith("step 31 of 196: output[2, 2] = the max of 4 values")
+    caption = view.caption.get_text()
+    assert caption.startswith("step 30 of 0-195: output[2, 2] = the max of 4 values")
     assert view.output_labels.strings == []  # 14 x 14 is too many cells to write
     view.update(DIGIT, 7, 7, mode="avg", step=99)
     assert view.cell == (3, 3) and view.steps == 16
