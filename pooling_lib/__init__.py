@@ -20,12 +20,15 @@ Modules, one idea each, in layers (each imports only from the layers above it):
 * pictures: ``plots`` (the pictures of windows, winners and gradients, built
   from ``array_figures``, ``window_views``, ``flow_views``, ``render``,
   ``glyphs``, ``captions`` and ``style``) and ``charts`` (line and bar charts
-  of measurements and galleries of small images).
-  ``adaptive_views`` draws adaptive windows and what unpooling puts back.
-* widgets: ``explorers``, the same pictures behind sliders;
-  ``modern_explorers``, the adaptive windows behind an output-size slider; and
-  ``network_explorers``, a trained network's maps and gradients (drawn by
-  ``network_views``).
+  of measurements and galleries of small images); ``adaptive_views``
+  (adaptive windows and what unpooling puts back), ``check_views`` (a
+  gradient check window by window) and ``presets`` (the class demo's moments).
+* widgets: ``explorers``, the same pictures behind sliders (with
+  ``check_explorers``, the gradient check); ``modern_explorers``, the
+  adaptive windows behind an output-size slider; ``network_explorers``, a
+  trained network's maps and gradients (drawn by ``network_views``);
+  ``dashboard``, the class demo built from them; and ``handout``, its slides
+  and handout as PDF files.
 * ``exercises``: checkers that run a learner's code on the cases that catch
   the classic mistakes.
 """
@@ -66,11 +69,13 @@ _SUBMODULES = (
     "adaptive_loops",
     "adaptive_views",
     "charts",
+    "dashboard",
     "data",
     "exercises",
     "explorers",
     "geometry",
     "gradcheck",
+    "handout",
     "maps",
     "modern_explorers",
     "modern_layers",

@@ -39,7 +39,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ._checks import MODES
-from .check_views import CROP, GradientCheckView
+from .check_explorers import GradientCheckExplorer, gradient_check_explorer
 from .explorer_base import N_DIGITS, Explorer, integer, option, output_or_one, pair, subject
 from .geometry import check_bool, output_shape
 from .plots import (
@@ -58,11 +58,13 @@ from .style import presentation_setting
 
 __all__ = [
     "Explorer",
+    "GradientCheckExplorer",
     "GradientExplorer",
     "MaxMaskExplorer",
     "PipelineExplorer",
     "PoolingAnimation",
     "WindowExplorer",
+    "gradient_check_explorer",
     "gradient_explorer",
     "max_mask_explorer",
     "pipeline_explorer",
@@ -700,122 +702,3 @@ def pooling_animation(
     ((1, 1), 195)
     """
     return PoolingAnimation(digit, kernel, stride, mode, step, interval, presentation)
-
-
-class GradientCheckExplorer(Explorer):
-    """Numeric against analytic gradient on a crop; see :func:`gradient_check_explorer`.
-
-    Controls: ``digit``, ``row``, ``col`` (the crop's top-left pixel),
-    ``kernel``, ``stride``, ``ties``, ``jitter``. The picture is a
-    :class:`pooling_lib.check_views.GradientCheckView`.
-    """
-
-    def __init__(
-        self,
-        digit=0,
-        row=8,
-        col=8,
-        kernel=2,
-        stride=2,
-        ties="first",
-        jitter=False,
-        presentation=None,
-    ):
-        last = 28 - CROP
-        integer(digit, "digit", 0, N_DIGITS - 1)
-        integer(row, "row", 0, last)
-        integer(col, "col", 0, last)
-        integer(kernel, "kernel", 1, 4)
-        integer(stride, "stride", 1, 4)
-        option(ties, "ties", TIE_POLICIES)
-        jitter = check_bool(jitter, "jitter")
-        self.presentation = presentation_setting(presentation)
-        self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
-        self.row = self._slider("row", "crop row", row, 0, last)
-        self.col = self._slider("col", "crop col", col, 0, last)
-        self.kernel = self._slider("kernel", "kernel", kernel, 1, 4)
-        self.stride = self._slider("stride", "stride", stride, 1, 4)
-        self.ties = self._toggles("ties", "ties", TIE_POLICIES, ties)
-        self.jitter = self._control(
-            "jitter",
-            widgets.Checkbox(
-                value=jitter,
-                description="tie-free jitter",
-                indent=False,
-                layout=widgets.Layout(width="160px"),
-            ),
-        )
-        rows = [
-            (self.digit, self.ties, self.jitter),
-            (self.row, self.col),
-            (self.kernel, self.stride),
-        ]
-        self._start(GradientCheckView(presentation), rows)
-
-    def _update(self):
-        image, _ = digit_image(self.digit.value)
-        self.view.update(
-            image,
-            crop=(self.row.value, self.col.value),
-            kernel_shape=self.kernel.value,
-            stride=self.stride.value,
-            ties=self.ties.value,
-            jitter=self.jitter.value,
-            subject=subject(self.digit.value),
-        )
-
-
-def gradient_check_explorer(
-    digit=0, row=8, col=8, kernel=2, stride=2, ties="first", jitter=False, presentation=None
-):
-    """A gradient check of max pooling, window by window, on an 8 x 8 crop of a digit.
-
-    The numeric gradient (central differences) beside the backward pass's,
-    every value written; tied windows are shaded and the windows where the
-    two disagree are outlined. The check fails at ties, and only there; the
-    jitter (:func:`pooling_lib.gradcheck.tie_free`, 1e-3 apart) breaks them
-    and the check passes. A crop keeps each numeric gradient to 128 forward
-    passes, and the view keeps the last ones it computed, so changing the
-    tie policy costs no new numeric gradient.
-
-    Parameters
-    ----------
-    digit : int, default 0
-        0 to 4999.
-    row, col : int, default 8
-        Top-left pixel of the crop, 0 to 20.
-    kernel, stride : int, default 2
-        Square windows, each from 1 to 4; no padding.
-    ties : {'first', 'all', 'split'}, default 'first'
-        As in :func:`pooling_lib.pool_backward`.
-    jitter : bool, default False
-        Add tie-breaking values 1e-3 apart to the crop.
-    presentation : bool, optional
-
-    Returns
-    -------
-    GradientCheckExplorer
-
-    Raises
-    ------
-    TypeError
-        If an option has the wrong type: a float or bool where an integer
-        is expected, a non-string choice.
-    ValueError
-        If an option is outside what its control shows; the message gives
-        the range.
-
-    Examples
-    --------
-    >>> explorer = gradient_check_explorer()
-    >>> int(explorer.view.failing.sum()), int((explorer.view.tie_counts > 1).sum())
-    (7, 7)
-    >>> explorer.jitter.value = True
-    >>> int(explorer.view.failing.sum())
-    0
-    """
-    return GradientCheckExplorer(digit, row, col, kernel, stride, ties, jitter, presentation)
-
-
-# Appended here rather than in the list above, with the explorer it names.
-__all__ += ["GradientCheckExplorer", "gradient_check_explorer"]

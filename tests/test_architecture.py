@@ -63,6 +63,7 @@ WIDGETS = (
     "explorer_base",
     "modern_explorers",
     "network_explorers",
+    "check_explorers",
     "dashboard",
     "handout",
 )

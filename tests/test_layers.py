@@ -40,6 +40,7 @@ OURS = (
     "explorers",
     "modern_explorers",
     "network_explorers",
+    "check_explorers",
     "dashboard",
     "handout",
 )
