@@ -86,6 +86,7 @@ check_forward_max: not attempted yet. Write your function, run its cell, then ru
 from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
+from .grading import grade as grade
 from .padding import check_padding, check_same_padding
 from .report import CheckResult
 from .sizes import check_output_size, check_output_size_full
