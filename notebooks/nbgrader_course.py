@@ -175,7 +175,7 @@ def nbgrader_notebook(source_path):
 def config_text(course_id=COURSE_ID, exchange=None):
     """The text of ``nbgrader_config.py`` for the course."""
     lines = [
-        '"""nbgrader settings for Pooling from Scratch, written by notebooks/nbgrader_course.py."""',
+        '"""nbgrader settings for Pooling from Scratch, from notebooks/nbgrader_course.py."""',
         "",
         "c = get_config()  # noqa: F821 - defined by nbgrader when it reads this file",
         "",
