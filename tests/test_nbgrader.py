@@ -41,7 +41,8 @@ MISTAKES = {
         "    for n, i, j, ch in np.ndindex(m, h_out, w_out, c):\n"
         "        window = A_prev[n, i * sh : i * sh + kh, j * sw : j * sw + kw, ch]\n"
         "        mask = (window == window.max()) | np.isnan(window)\n"
-        "        dA_prev[n, i * sh : i * sh + kh, j * sw : j * sw + kw, ch] = mask * dA[n, i, j, ch]\n"
+        "        rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)\n"
+        "        dA_prev[n, rows, cols, ch] = mask * dA[n, i, j, ch]\n"
         "    return dA_prev\n"
     ),
     # Zero padding for max pooling as well as for averages.
@@ -69,6 +70,11 @@ FAILING = {
     ("06_padding_dilation_ceil", "pool_padded-ceil"): "pad max with -inf",
     ("06_padding_dilation_ceil", "pool_padded-random"): "not run, because fixed cases fail",
 }
+
+
+def _nbgrader(cell):
+    """A cell's nbgrader metadata; empty for a cell nbgrader does not track."""
+    return cell.metadata.get("nbgrader", {})
 
 
 def _load(name):
@@ -118,7 +124,7 @@ def _submit(course, student, answers):
     for released in sorted((course / "release" / ASSIGNMENT).glob("*.ipynb")):
         notebook = nbformat.read(released, as_version=4)
         for cell in notebook.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            grade_id = _nbgrader(cell).get("grade_id")
             if grade_id in answers.get(released.stem, {}):
                 cell.source = answers[released.stem][grade_id]
         nbformat.write(notebook, folder / released.name)
@@ -137,14 +143,12 @@ def _answers(course):
                 if line.strip() not in (regenerate.BEGIN_SOLUTION, regenerate.END_SOLUTION)
             )
             for cell in notebook.cells
-            if cell.metadata.get("nbgrader", {}).get("solution")
+            if _nbgrader(cell).get("solution")
         }
     return answers
 
 
-def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(
-    tmp_path, nbgrader_env
-):
+def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(tmp_path, nbgrader_env):
     course, exchange = tmp_path / "course", tmp_path / "exchange"
     exchange.mkdir()
     built = _load("nbgrader_course").build(course, [ASSIGNMENT], exchange=exchange)
@@ -166,7 +170,7 @@ def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(
         learner = regenerate.generate(NOTEBOOKS_DIR / "source" / path.name)
         learner_cells = [c.source for c in learner[NOTEBOOKS_DIR / path.name].cells]
         released = nbformat.read(course / "release" / ASSIGNMENT / path.name, as_version=4)
-        ungraded = [c.source for c in released.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+        ungraded = [c.source for c in released.cells if not _nbgrader(c).get("grade")]
         assert ungraded == learner_cells
 
     answers = _answers(course)
@@ -199,7 +203,7 @@ def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(
         graded = nbformat.read(
             course / "autograded" / "mistaken" / ASSIGNMENT / f"{notebook}.ipynb", as_version=4
         )
-        (cell,) = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+        (cell,) = [c for c in graded.cells if _nbgrader(c).get("grade_id") == grade_id]
         (error,) = [o for o in cell.outputs if o.output_type == "error"]
         assert error.ename == "GradingFailure"
         assert words in error.evalue
