@@ -65,6 +65,7 @@ FAILING = {
     ("01_what_pooling_does", "output_size-random"): "not run, because fixed cases fail",
     ("03_backward_max", "pool_backward_max-overlap"): "looks like `=` where `+=` is needed",
     ("03_backward_max", "pool_backward_max-ties"): "every tied maximum got the full gradient",
+    ("03_backward_max", "pool_backward_max-overlap_ties"): "overlapping windows with ties",
     ("03_backward_max", "pool_backward_max-random"): "not run, because fixed cases fail",
     ("06_padding_dilation_ceil", "pool_padded-max_padding"): "pad max with -inf",
     ("06_padding_dilation_ceil", "pool_padded-ceil"): "pad max with -inf",

@@ -19,7 +19,7 @@ Examples
 >>> from pooling_lib import pool_backward
 >>> from pooling_lib.exercises import check_backward_max
 >>> [part.key for part in parts(check_backward_max)]
-['basics', 'overlap', 'ties', 'nan', 'random']
+['basics', 'overlap', 'ties', 'overlap_ties', 'nan', 'random']
 >>> grade(check_backward_max, pool_backward, "overlap")
 ✓ check_backward_max, overlapping windows add up (+=): passes
 >>> grade(check_backward_max, lambda dA, A_prev, k, s: A_prev * 0, "overlap")
@@ -151,7 +151,9 @@ _PARTS = {
             2,
             (rf"{_OVERLAP} windows \(", "rectangular"),
         ),
-        Part("ties", "tied maxima: the first one takes the gradient", 2, ("tied", "ties", "zeros")),
+        Part("ties", "tied maxima: the first one takes the gradient", 2, ("tied", "zeros")),
+        # Both at once: wrong with either mistake, so apart from each.
+        Part("overlap_ties", "tied maxima in overlapping windows", 1, ("with ties",)),
         Part("nan", "a NaN takes its window's gradient", 1, ("NaN",)),
     ),
     check_backward_avg: (
@@ -173,7 +175,9 @@ _PARTS = {
             2,
             (r"^avg with padding", "rectangular padding"),
         ),
-        Part("ceil", "ceil mode: partial and dropped windows", 2, ("ceil mode",)),
+        Part(
+            "ceil", "ceil mode: partial and dropped windows", 2, ("in ceil mode", "ceil mode drops")
+        ),
     ),
     check_same_padding: (
         Part("basics", "'SAME' padding with an even total", 1),
@@ -183,7 +187,7 @@ _PARTS = {
     check_numeric_gradient: (
         Part("basics", "numeric gradient of a square", 1),
         Part("central", "a central difference, divided by 2h", 1, ("cube",)),
-        Part("upstream", "the upstream weights", 1, ("upstream", "interact")),
+        Part("upstream", "the upstream weights", 1, ("from upstream", "interact")),
         Part("max_pool", "the numeric gradient of max pooling", 1, ("max pooling",)),
     ),
     check_tie_free: (
