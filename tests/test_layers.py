@@ -30,7 +30,9 @@ PICTURES = (
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
 MATHS = ("captions", "maps")
-OURS = (*PICTURES, "explorer_base", "explorers")
+# Marking: the checkers' cases in parts worth points; it calls the checkers, draws nothing.
+GRADING = ("exercises/grading",)
+OURS = (*PICTURES, "explorer_base", "explorers", *GRADING)
 MAX_LINES = 800
 
 
@@ -96,6 +98,12 @@ def test_importing_the_maths_loads_no_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("module", GRADING)
+def test_grading_draws_nothing(module):
+    modules = imported_modules(source(module))
+    assert names_root(modules, "matplotlib") == [] and names_root(modules, "ipywidgets") == []
 
 
 @pytest.mark.parametrize("module", OURS)
