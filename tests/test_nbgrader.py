@@ -78,29 +78,40 @@ def _nbgrader(cell):
     return cell.metadata.get("nbgrader", {})
 
 
-def _load(name):
+def load_script(name):
     spec = importlib.util.spec_from_file_location(name, NOTEBOOKS_DIR / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def nbgrader_environment(home):
+    """The environment nbgrader runs in: this checkout, this Python, no user config in ``home``."""
+    env = dict(os.environ)
+    # nbgrader calls `alembic` by name: this environment's bin folder comes first.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["JUPYTER_CONFIG_DIR"] = str(Path(home) / "config")
+    env["JUPYTER_RUNTIME_DIR"] = str(Path(home) / "runtime")
+    return env
+
+
+def with_mistakes(answers):
+    """``answers`` with the cells of :data:`MISTAKES` replaced."""
+    return {
+        notebook: {**cells, **{k: v for k, v in MISTAKES.items() if k in cells}}
+        for notebook, cells in answers.items()
+    }
+
+
 @pytest.fixture(scope="module")
 def nbgrader_env(tmp_path_factory):
-    """The environment nbgrader runs in: this checkout, this Python, no user config."""
     if importlib.util.find_spec("nbgrader") is None:
         pytest.fail(
             f"nbgrader is not installed in {sys.executable}: pip install -r requirements-dev.txt",
             pytrace=False,
         )
-    home = tmp_path_factory.mktemp("jupyter")
-    env = dict(os.environ)
-    # nbgrader calls `alembic` by name: this environment's bin folder comes first.
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["JUPYTER_CONFIG_DIR"] = str(home / "config")
-    env["JUPYTER_RUNTIME_DIR"] = str(home / "runtime")
-    return env
+    return nbgrader_environment(tmp_path_factory.mktemp("jupyter"))
 
 
 def nbgrader(course, env, *args):
@@ -118,7 +129,7 @@ def nbgrader(course, env, *args):
     return run
 
 
-def _submit(course, student, answers):
+def submit(course, student, answers):
     """Copy the released notebooks to submitted/STUDENT/, answer cells replaced by ``answers``."""
     folder = course / "submitted" / student / ASSIGNMENT
     folder.mkdir(parents=True)
@@ -131,9 +142,9 @@ def _submit(course, student, answers):
         nbformat.write(notebook, folder / released.name)
 
 
-def _answers(course):
+def worked_answers(course):
     """The worked answers, by notebook and grade_id, from the course's source folder."""
-    regenerate = _load("regenerate")
+    regenerate = load_script("regenerate")
     answers = {}
     for path in sorted((course / "source" / ASSIGNMENT).glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
@@ -152,7 +163,7 @@ def _answers(course):
 def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(tmp_path, nbgrader_env):
     course, exchange = tmp_path / "course", tmp_path / "exchange"
     exchange.mkdir()
-    built = _load("nbgrader_course").build(course, [ASSIGNMENT], exchange=exchange)
+    built = load_script("nbgrader_course").build(course, [ASSIGNMENT], exchange=exchange)
     assert sorted(p.stem for p in built) == [
         "01_what_pooling_does",
         "03_backward_max",
@@ -166,7 +177,7 @@ def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(tmp_pa
     assert sorted(p.name for p in outbound.glob("*.ipynb")) == sorted(p.name for p in built)
 
     # The student's copy is the learner notebook, answers stubbed out the same way.
-    regenerate = _load("regenerate")
+    regenerate = load_script("regenerate")
     for path in built:
         learner = regenerate.generate(NOTEBOOKS_DIR / "source" / path.name)
         learner_cells = [c.source for c in learner[NOTEBOOKS_DIR / path.name].cells]
@@ -174,14 +185,11 @@ def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(tmp_pa
         ungraded = [c.source for c in released.cells if not _nbgrader(c).get("grade")]
         assert ungraded == learner_cells
 
-    answers = _answers(course)
-    mistaken = {
-        notebook: {**cells, **{k: v for k, v in MISTAKES.items() if k in cells}}
-        for notebook, cells in answers.items()
-    }
+    answers = worked_answers(course)
+    mistaken = with_mistakes(answers)
     assert set(MISTAKES) <= {grade_id for cells in answers.values() for grade_id in cells}
-    _submit(course, "worked", answers)
-    _submit(course, "mistaken", mistaken)
+    submit(course, "worked", answers)
+    submit(course, "mistaken", mistaken)
     nbgrader(course, nbgrader_env, "autograde", ASSIGNMENT)
 
     from nbgrader.api import Gradebook
