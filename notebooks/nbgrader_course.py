@@ -102,7 +102,7 @@ def _test_cell(checker, function, part, grade_id):
         f"# Graded ({part.points} point{'s' if part.points != 1 else ''}): {part.title}.\n"
         f"from pooling_lib.exercises import {checker}, grade\n"
         "\n"
-        f"grade({checker}, {function}, {part.key!r})"
+        f'grade({checker}, {function}, "{part.key}")'
     )
     cell = nbformat.v4.new_code_cell(source)
     cell.id = grade_id

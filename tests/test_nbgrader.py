@@ -87,7 +87,8 @@ def load_script(name):
 
 def nbgrader_environment(home):
     """The environment nbgrader runs in: this checkout, this Python, no user config in ``home``."""
-    env = dict(os.environ)
+    # Not the outer run's coverage or pytest settings: the kernels are not part of it.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE_", "PYTEST_"))}
     # nbgrader calls `alembic` by name: this environment's bin folder comes first.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -184,6 +185,8 @@ def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(tmp_pa
         released = nbformat.read(course / "release" / ASSIGNMENT / path.name, as_version=4)
         ungraded = [c.source for c in released.cells if not _nbgrader(c).get("grade")]
         assert ungraded == learner_cells
+        graded = [c for c in released.cells if _nbgrader(c).get("grade")]
+        assert graded and all(not c.metadata.get("editable", True) for c in graded)
 
     answers = worked_answers(course)
     mistaken = with_mistakes(answers)
@@ -206,7 +209,13 @@ def test_autograde_marks_the_solution_full_and_names_each_classic_mistake(tmp_pa
             if grade.score < grade.max_score
         }
         assert lost == set(FAILING)
-        assert 0 < wrong.score < wrong.max_score
+        lost_points = sum(
+            grade.max_score
+            for notebook in wrong.notebooks
+            for grade in notebook.grades
+            if (notebook.name, grade.name) in lost
+        )
+        assert wrong.score == wrong.max_score - lost_points > 0
 
     for (notebook, grade_id), words in FAILING.items():
         graded = nbformat.read(

@@ -94,7 +94,7 @@ def test_the_cells_of_a_small_source(tmp_path):
     assert graded[1].source == (
         f"# Graded ({size_parts[1].points} point): {size_parts[1].title}.\n"
         "from pooling_lib.exercises import check_output_size, grade\n\n"
-        "grade(check_output_size, size, 'floor')"
+        'grade(check_output_size, size, "floor")'
     )
     assert [c.id for c in graded] == [nbgrader(c)["grade_id"] for c in graded]
     assert all(c.outputs == [] and c.execution_count is None for c in graded)
@@ -114,7 +114,7 @@ def test_every_answer_is_an_autograded_answer_and_every_check_is_graded(source):
     for cell in tests:
         assert not nbgrader(cell)["solution"] and nbgrader(cell)["locked"]
         assert nbgrader(cell)["points"] >= 1
-        assert f"'{nbgrader(cell)['grade_id'].rsplit('-', 1)[1]}')" in cell.source
+        assert f'"{nbgrader(cell)["grade_id"].rsplit("-", 1)[1]}")' in cell.source
     ids = [nbgrader(c)["grade_id"] for c in notebook.cells if nbgrader(c)]
     assert len(ids) == len(set(ids))
     cell_ids = [c.id for c in notebook.cells]
