@@ -115,15 +115,15 @@ def nbgrader_env(tmp_path_factory):
     return nbgrader_environment(tmp_path_factory.mktemp("jupyter"))
 
 
-def nbgrader(course, env, *args):
-    """Run ``nbgrader ARGS`` in ``course``; fail the test with its log if it fails."""
+def nbgrader(course, env, *args, timeout=600):
+    """Run ``nbgrader ARGS`` in ``course`` within ``timeout`` s; fail with its log if it fails."""
     run = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=course,
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
     assert run.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}"
     assert "ERROR" not in run.stderr, run.stderr
