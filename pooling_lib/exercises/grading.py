@@ -9,7 +9,7 @@ failing cases and the mistake each looks like, when a part fails. A grader
 runs one :func:`grade` per part, so the marks say which mistakes were made.
 
 Every :func:`grade` draws its cases afresh: the random cases, as for a
-learner, and the values of the fixed cases too (see
+learner, and the values of the fixed cases' arrays too (see
 :func:`~pooling_lib.exercises.cases.drawn_afresh`), so an answer that only
 remembers what a learner's report printed fails. The seed that drew them is
 in the message, to draw the same cases again.
