@@ -34,6 +34,8 @@ PICTURES = (
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
 MATHS = ("captions", "maps")
+# Marking: the checkers' cases in parts worth points; it calls the checkers, draws nothing.
+GRADING = ("exercises/grading",)
 OURS = (
     *PICTURES,
     "explorer_base",
@@ -43,6 +45,7 @@ OURS = (
     "check_explorers",
     "dashboard",
     "handout",
+    *GRADING,
 )
 MAX_LINES = 800
 
@@ -109,6 +112,12 @@ def test_importing_the_maths_loads_no_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("module", GRADING)
+def test_grading_draws_nothing(module):
+    modules = imported_modules(source(module))
+    assert names_root(modules, "matplotlib") == [] and names_root(modules, "ipywidgets") == []
 
 
 @pytest.mark.parametrize("module", OURS)

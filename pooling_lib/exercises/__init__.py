@@ -95,6 +95,7 @@ check_forward_max: not attempted yet. Write your function, run its cell, then ru
 from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
+from .grading import grade as grade
 from .modern import check_adaptive_bounds, check_global_avg_pool, check_max_unpool
 from .network import check_flatten_layer, check_pool_layer
 from .padding import check_canvas, check_padding, check_same_padding

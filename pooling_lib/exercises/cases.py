@@ -7,6 +7,8 @@ answer; a judge returns None or a :class:`Failure`. :class:`Grid` and
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +47,44 @@ SEED_RANGE = 1_000_000
 # Stands for a case skipped after another ran out of time.
 NOT_RUN = Failure("not run: an earlier case did not finish", "")
 
+# Set while grading: the seed from which the fixed cases' values are drawn
+# afresh. None (a learner's check) keeps the values the reports show.
+_fresh_seed = contextvars.ContextVar("fresh_seed", default=None)
+
+
+@contextlib.contextmanager
+def drawn_afresh(seed):
+    """Within this block, cases built from recipes take fresh values drawn from ``seed``.
+
+    Each case keeps its name, its shapes and what it is built to catch (the
+    planted NaN or peak, the ties, the zeros, the signs); only the values
+    change: :class:`Grid` draws another permutation, :class:`Given` is scaled
+    by a positive factor, :func:`numbered_upstream` shuffles its numbers.
+    Grading uses it so that an answer cannot pass by remembering the values a
+    learner's report printed.
+
+    Examples
+    --------
+    >>> shown = Grid(3, 3, seed=1)()
+    >>> with drawn_afresh(7):
+    ...     fresh = Grid(3, 3, seed=1)()
+    >>> bool((fresh == shown).all()), sorted(fresh.ravel()) == sorted(shown.ravel())
+    (False, True)
+    >>> bool((Grid(3, 3, seed=1)() == shown).all())
+    True
+    """
+    token = _fresh_seed.set(int(seed))
+    try:
+        yield
+    finally:
+        _fresh_seed.reset(token)
+
+
+def _recipe_rng(seed):
+    """The generator a recipe draws from: its own seed, mixed with the fresh one if any."""
+    fresh = _fresh_seed.get()
+    return np.random.default_rng(seed if fresh is None else (seed, fresh))
+
 
 @dataclass(frozen=True)
 class Grid:
@@ -65,7 +105,7 @@ class Grid:
     put: dict = field(default_factory=dict)
 
     def __call__(self):
-        rng = np.random.default_rng(self.seed)
+        rng = _recipe_rng(self.seed)
         values = rng.permutation(self.m * self.h * self.w * self.c) + self.offset
         values = values.astype(float).reshape(self.m, self.h, self.w, self.c)
         for (row, col), value in self.put.items():
@@ -83,12 +123,22 @@ class Given:
     rows: tuple
 
     def __call__(self):
-        return np.array(self.rows, dtype=float).reshape(1, len(self.rows), -1, 1)
+        values = np.array(self.rows, dtype=float).reshape(1, len(self.rows), -1, 1)
+        if _fresh_seed.get() is None:
+            return values
+        # A positive factor keeps the ties, the zeros and the signs.
+        return values * (_recipe_rng(values.size).integers(2, 17) / 4)
 
 
 def numbered_upstream(shape):
-    """dA with values 1, 2, 3, ...: each window's gradient is recognisable."""
-    return np.arange(1.0, np.prod(shape) + 1).reshape(shape)
+    """dA with values 1, 2, 3, ...: each window's gradient is recognisable.
+
+    Shuffled within :func:`drawn_afresh`, still all different.
+    """
+    values = np.arange(1.0, np.prod(shape) + 1)
+    if _fresh_seed.get() is not None:
+        values = _recipe_rng(values.size).permutation(values)
+    return values.reshape(shape)
 
 
 def as_pair(value):

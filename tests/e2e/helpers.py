@@ -252,6 +252,7 @@ def jupyter_environment(home: Path) -> dict[str, str]:
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     write_lab_settings(home / "settings")
+    write_learner_view(home / "config")
     # Matplotlib's first import may print a font-cache notice to stderr; not in a notebook.
     subprocess.run(
         [sys.executable, "-c", "import matplotlib.font_manager"],
@@ -338,6 +339,29 @@ def write_lab_settings(settings_dir: Path) -> None:
         path = settings_dir / "@jupyterlab" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+
+
+# Installed for instructors by requirements-dev.txt, not for learners (requirements.txt):
+# nbgrader's server and Lab extensions, and Notebook 7's Lab extension that nbgrader
+# brings. Switched off here, so the browser tests see the Lab a learner sees.
+INSTRUCTOR_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.validate_assignment",
+    "nbgrader.server_extensions.assignment_list",
+    "nbgrader.server_extensions.course_list",
+)
+INSTRUCTOR_LAB_EXTENSIONS = ("@jupyter/nbgrader", "@jupyter-notebook/lab-extension")
+
+
+def write_learner_view(config_dir: Path) -> None:
+    """Jupyter config that switches off the instructor-only extensions, if installed."""
+    server = {
+        "ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, False)}
+    }
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(server))
+    page = {"disabledExtensions": dict.fromkeys(INSTRUCTOR_LAB_EXTENSIONS, True)}
+    (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
+    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(page))
 
 
 # ----------------------------------------------------------- kernel traffic
