@@ -52,6 +52,7 @@ ASSIGNMENTS = {
     "ps1_forward": ("01_what_pooling_does", "02_forward_pass"),
     "ps2_backward": ("03_backward_max", "04_backward_avg", "05_gradient_checking"),
     "ps3_in_practice": ("06_padding_dilation_ceil", "07_pooling_in_a_cnn", "08_performance"),
+    "ps4_networks": ("09_pooling_in_a_network", "10_pooling_in_modern_networks"),
     # One exercise for each classic mistake: an off-by-one output size (01), `=`
     # for `+=` and every tied maximum winning (03), zero padding for max (06).
     "classic_mistakes": ("01_what_pooling_does", "03_backward_max", "06_padding_dilation_ceil"),
@@ -60,7 +61,7 @@ ASSIGNMENTS = {
 # A cell that runs a checker on one function: `exercises.check_x(fn)`, its
 # result perhaps kept in a variable.
 _CHECKER_CELL = re.compile(r"\s*(?:\w+\s*=\s*)?exercises\.(check_\w+)\(\s*(\w+)\s*\)\s*")
-_DEFINED = re.compile(r"^def (\w+)\(", re.MULTILINE)
+_DEFINED = re.compile(r"^(?:def|class) (\w+)\b", re.MULTILINE)
 _NBGRADER_SCHEMA = 3
 # Seconds a cell may run when nbgrader executes a notebook; nbgrader's default is 30.
 _CELL_TIMEOUT = 300

@@ -40,7 +40,9 @@ from .backward import check_backward_avg, check_backward_max
 from .cases import SEED_RANGE, drawn_afresh
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
-from .padding import check_padding, check_same_padding
+from .modern import check_adaptive_bounds, check_global_avg_pool, check_max_unpool
+from .network import check_flatten_layer, check_pool_layer
+from .padding import check_canvas, check_padding, check_same_padding
 from .sizes import check_output_size, check_output_size_full
 
 
@@ -179,6 +181,11 @@ _PARTS = {
             "ceil", "ceil mode: partial and dropped windows", 2, ("in ceil mode", "ceil mode drops")
         ),
     ),
+    check_canvas: (
+        Part("basics", "the output and an average's canvas, with padding", 1),
+        Part("max_padding", "a max canvas starts at -inf", 2, (r"^max with padding",)),
+        Part("ceil", "room on the canvas for the ceil-mode overhang", 2, ("ceil mode",)),
+    ),
     check_same_padding: (
         Part("basics", "'SAME' padding with an even total", 1),
         Part("odd", "'SAME' padding: the odd cell goes at the end", 1, ("odd", "does not divide")),
@@ -193,6 +200,48 @@ _PARTS = {
     check_tie_free: (
         Part("basics", "tie-free values of the right shape", 1),
         Part("seed", "the same seed gives the same array", 1, ("seed twice", "another seed")),
+    ),
+    check_adaptive_bounds: (
+        Part("basics", "adaptive windows of an even split", 1),
+        Part(
+            "uneven",
+            "uneven, overlapping windows: the end rounds up",
+            2,
+            ("uneven", "28 cells", "10 cells"),
+        ),
+        Part("edges", "one window, and more windows than cells", 1, ("global", "more windows")),
+    ),
+    check_max_unpool: (
+        Part("basics", "max unpooling of 2 x 2 windows", 1),
+        Part("shapes", "max unpooling of other shapes", 1, ("not square", "several examples")),
+        Part("negative", "cells no maximum came from stay zero", 1, ("negative",)),
+        Part("shared", "one cell, several values: the later one stays", 2, ("share", "sent to")),
+    ),
+    check_global_avg_pool: (
+        Part("basics", "global average of one example", 1),
+        Part(
+            "axes",
+            "global average over height and width only",
+            2,
+            ("not square", "several channels", "several examples"),
+        ),
+        Part("negative", "global average of negative values", 1, ("negative",)),
+    ),
+    check_pool_layer: (
+        Part("basics", "a pooling layer's forward and backward", 1),
+        Part("ties", "tied maxima from a ReLU: the first one wins", 2, ("tie",)),
+        Part(
+            "shapes",
+            "several examples, channels, overlaps and rectangles",
+            1,
+            ("several examples", "overlapping", "rectangular"),
+        ),
+        Part("cache", "backward uses the input of the training pass", 2, ("evaluation pass",)),
+    ),
+    check_flatten_layer: (
+        Part("basics", "flattening one example", 1),
+        Part("batch", "a batch keeps its examples apart", 1, ("batch of", "rectangular")),
+        Part("cache", "backward restores the training pass's shape", 2, ("evaluation pass",)),
     ),
     check_adjoint_test: (
         Part("basics", "the two inner products", 1),
