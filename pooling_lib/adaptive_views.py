@@ -118,14 +118,14 @@ class AdaptiveWindowView(View):
         self.input_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         self.ax_input.set_xlim(-0.5, w - 0.5)
         self.ax_input.set_ylim(h - 0.5, -0.5)
-        self.ax_input.pooling_ticks.set(list(range(0, w, 5)), list(range(0, h, 5)))
+        self.panel(self.ax_input).ticks.set(list(range(0, w, 5)), list(range(0, h, 5)))
         self.outlines.set_segments(window_outlines((h, w), (h_out, w_out)))
         self.pooled.set_data(pooled)
         self.pooled.set_extent((-0.5, w_out - 0.5, h_out - 0.5, -0.5))
         self.ax_output.set_xlim(-0.5, w_out - 0.5)
         self.ax_output.set_ylim(h_out - 0.5, -0.5)
-        self.ax_output.pooling_ticks.set(_ticks(w_out), _ticks(h_out))
-        self.ax_output.pooling_title.set_text(f"{mode} pooled: {h_out} x {w_out}")
+        self.panel(self.ax_output).ticks.set(_ticks(w_out), _ticks(h_out))
+        self.panel(self.ax_output).title.set_text(f"{mode} pooled: {h_out} x {w_out}")
         top, bottom = row_starts[row], row_stops[row]
         left, right = col_starts[col], col_stops[col]
         for patch in self.box:

@@ -205,7 +205,7 @@ class GradientCheckView(View):
         set_extent(self.image, CROP, CROP)
         for ax in (self.ax_in, self.ax_analytic, self.ax_numeric):
             set_limits(ax, 0, 0, CROP - 1, CROP - 1)
-            int_ticks(ax, CROP, CROP)
+            int_ticks(self.panel(ax), CROP, CROP)
         drawn = (
             self.windows,
             self.tied_windows,
@@ -241,7 +241,7 @@ class GradientCheckView(View):
         ):
             ax_image.set_data(gradient)
             set_extent(ax_image, CROP, CROP)
-            set_symmetric(ax_image, scale)
+            set_symmetric(self, ax_image, scale)
             # Rounded for the label only: the numeric gradient carries rounding noise.
             labels.show_grid(np.round(gradient, 3) + 0.0, GRADIENT_CMAP, ax_image.norm)
         self.analytic_title.set_text(f"backward pass, ties='{ties}'")

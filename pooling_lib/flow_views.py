@@ -33,7 +33,7 @@ from .maps import (
     winner_cell,
 )
 from .pooling import pool_backward, pool_forward
-from .render import View, set_clim
+from .render import View
 from .style import (
     DPI,
     GRADIENT_CMAP,
@@ -162,8 +162,8 @@ class GradientView(View):
             "windows",
             integer=True,
         )
-        self.ax_gmax.pooling_title.set_text("max: the whole dA_prev")
-        self.ax_gavg.pooling_title.set_text("avg: the whole dA_prev")
+        self.panel(self.ax_gmax).title.set_text("max: the whole dA_prev")
+        self.panel(self.ax_gavg).title.set_text("avg: the whole dA_prev")
         self.geometry = None
         self.cell = (0, 0)
         self.dA = np.zeros((0, 0))
@@ -207,7 +207,7 @@ class GradientView(View):
             set_extent(ax_image, h, w)
         for ax in (self.ax_max, self.ax_avg, self.ax_gmax, self.ax_gavg, self.ax_overlap):
             set_limits(ax, 0, 0, h - 1, w - 1)
-            int_ticks(ax, h, w)
+            int_ticks(self.panel(ax), h, w)
         drawn = (
             self.window_max,
             self.window_avg,
@@ -274,11 +274,11 @@ class GradientView(View):
         self.dA_image.set_data(dA)
         set_extent(self.dA_image, h_out, w_out)
         set_limits(self.ax_dA, 0, 0, h_out - 1, w_out - 1)
-        int_ticks(self.ax_dA, h_out, w_out)
-        set_symmetric(self.dA_image, dA)
+        int_ticks(self.panel(self.ax_dA), h_out, w_out)
+        set_symmetric(self, self.dA_image, dA)
         for rect in self._dA_boxes:
             set_box(rect, i, j, i, j)
-        self.ax_dA.pooling_title.set_text(f"upstream dA, {h_out} x {w_out}")
+        self.panel(self.ax_dA).title.set_text(f"upstream dA, {h_out} x {w_out}")
         if h_out * w_out <= 100:
             self.dA_labels.show_grid(dA, GRADIENT_CMAP, self.dA_image.norm, _signed)
         else:
@@ -289,7 +289,7 @@ class GradientView(View):
         ):
             ax_image.set_data(grad)
             set_extent(ax_image, h, w)
-            set_symmetric(ax_image, grad)
+            set_symmetric(self, ax_image, grad)
         counts = geometry.overlap_counts()
         self.overlap_counts = counts
         overlapping = bool(counts.max() > 1)
@@ -298,7 +298,7 @@ class GradientView(View):
         if overlapping:
             self.overlap.set_data(counts)
             set_extent(self.overlap, h, w)
-            set_clim(self.overlap, 0, max(1, int(counts.max())))
+            self.set_clim(self.overlap, 0, max(1, int(counts.max())))
             self.no_overlap.set_text("")
             self.overlap_title.set_text("windows reading each pixel")
         else:
@@ -359,7 +359,7 @@ class PipelineView(View):
         self.ax_drelu = self._image_axes([xs[2], bottom_y, width, height])
         self.ax_dpooled = self._image_axes([xs[3], bottom_y, width, height])
         for ax in (self.ax_conv, self.ax_relu, self.ax_pooled, self.ax_drelu, self.ax_dpooled):
-            ax.pooling_ticks.ylabel.set_text("")
+            self.panel(ax).ticks.ylabel.set_text("")
         self.input_title = self._dynamic_title(self.ax_input)
         self.kernel_title = self._dynamic_title(self.ax_kernel)
         self.pooled_title = self._dynamic_title(self.ax_pooled)
@@ -375,7 +375,7 @@ class PipelineView(View):
         self.pooled = self._image(self.ax_pooled)
         self.kernel = self._diverging(self.ax_kernel)
         self.kernel_labels = self._labels(self.ax_kernel, style.large)
-        self.ax_kernel.pooling_ticks.set([], [])
+        self.panel(self.ax_kernel).ticks.set([], [])
         self.relu_change = self._image(self.ax_drelu)
         self.pooled_change = self._image(self.ax_dpooled)
         for x in xs[1:]:
@@ -416,9 +416,9 @@ class PipelineView(View):
         ]
         self.ax_bar.set_ylim(0, 165)
         self.ax_bar.set_xlim(-0.6, 1.6)
-        self.ax_relu.pooling_title.set_text("ReLU")
-        self.ax_drelu.pooling_title.set_text("ReLU map: change")
-        self.ax_dpooled.pooling_title.set_text("pooled map: change")
+        self.panel(self.ax_relu).title.set_text("ReLU")
+        self.panel(self.ax_drelu).title.set_text("ReLU map: change")
+        self.panel(self.ax_dpooled).title.set_text("pooled map: change")
         self.explanation = self._figure_text(0.045, 0.085, style.font, ha="left", va="top")
         self.changes = {}
 
@@ -477,16 +477,16 @@ class PipelineView(View):
         self.input_title.set_text(f"digit moved ({down}, {right})")
         self.conv.set_data(conv)
         set_extent(self.conv, *conv.shape)
-        set_symmetric(self.conv, conv)
-        self.ax_conv.pooling_title.set_text(f"conv {conv.shape[0]} x {conv.shape[1]}")
+        set_symmetric(self, self.conv, conv)
+        self.panel(self.ax_conv).title.set_text(f"conv {conv.shape[0]} x {conv.shape[1]}")
         top = max(float(relu0.max()), 1e-12)
         for ax_image, values in ((self.relu, relu), (self.relu_change, np.abs(relu - relu0))):
             ax_image.set_data(values)
             set_extent(ax_image, *values.shape)
-            set_clim(ax_image, 0, top)
+            self.set_clim(ax_image, 0, top)
         self.kernel.set_data(kernel)
         set_extent(self.kernel, *kernel.shape)
-        set_symmetric(self.kernel, kernel)
+        set_symmetric(self, self.kernel, kernel)
         set_limits(self.ax_kernel, 0, 0, kernel.shape[0] - 1, kernel.shape[1] - 1)
         self.kernel_labels.show_grid(kernel, GRADIENT_CMAP, self.kernel.norm, _kernel_weight)
         self.kernel_title.set_text(f"kernel: {kernel_name}")
@@ -497,7 +497,7 @@ class PipelineView(View):
             (self.ax_input, image.shape),
         ):
             set_limits(ax, 0, 0, shape[0] - 1, shape[1] - 1)
-            int_ticks(ax, *shape)
+            int_ticks(self.panel(ax), *shape)
         pool_artists = (self.pooled, self.pooled_change, *self.bars, *self.bar_labels)
         for artist in pool_artists:
             artist.set_visible(geometry is not None)
@@ -515,10 +515,10 @@ class PipelineView(View):
         ):
             ax_image.set_data(values)
             set_extent(ax_image, *values.shape)
-            set_clim(ax_image, 0, max(float(pooled0.max()), 1e-12))
+            self.set_clim(ax_image, 0, max(float(pooled0.max()), 1e-12))
         for ax in (self.ax_pooled, self.ax_dpooled):
             set_limits(ax, 0, 0, pooled.shape[0] - 1, pooled.shape[1] - 1)
-            int_ticks(ax, *pooled.shape)
+            int_ticks(self.panel(ax), *pooled.shape)
         self.pooled_title.set_text(f"{mode} pool {pooled.shape[0]} x {pooled.shape[1]}")
         self.changes = {
             "relu": relative_change(relu, relu0),
@@ -584,7 +584,7 @@ class AnimationView(View):
         self.title = self._figure_text(0.5, 0.98, style.large, ha="center", va="top")
         self.ax_in = self._image_axes([0.05, 0.2, 0.33, 0.64], "input")
         self.ax_zoom = self._image_axes([0.41, 0.27, 0.2, 0.373], labels=False)
-        self.ax_zoom.pooling_ticks.set([], [])
+        self.panel(self.ax_zoom).ticks.set([], [])
         self.ax_out = self._image_axes([0.655, 0.2, 0.33, 0.64])
         self._float(self.ax_out, self.ax_zoom)
         self.out_title = self._dynamic_title(self.ax_out)
@@ -669,7 +669,7 @@ class AnimationView(View):
         self.image.set_data(image)
         set_extent(self.image, h, w)
         set_limits(self.ax_in, 0, 0, h - 1, w - 1)
-        int_ticks(self.ax_in, h, w)
+        int_ticks(self.panel(self.ax_in), h, w)
         drawn = (self.windows, self.current_cells, *self._in_boxes, self.output, *self._out_boxes)
         for artist in drawn:
             artist.set_visible(geometry is not None)
@@ -719,7 +719,7 @@ class AnimationView(View):
         self.output.set_data(filled)
         set_extent(self.output, h_out, w_out)
         set_limits(self.ax_out, 0, 0, h_out - 1, w_out - 1)
-        int_ticks(self.ax_out, h_out, w_out)
+        int_ticks(self.panel(self.ax_out), h_out, w_out)
         for rect in self._out_boxes:
             set_box(rect, i, j, i, j)
         if h_out * w_out <= 100:
