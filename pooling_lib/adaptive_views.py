@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from ._checks import renamed_keyword
 from .adaptive import adaptive_bounds, adaptive_pool_forward, max_unpool
 from .charts import gallery_figure
 from .pooling import max_pool_winners, pool_forward
@@ -167,14 +168,15 @@ def _sizes(sizes):
     return " or ".join(str(int(s)) for s in np.unique(sizes))
 
 
-def unpool_figure(image, kernel=2, presentation=None):
+@renamed_keyword("kernel", "kernel_shape")
+def unpool_figure(image, kernel_shape=2, presentation=None):
     """A digit, its max pooling, the unpooling of that, and nearest-neighbour upsampling.
 
     Parameters
     ----------
     image : array_like, shape (h, w)
         E.g. ``pooling_lib.plots.digit_image(0)[0]``.
-    kernel : int, default 2
+    kernel_shape : int, default 2
         Max pooling's window and stride.
     presentation : bool, optional
 
@@ -193,6 +195,7 @@ def unpool_figure(image, kernel=2, presentation=None):
     image = np.asarray(image, dtype=float)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (h, w), got shape {image.shape}; e.g. X[0]")
+    kernel = kernel_shape
     A_prev = image[None, :, :, None]
     pooled = pool_forward(A_prev, kernel, kernel)
     unpooled = max_unpool(pooled, max_pool_winners(A_prev, kernel, kernel), image.shape)

@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Patch, Rectangle
 
+from ._checks import renamed_keyword
 from .geometry import pool_geometry
 from .glyphs import CellLabels
 from .render import PoolingFigure, as_2d_arrays
@@ -244,11 +245,11 @@ AXIS_CELL_STYLES = {
 }
 
 
-def _axis_cases(n, kernel, stride, padding, dilation, ceil_mode):
+def _axis_cases(n, kernel_shape, stride, padding, dilation, ceil_mode):
     """The options of each axis drawn: lists are zipped, single values repeated."""
     options = {
         "n": n,
-        "kernel": kernel,
+        "kernel_shape": kernel_shape,
         "stride": stride,
         "padding": padding,
         "dilation": dilation,
@@ -370,8 +371,9 @@ def _draw_axis_cells(ax, geometry, dropped, low, high, style):
     return panel
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def axis_cells_figure(
-    n, kernel, stride, padding=0, dilation=1, ceil_mode=False, *, presentation=None
+    n, kernel_shape, stride, padding=0, dilation=1, ceil_mode=False, *, presentation=None
 ):
     """The cells of one axis and every window's cells below them: padding, overhang, drops.
 
@@ -393,9 +395,9 @@ def axis_cells_figure(
     ----------
     n : int or list of int
         Number of input cells along the axis.
-    kernel, stride : int or list of int
+    kernel_shape, stride : int or list of int
     padding : int or list of int, default 0
-        At most ``kernel // 2``, as PyTorch requires.
+        At most ``kernel_shape // 2``, as PyTorch requires.
     dilation : int or list of int, default 1
     ceil_mode : bool or list of bool, default False
     presentation : bool, optional
@@ -426,7 +428,7 @@ def axis_cells_figure(
     >>> figure.panels[1].windows[-1]
     ('window 2', [4, 5], ['input', 'overhang'])
     """
-    cases = _axis_cases(n, kernel, stride, padding, dilation, ceil_mode)
+    cases = _axis_cases(n, kernel_shape, stride, padding, dilation, ceil_mode)
     style = Style(presentation)
     drawn = []
     for n_, k, s, p, d, ceil in cases:

@@ -28,6 +28,7 @@ from pooling_lib import (
     pool_forward,
     pool_geometry,
 )
+from pooling_lib.adaptive_views import unpool_figure
 from pooling_lib.geometry import PoolingOptionError
 from pooling_lib.gradcheck import numeric_gradient
 from pooling_lib.plots import (
@@ -890,10 +891,10 @@ def test_the_static_part_is_drawn_once_per_layout():
 
 def test_static_figures_show_themselves_as_png():
     figures = [
-        window_figure(kernel=3, stride=2, channel="inverse"),
+        window_figure(kernel_shape=3, stride=2, channel="inverse"),
         max_mask_figure(ties="split"),
         pipeline_figure(kernel_name="sharpen", shift=(1, 1)),
-        window_figure(image=np.eye(6), kernel=2),
+        window_figure(image=np.eye(6), kernel_shape=2),
     ]
     for figure in figures:
         assert isinstance(figure, PoolingFigure)
@@ -1091,7 +1092,7 @@ def test_axis_cells_figure_shows_the_window_ceil_mode_drops(n, k, s, p, d, ceil)
 def test_axis_cells_figure_draws_the_notebooks_four_cases():
     figure = plots.axis_cells_figure(
         n=[5, 5, 6, 5],
-        kernel=[2, 2, 3, 2],
+        kernel_shape=[2, 2, 3, 2],
         stride=2,
         padding=[0, 0, 1, 1],
         ceil_mode=[False, True, True, True],
@@ -1134,15 +1135,43 @@ def test_axis_cells_figure_widens_for_its_title_and_presentation_enlarges_it():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"n": [5, 6], "kernel": [2, 2, 2], "stride": 2}, "same length"),
-        ({"n": [], "kernel": 2, "stride": 2}, "at least one entry"),
-        ({"n": 5, "kernel": 3, "stride": 1, "padding": 2}, "padding must be at most half"),
-        ({"n": 2, "kernel": 3, "stride": 1, "dilation": 2}, "larger than the padded input"),
+        ({"n": [5, 6], "kernel_shape": [2, 2, 2], "stride": 2}, "same length"),
+        ({"n": [], "kernel_shape": 2, "stride": 2}, "at least one entry"),
+        ({"n": 5, "kernel_shape": 3, "stride": 1, "padding": 2}, "padding must be at most half"),
+        ({"n": 2, "kernel_shape": 3, "stride": 1, "dilation": 2}, "larger than the padded input"),
     ],
 )
 def test_axis_cells_figure_rejects_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.axis_cells_figure(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("draw", "args"),
+    [
+        (window_figure, ()),
+        (max_mask_figure, ()),
+        (plots.axis_cells_figure, (5,)),
+        (unpool_figure, (np.eye(6),)),
+    ],
+)
+def test_figures_still_take_kernel_with_a_warning_and_refuse_both(draw, args):
+    name = draw.__name__
+    with pytest.warns(
+        DeprecationWarning, match=rf"^{name}\(\): kernel= is deprecated; use kernel_shape="
+    ):
+        old = (
+            draw(*args, kernel=3, stride=3) if draw is not unpool_figure else draw(*args, kernel=3)
+        )
+    options = {"stride": 3} if draw is not unpool_figure else {}
+    assert figure_png(old) == figure_png(draw(*args, kernel_shape=3, **options))
+    with pytest.raises(TypeError, match=rf"^{name}\(\) got both kernel_shape= and kernel="):
+        draw(*args, kernel_shape=2, kernel=3)
+
+
+def test_a_positional_kernel_shape_and_kernel_are_refused_together():
+    with pytest.raises(TypeError, match="got both kernel_shape= and kernel="):
+        plots.axis_cells_figure(5, 2, 2, kernel=3)
 
 
 def test_every_small_refusal_states_its_rule_and_numbers_in_its_fields():
