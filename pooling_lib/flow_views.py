@@ -14,7 +14,7 @@ import functools
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
-from .captions import geometry_or_message, options_title, shift_caption
+from .captions import options_title, shift_caption
 from .geometry import to_pair
 from .glyphs import GlyphText
 from .maps import (
@@ -195,13 +195,11 @@ class GradientView(View):
         kernel_shape = to_pair(kernel_shape, "kernel_shape")
         stride = to_pair(stride, "stride")
         h, w = image.shape
-        geometry, message = geometry_or_message((h, w), kernel_shape, stride, (0, 0), (1, 1), False)
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride)
         if title is None:
             title = options_title("max and avg", kernel_shape, stride, (0, 0), (1, 1), False)
             title += f", dA ~ N(0, 1) with seed {int(seed)}"
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         for ax_image in (self.image_max, self.image_avg):
             ax_image.set_data(image)
             set_extent(ax_image, h, w)
@@ -391,29 +389,9 @@ class PipelineView(View):
             )
             arrow.set_text("\N{RIGHTWARDS ARROW}")
             fig.add_artist(arrow)
-        self.bars = self._dynamic(
-            *self.ax_bar.bar(
-                range(2),
-                [0, 0],
-                color=[SKY, ORANGE],
-                edgecolor="black",
-                linewidth=0.8,
-            )
+        self.bars, self.bar_labels = self._labelled_bars(
+            self.ax_bar, [SKY, ORANGE], [None, "//"], style.font
         )
-        self.bars[1].set_hatch("//")
-        self.bar_labels = [
-            self._glyphs(
-                self.ax_bar,
-                k,
-                0,
-                style.font,
-                coordinates="data",
-                ha="center",
-                va="bottom",
-                offset=(0, 2),
-            )
-            for k in range(2)
-        ]
         self.ax_bar.set_ylim(0, 165)
         self.ax_bar.set_xlim(-0.6, 1.6)
         self.panel(self.ax_relu).title.set_text("ReLU")
@@ -462,14 +440,11 @@ class PipelineView(View):
                 f"{mode} pool {pool} x {pool}, on the digit moved {down} down, "
                 f"{right} right"
             )
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         shifted = shift_image(image, down, right)
         conv = conv2d_valid(shifted, kernel)
         relu0, relu = (np.maximum(conv2d_valid(image, kernel), 0.0), np.maximum(conv, 0.0))
-        geometry, message = geometry_or_message(
-            relu.shape, (pool, pool), (pool, pool), (0, 0), (1, 1), False
-        )
-        self._set_message(message)
+        geometry = self._check_options(relu.shape, (pool, pool), (pool, pool))
         h, w = image.shape
         self.input.set_data(shifted)
         set_extent(self.input, h, w)
@@ -660,12 +635,10 @@ class AnimationView(View):
         kernel_shape = to_pair(kernel_shape, "kernel_shape")
         stride = to_pair(stride, "stride")
         h, w = image.shape
-        geometry, message = geometry_or_message((h, w), kernel_shape, stride, (0, 0), (1, 1), False)
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride)
         if title is None:
             title = options_title(mode, kernel_shape, stride, (0, 0), (1, 1), False)
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         set_limits(self.ax_in, 0, 0, h - 1, w - 1)

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
+from .captions import geometry_or_message
 from .style import (
     DPI,
     GRADIENT_CMAP,
@@ -498,6 +499,46 @@ class View:
         ax.yaxis.set_visible(False)
         ax.spines[["top", "right", "left"]].set_visible(False)
         return ax
+
+    def _labelled_bars(self, ax, colors, hatches, label_size):
+        """One bar per colour, height 0 until an update, each with a text above it.
+
+        Returns
+        -------
+        bars : tuple of matplotlib.patches.Rectangle
+        labels : list of GlyphText
+        """
+        count = len(colors)
+        bars = self._dynamic(
+            *ax.bar(range(count), [0] * count, color=colors, edgecolor="black", linewidth=0.8)
+        )
+        for bar, hatch in zip(bars, hatches, strict=True):
+            bar.set_hatch(hatch)
+        labels = [
+            self._glyphs(
+                ax, k, 0, label_size, coordinates="data", ha="center", va="bottom", offset=(0, 2)
+            )
+            for k in range(count)
+        ]
+        return bars, labels
+
+    def _check_options(
+        self, in_shape, kernel_shape, stride, padding=(0, 0), dilation=(1, 1), ceil_mode=False
+    ):
+        """The windows these options give on ``in_shape``, kept as ``self.geometry``.
+
+        Options the library refuses give None, and their refusal is written
+        over the picture (:func:`pooling_lib.captions.geometry_or_message`).
+        """
+        self.geometry, message = geometry_or_message(
+            in_shape, kernel_shape, stride, padding, dilation, ceil_mode
+        )
+        self._set_message(message)
+        return self.geometry
+
+    def _set_title(self, title, subject=None):
+        """The figure's title, after what the picture shows (``subject``) if given."""
+        self.title.set_text(f"{subject}: {title}" if subject else title)
 
     def _colorbar(self, mappable, rect, label, integer=False):
         cax = self.figure.add_axes(rect)

@@ -19,7 +19,6 @@ from matplotlib.patches import Patch, Rectangle
 from .captions import (
     coverage,
     drawn_padding,
-    geometry_or_message,
     options_title,
     output_size_formula,
 )
@@ -233,14 +232,10 @@ class WindowView(View):
         dilation = to_pair(dilation, "dilation")
         ceil_mode = bool(ceil_mode)
         h, w = image.shape
-        geometry, message = geometry_or_message(
-            (h, w), kernel_shape, stride, padding, dilation, ceil_mode
-        )
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
         if title is None:
             title = options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode)
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         ph, pw = drawn_padding(padding, (h, w))
@@ -547,30 +542,9 @@ class MaxMaskView(View):
         self.gradient = self._diverging(self.ax_grad)
         self.colorbar = self._colorbar(self.gradient, [0.755, 0.29, 0.012, 0.58], "dA_prev")
         self._float(self.colorbar.ax)
-        self.bars = self._dynamic(
-            *self.ax_bar.bar(
-                range(3),
-                [0, 0, 0],
-                color=[VERMILLION, SKY, GREEN],
-                edgecolor="black",
-                linewidth=0.8,
-            )
+        self.bars, self.bar_labels = self._labelled_bars(
+            self.ax_bar, [VERMILLION, SKY, GREEN], ["", "//", ".."], style.small
         )
-        for bar, hatch in zip(self.bars, ("", "//", ".."), strict=True):
-            bar.set_hatch(hatch)
-        self.bar_labels = [
-            self._glyphs(
-                self.ax_bar,
-                k,
-                0,
-                style.small,
-                coordinates="data",
-                ha="center",
-                va="bottom",
-                offset=(0, 2),
-            )
-            for k in range(3)
-        ]
         self.legend = self._legend_image(legend_handles, (0.03, 0.2), ncols=3)
         self.summary = self._figure_text(0.03, 0.13, style.small, ha="left", va="top")
 
@@ -597,16 +571,12 @@ class MaxMaskView(View):
         if ties not in TIE_POLICIES:
             raise ValueError(f"ties must be one of {TIE_POLICIES}, got {ties!r}")
         h, w = image.shape
-        geometry, message = geometry_or_message(
-            (h, w), kernel_shape, stride, padding, (1, 1), False
-        )
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride, padding)
         if title is None:
             title = options_title("max", kernel_shape, stride, padding, (1, 1), False)
             if self.show_gradient:
                 title += f", ties='{ties}'"
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         ph, pw = drawn_padding(padding, (h, w))
