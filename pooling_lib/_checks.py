@@ -20,7 +20,10 @@ same calls unless noted):
 
 from __future__ import annotations
 
+import functools
+import inspect
 import numbers
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,6 +32,52 @@ from .geometry import PoolGeometry, PoolingOptionError, check_bool, pool_geometr
 
 MODES = ("max", "avg")
 TIES = ("first", "all", "split")
+
+
+def renamed_keyword(old, new):
+    """Decorate a function whose keyword ``old`` is now called ``new``.
+
+    ``old=`` still works, with a ``DeprecationWarning`` that names ``new``;
+    passing both (``new`` by keyword or by position) is a ``TypeError`` that
+    names both, since either could be the one meant.
+
+    Examples
+    --------
+    >>> @renamed_keyword("kernel", "kernel_shape")
+    ... def area(kernel_shape=2):
+    ...     return kernel_shape**2
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     area(kernel=3), str(caught[0].message)
+    (9, 'area(): kernel= is deprecated; use kernel_shape= instead')
+    >>> area(4, kernel=3)
+    Traceback (most recent call last):
+    ...
+    TypeError: area() got both kernel_shape= and kernel=, its old name; pass only kernel_shape=
+    """
+
+    def decorate(function):
+        signature = inspect.signature(function)
+        name = function.__qualname__.removesuffix(".__init__")
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            if old in kwargs:
+                if new in kwargs or new in signature.bind_partial(*args).arguments:
+                    raise TypeError(
+                        f"{name}() got both {new}= and {old}=, its old name; pass only {new}="
+                    )
+                warnings.warn(
+                    f"{name}(): {old}= is deprecated; use {new}= instead",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                kwargs[new] = kwargs.pop(old)
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def as_float_array(value, name, ndim=None, layout="(m, h, w, c)"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from ._checks import renamed_keyword
 from .adaptive import adaptive_bounds, adaptive_pool_forward, max_unpool
 from .charts import gallery_figure
 from .pooling import max_pool_winners, pool_forward
@@ -118,14 +119,14 @@ class AdaptiveWindowView(View):
         self.input_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         self.ax_input.set_xlim(-0.5, w - 0.5)
         self.ax_input.set_ylim(h - 0.5, -0.5)
-        self.ax_input.pooling_ticks.set(list(range(0, w, 5)), list(range(0, h, 5)))
+        self.panel(self.ax_input).ticks.set(list(range(0, w, 5)), list(range(0, h, 5)))
         self.outlines.set_segments(window_outlines((h, w), (h_out, w_out)))
         self.pooled.set_data(pooled)
         self.pooled.set_extent((-0.5, w_out - 0.5, h_out - 0.5, -0.5))
         self.ax_output.set_xlim(-0.5, w_out - 0.5)
         self.ax_output.set_ylim(h_out - 0.5, -0.5)
-        self.ax_output.pooling_ticks.set(_ticks(w_out), _ticks(h_out))
-        self.ax_output.pooling_title.set_text(f"{mode} pooled: {h_out} x {w_out}")
+        self.panel(self.ax_output).ticks.set(_ticks(w_out), _ticks(h_out))
+        self.panel(self.ax_output).title.set_text(f"{mode} pooled: {h_out} x {w_out}")
         top, bottom = row_starts[row], row_stops[row]
         left, right = col_starts[col], col_stops[col]
         for patch in self.box:
@@ -167,14 +168,15 @@ def _sizes(sizes):
     return " or ".join(str(int(s)) for s in np.unique(sizes))
 
 
-def unpool_figure(image, kernel=2, presentation=None):
+@renamed_keyword("kernel", "kernel_shape")
+def unpool_figure(image, kernel_shape=2, presentation=None):
     """A digit, its max pooling, the unpooling of that, and nearest-neighbour upsampling.
 
     Parameters
     ----------
     image : array_like, shape (h, w)
         E.g. ``pooling_lib.plots.digit_image(0)[0]``.
-    kernel : int, default 2
+    kernel_shape : int, default 2
         Max pooling's window and stride.
     presentation : bool, optional
 
@@ -193,6 +195,7 @@ def unpool_figure(image, kernel=2, presentation=None):
     image = np.asarray(image, dtype=float)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (h, w), got shape {image.shape}; e.g. X[0]")
+    kernel = kernel_shape
     A_prev = image[None, :, :, None]
     pooled = pool_forward(A_prev, kernel, kernel)
     unpooled = max_unpool(pooled, max_pool_winners(A_prev, kernel, kernel), image.shape)

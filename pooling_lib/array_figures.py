@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Patch, Rectangle
 
+from ._checks import renamed_keyword
 from .geometry import pool_geometry
 from .glyphs import CellLabels
 from .render import PoolingFigure, as_2d_arrays
@@ -35,6 +38,44 @@ BOX_COLORS = (ORANGE, GREEN, VERMILLION, PURPLE, SKY, BLUE)
 
 
 _PANEL_INCHES = 2.8
+
+
+@dataclass
+class GridPanel:
+    """What :func:`grid_figure` drew in one axes.
+
+    Attributes
+    ----------
+    ax : matplotlib.axes.Axes
+    labels : CellLabels
+        The numbers written in the cells (``labels.strings``).
+    boxes : list of matplotlib.patches.Rectangle
+        The box outlines, in the order given.
+    """
+
+    ax: object
+    labels: CellLabels
+    boxes: list = field(default_factory=list)
+
+
+@dataclass
+class AxisPanel:
+    """What :func:`axis_cells_figure` drew in one axes.
+
+    Attributes
+    ----------
+    ax : matplotlib.axes.Axes
+    cells : dict of int to str
+        ``{position: kind}`` for the top row, kind one of
+        :data:`AXIS_CELL_STYLES`.
+    windows : list of (str, list of int, list of str or None)
+        ``(label, positions, kinds)`` per window row; kinds is None for a
+        window ceil mode drops.
+    """
+
+    ax: object
+    cells: dict = field(default_factory=dict)
+    windows: list = field(default_factory=list)
 
 
 def _as_grids(grids, titles, boxes):
@@ -104,9 +145,9 @@ def grid_figure(grids, titles=None, boxes=(), values=True, cmap="Blues", *, pres
     Returns
     -------
     PoolingFigure
-        One axes per array, in order. Each axes has ``pooling_labels``
-        (:class:`CellLabels`, the numbers written) and ``pooling_boxes``
-        (the box outlines, :class:`~matplotlib.patches.Rectangle`).
+        One axes per array, in order; ``figure.panels`` holds one
+        :class:`GridPanel` per array (the numbers written and the box
+        outlines).
 
     Raises
     ------
@@ -123,7 +164,7 @@ def grid_figure(grids, titles=None, boxes=(), values=True, cmap="Blues", *, pres
     ...                      boxes=[[(0, 0, 2, 2), (0, 2, 2, 2)], [(0, 0, 2, 1), (0, 1, 2, 1)]])
     >>> figure
     <PoolingFigure size 536x296 with 2 Axes>
-    >>> figure.axes[1].pooling_labels.strings
+    >>> figure.panels[1].labels.strings
     ['3', '2', '4', '1']
     """
     arrays, titles, boxes = _as_grids(grids, titles, boxes)
@@ -163,15 +204,15 @@ def grid_figure(grids, titles=None, boxes=(), values=True, cmap="Blues", *, pres
         ax.set_xlabel("column", fontsize=style.small, labelpad=2)
         if k == 0:
             ax.set_ylabel("row", fontsize=style.small, labelpad=2)
-        ax.pooling_labels = CellLabels(ax, style.font)
+        drawn = GridPanel(ax, CellLabels(ax, style.font))
+        figure.panels.append(drawn)
         if values:
             rows, cols = np.indices(grid.shape).reshape(2, -1)
             rgba = cmap(norm(shown[rows, cols]))
             luminance = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722])
             colors = np.where(luminance[:, None] > 0.45, [[0, 0, 0, 1]], [[1, 1, 1, 1]])
             strings = [format_number(v, ".3g") for v in grid[rows, cols]]
-            ax.pooling_labels.show(strings, np.column_stack([cols, rows]), colors)
-        ax.pooling_boxes = []
+            drawn.labels.show(strings, np.column_stack([cols, rows]), colors)
         for number, (row, col, box_h, box_w, *choice) in enumerate(grid_boxes):
             colour = int(choice[0]) if choice else number
             inset = 0.07 * (colour % 3)
@@ -191,7 +232,7 @@ def grid_figure(grids, titles=None, boxes=(), values=True, cmap="Blues", *, pres
             for patch in (halo, box):
                 # Not clipped: half of an outline along the border lies outside the axes.
                 ax.add_patch(patch).set_clip_on(False)
-            ax.pooling_boxes.append(box)
+            drawn.boxes.append(box)
     return figure
 
 
@@ -204,11 +245,11 @@ AXIS_CELL_STYLES = {
 }
 
 
-def _axis_cases(n, kernel, stride, padding, dilation, ceil_mode):
+def _axis_cases(n, kernel_shape, stride, padding, dilation, ceil_mode):
     """The options of each axis drawn: lists are zipped, single values repeated."""
     options = {
         "n": n,
-        "kernel": kernel,
+        "kernel_shape": kernel_shape,
         "stride": stride,
         "padding": padding,
         "dilation": dilation,
@@ -256,10 +297,10 @@ def _axis_title(n, kernel, stride, padding, dilation, ceil_mode, windows):
 
 
 def _draw_axis_cells(ax, geometry, dropped, low, high, style):
-    """The axis row (y = 0) and one row of cells per window below it."""
+    """The axis row (y = 0) and one row of cells per window below it; returns an AxisPanel."""
     n, pad = geometry.in_shape[1], geometry.padding[1]
     read = geometry.overlap_counts()[0] > 0
-    ax.pooling_cells = {}
+    panel = AxisPanel(ax)
     for position in range(low, high + 1):
         if 0 <= position < n:
             kind = "input" if read[position] else "read by no window"
@@ -269,7 +310,7 @@ def _draw_axis_cells(ax, geometry, dropped, low, high, style):
         ax.add_patch(
             Rectangle((position - 0.5, -0.5), 1, 1, fc=face, ec="black", hatch=hatch, lw=1)
         )
-        ax.pooling_cells[position] = kind
+        panel.cells[position] = kind
         ax.text(
             position,
             0,
@@ -288,7 +329,6 @@ def _draw_axis_cells(ax, geometry, dropped, low, high, style):
     kinds = np.where(
         geometry.inside(1), "input", np.where(geometry.in_padding(1), "padding", "overhang")
     )
-    ax.pooling_windows = []
     rows = [(positions[i], kinds[i], BOX_COLORS[i % len(BOX_COLORS)]) for i in range(len(kinds))]
     if dropped is not None:
         rows.append((dropped, None, GREY))
@@ -316,7 +356,7 @@ def _draw_axis_cells(ax, geometry, dropped, low, high, style):
             ax.add_patch(patch)
         label = f"window {i}" if cell_kinds is not None else "dropped"
         ax.text(low - 0.8, y, label, ha="right", va="center", fontsize=style.small, color=colour)
-        ax.pooling_windows.append(
+        panel.windows.append(
             (label, [int(c) for c in cells], None if cell_kinds is None else cell_kinds.tolist())
         )
         if cell_kinds is None:
@@ -328,10 +368,12 @@ def _draw_axis_cells(ax, geometry, dropped, low, high, style):
                 fontsize=style.small,
                 color=GREY,
             )
+    return panel
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def axis_cells_figure(
-    n, kernel, stride, padding=0, dilation=1, ceil_mode=False, *, presentation=None
+    n, kernel_shape, stride, padding=0, dilation=1, ceil_mode=False, *, presentation=None
 ):
     """The cells of one axis and every window's cells below them: padding, overhang, drops.
 
@@ -353,9 +395,9 @@ def axis_cells_figure(
     ----------
     n : int or list of int
         Number of input cells along the axis.
-    kernel, stride : int or list of int
+    kernel_shape, stride : int or list of int
     padding : int or list of int, default 0
-        At most ``kernel // 2``, as PyTorch requires.
+        At most ``kernel_shape // 2``, as PyTorch requires.
     dilation : int or list of int, default 1
     ceil_mode : bool or list of bool, default False
     presentation : bool, optional
@@ -368,9 +410,8 @@ def axis_cells_figure(
     -------
     PoolingFigure
         One axes per axis drawn, titled with its options and its number of
-        windows. Each axes has ``pooling_cells`` (``{position: kind}`` for
-        the top row) and ``pooling_windows`` (``(label, positions, kinds)``
-        per window row, kinds None for a dropped window).
+        windows; ``figure.panels`` holds one :class:`AxisPanel` per axis
+        (the kind of each cell of the top row, and the cells of each window).
 
     Raises
     ------
@@ -384,10 +425,10 @@ def axis_cells_figure(
     >>> figure = axis_cells_figure(5, 2, 2, ceil_mode=[False, True])
     >>> figure
     <PoolingFigure size 481x358 with 2 Axes>
-    >>> figure.axes[1].pooling_windows[-1]
+    >>> figure.panels[1].windows[-1]
     ('window 2', [4, 5], ['input', 'overhang'])
     """
-    cases = _axis_cases(n, kernel, stride, padding, dilation, ceil_mode)
+    cases = _axis_cases(n, kernel_shape, stride, padding, dilation, ceil_mode)
     style = Style(presentation)
     drawn = []
     for n_, k, s, p, d, ceil in cases:
@@ -420,7 +461,7 @@ def axis_cells_figure(
         ax.set_ylim(-0.9 - 1.0 * rows, 0.6)
         ax.set_axis_off()
         ax.set_title(_axis_title(*options, geometry.out_shape[1]), fontsize=style.font)
-        _draw_axis_cells(ax, geometry, dropped, case_low, case_high, style)
+        figure.panels.append(_draw_axis_cells(ax, geometry, dropped, case_low, case_high, style))
     handles = [
         Patch(fc=face, ec="black", hatch=hatch, label=kind)
         for kind, (face, hatch) in AXIS_CELL_STYLES.items()

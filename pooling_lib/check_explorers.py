@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ._checks import renamed_keyword
 from .check_views import CROP, GradientCheckView
 from .explorer_base import N_DIGITS, Explorer, integer, option, subject
 from .geometry import check_bool
@@ -27,12 +28,13 @@ class GradientCheckExplorer(Explorer):
     :class:`pooling_lib.check_views.GradientCheckView`.
     """
 
+    @renamed_keyword("kernel", "kernel_shape")
     def __init__(
         self,
         digit=0,
         row=8,
         col=8,
-        kernel=2,
+        kernel_shape=2,
         stride=2,
         ties="first",
         jitter=False,
@@ -42,7 +44,7 @@ class GradientCheckExplorer(Explorer):
         integer(digit, "digit", 0, N_DIGITS - 1)
         integer(row, "row", 0, last)
         integer(col, "col", 0, last)
-        integer(kernel, "kernel", 1, 4)
+        kernel = integer(kernel_shape, "kernel_shape", 1, 4)
         integer(stride, "stride", 1, 4)
         option(ties, "ties", TIE_POLICIES)
         jitter = check_bool(jitter, "jitter")
@@ -82,8 +84,9 @@ class GradientCheckExplorer(Explorer):
         )
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def gradient_check_explorer(
-    digit=0, row=8, col=8, kernel=2, stride=2, ties="first", jitter=False, presentation=None
+    digit=0, row=8, col=8, kernel_shape=2, stride=2, ties="first", jitter=False, presentation=None
 ):
     """A gradient check of max pooling, window by window, on an 8 x 8 crop of a digit.
 
@@ -101,7 +104,7 @@ def gradient_check_explorer(
         0 to 4999.
     row, col : int, default 8
         Top-left pixel of the crop, 0 to 20.
-    kernel, stride : int, default 2
+    kernel_shape, stride : int, default 2
         Square windows, each from 1 to 4; no padding.
     ties : {'first', 'all', 'split'}, default 'first'
         As in :func:`pooling_lib.pool_backward`.
@@ -131,4 +134,4 @@ def gradient_check_explorer(
     >>> int(explorer.view.failing.sum())
     0
     """
-    return GradientCheckExplorer(digit, row, col, kernel, stride, ties, jitter, presentation)
+    return GradientCheckExplorer(digit, row, col, kernel_shape, stride, ties, jitter, presentation)

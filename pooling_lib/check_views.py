@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Patch
 
-from .captions import geometry_or_message, options_title
+from .captions import options_title
 from .geometry import check_bool, to_pair
 from .gradcheck import numeric_gradient, rel_error, tie_free
 from .maps import TIE_POLICIES, as_image, max_winners, window_boxes
@@ -195,17 +195,13 @@ class GradientCheckView(View):
                 f", ties='{ties}', rows {top}-{top + CROP - 1}, columns {left}-{left + CROP - 1}"
             )
             title += ", tie-free jitter" if jitter else ""
-        self.title.set_text(f"{subject}: {title}" if subject else title)
-        geometry, message = geometry_or_message(
-            values.shape, kernel_shape, stride, (0, 0), (1, 1), False
-        )
-        self.geometry = geometry
-        self._set_message(message)
+        self._set_title(title, subject)
+        geometry = self._check_options(values.shape, kernel_shape, stride)
         self.image.set_data(values)
         set_extent(self.image, CROP, CROP)
         for ax in (self.ax_in, self.ax_analytic, self.ax_numeric):
             set_limits(ax, 0, 0, CROP - 1, CROP - 1)
-            int_ticks(ax, CROP, CROP)
+            int_ticks(self.panel(ax), CROP, CROP)
         drawn = (
             self.windows,
             self.tied_windows,
@@ -241,7 +237,7 @@ class GradientCheckView(View):
         ):
             ax_image.set_data(gradient)
             set_extent(ax_image, CROP, CROP)
-            set_symmetric(ax_image, scale)
+            set_symmetric(self, ax_image, scale)
             # Rounded for the label only: the numeric gradient carries rounding noise.
             labels.show_grid(np.round(gradient, 3) + 0.0, GRADIENT_CMAP, ax_image.norm)
         self.analytic_title.set_text(f"backward pass, ties='{ties}'")

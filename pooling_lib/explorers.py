@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ._checks import MODES
+from ._checks import MODES, renamed_keyword
 from .check_explorers import GradientCheckExplorer, gradient_check_explorer
 from .explorer_base import N_DIGITS, Explorer, integer, option, output_or_one, pair, subject
 from .geometry import check_bool, output_shape
@@ -81,11 +81,12 @@ class WindowExplorer(Explorer):
     The picture is a :class:`pooling_lib.plots.WindowView`.
     """
 
+    @renamed_keyword("kernel", "kernel_shape")
     def __init__(
         self,
         digit=0,
         channel="digit",
-        kernel=2,
+        kernel_shape=2,
         stride=2,
         padding=0,
         dilation=1,
@@ -97,7 +98,7 @@ class WindowExplorer(Explorer):
         # widget it makes, so a refusal half-way through would leave some behind.
         integer(digit, "digit", 0, N_DIGITS - 1)
         option(channel, "channel", CHANNELS)
-        kernel, stride = pair(kernel, "kernel", 1, 8), pair(stride, "stride", 1, 8)
+        kernel, stride = pair(kernel_shape, "kernel_shape", 1, 8), pair(stride, "stride", 1, 8)
         integer(padding, "padding", 0, 4)
         integer(dilation, "dilation", 1, 4)
         ceil_mode = check_bool(ceil_mode, "ceil_mode")
@@ -158,11 +159,12 @@ class MaxMaskExplorer(Explorer):
     picture is a :class:`pooling_lib.plots.MaxMaskView`.
     """
 
+    @renamed_keyword("kernel", "kernel_shape")
     def __init__(
         self,
         digit=0,
         channel="digit",
-        kernel=2,
+        kernel_shape=2,
         stride=2,
         padding=0,
         ties="first",
@@ -171,7 +173,7 @@ class MaxMaskExplorer(Explorer):
     ):
         integer(digit, "digit", 0, N_DIGITS - 1)
         option(channel, "channel", CHANNELS)
-        kernel, stride = pair(kernel, "kernel", 1, 6), pair(stride, "stride", 1, 6)
+        kernel, stride = pair(kernel_shape, "kernel_shape", 1, 6), pair(stride, "stride", 1, 6)
         integer(padding, "padding", 0, 3)
         option(ties, "ties", TIE_POLICIES)
         self.show_gradient = check_bool(show_gradient, "show_gradient")
@@ -226,9 +228,10 @@ class GradientExplorer(Explorer):
     :class:`pooling_lib.plots.GradientView`.
     """
 
-    def __init__(self, digit=0, kernel=3, stride=2, row=5, col=4, seed=0, presentation=None):
+    @renamed_keyword("kernel", "kernel_shape")
+    def __init__(self, digit=0, kernel_shape=3, stride=2, row=5, col=4, seed=0, presentation=None):
         integer(digit, "digit", 0, N_DIGITS - 1)
-        kernel, stride = pair(kernel, "kernel", 1, 6), pair(stride, "stride", 1, 6)
+        kernel, stride = pair(kernel_shape, "kernel_shape", 1, 6), pair(stride, "stride", 1, 6)
         integer(row, "row", 0, 27)
         integer(col, "col", 0, 27)
         integer(seed, "seed", 0, 99)
@@ -333,12 +336,20 @@ class PoolingAnimation(Explorer):
     picture is a :class:`pooling_lib.plots.AnimationView`.
     """
 
+    @renamed_keyword("kernel", "kernel_shape")
     def __init__(
-        self, digit=0, kernel=2, stride=2, mode="max", step=0, interval=400, presentation=None
+        self,
+        digit=0,
+        kernel_shape=2,
+        stride=2,
+        mode="max",
+        step=0,
+        interval=400,
+        presentation=None,
     ):
         digit = integer(digit, "digit", 0, N_DIGITS - 1)
         option(mode, "mode", MODES)
-        kernel = integer(kernel, "kernel", 1, 7)
+        kernel = integer(kernel_shape, "kernel_shape", 1, 7)
         stride = integer(stride, "stride", 1, 7)
         h_out, w_out = output_shape(*digit_image(digit)[0].shape, kernel, stride)
         windows = h_out * w_out
@@ -440,10 +451,11 @@ class PoolingAnimation(Explorer):
         )
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def window_explorer(
     digit=0,
     channel="digit",
-    kernel=2,
+    kernel_shape=2,
     stride=2,
     padding=0,
     dilation=1,
@@ -465,7 +477,7 @@ def window_explorer(
     digit : int, default 0
         Index of one of the 5,000 bundled digits, 0 to 4999.
     channel : {'digit', 'inverse'}, default 'digit'
-    kernel, stride : int or (int, int), default 2
+    kernel_shape, stride : int or (int, int), default 2
         Each from 1 to 8, as on the sliders.
     padding : int, default 0
         0 to 4. More than half the kernel is drawn as the library's refusal.
@@ -493,18 +505,19 @@ def window_explorer(
 
     Examples
     --------
-    >>> window_explorer(kernel=3, stride=2)
+    >>> window_explorer(kernel_shape=3, stride=2)
     WindowExplorer(digit=0, channel='digit', mode='max', kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, padding=0, dilation=1, ceil_mode=False)
     """  # noqa: E501
     return WindowExplorer(
-        digit, channel, kernel, stride, padding, dilation, ceil_mode, mode, presentation
+        digit, channel, kernel_shape, stride, padding, dilation, ceil_mode, mode, presentation
     )
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def max_mask_explorer(
     digit=0,
     channel="digit",
-    kernel=2,
+    kernel_shape=2,
     stride=2,
     padding=0,
     ties="first",
@@ -526,7 +539,7 @@ def max_mask_explorer(
     digit : int, default 0
         0 to 4999.
     channel : {'digit', 'inverse'}, default 'digit'
-    kernel, stride : int or (int, int), default 2
+    kernel_shape, stride : int or (int, int), default 2
         Each from 1 to 6.
     padding : int, default 0
         0 to 3.
@@ -558,11 +571,12 @@ def max_mask_explorer(
     ['channel', 'digit', 'kernel_h', 'kernel_w', 'padding', 'stride_h', 'stride_w']
     """
     return MaxMaskExplorer(
-        digit, channel, kernel, stride, padding, ties, presentation, show_gradient
+        digit, channel, kernel_shape, stride, padding, ties, presentation, show_gradient
     )
 
 
-def gradient_explorer(digit=0, kernel=3, stride=2, row=5, col=4, seed=0, presentation=None):
+@renamed_keyword("kernel", "kernel_shape")
+def gradient_explorer(digit=0, kernel_shape=3, stride=2, row=5, col=4, seed=0, presentation=None):
     """Follow one output cell's gradient back to the input, for max and for avg.
 
     Pick the output cell with the row and column sliders (focus a slider and
@@ -576,7 +590,7 @@ def gradient_explorer(digit=0, kernel=3, stride=2, row=5, col=4, seed=0, present
     ----------
     digit : int, default 0
         0 to 4999.
-    kernel, stride : int or (int, int), default 3 and 2
+    kernel_shape, stride : int or (int, int), default 3 and 2
         Each from 1 to 6.
     row, col : int, default 5 and 4
         The output cell, 0 to 27; a cell beyond the output (which kernel
@@ -605,7 +619,7 @@ def gradient_explorer(digit=0, kernel=3, stride=2, row=5, col=4, seed=0, present
     >>> explorer.view.cell, explorer.view.receivers_max.tolist()
     ((5, 4), [[11, 10]])
     """
-    return GradientExplorer(digit, kernel, stride, row, col, seed, presentation)
+    return GradientExplorer(digit, kernel_shape, stride, row, col, seed, presentation)
 
 
 def pipeline_explorer(
@@ -659,8 +673,9 @@ def pipeline_explorer(
     return PipelineExplorer(digit, kernel_name, shift_down, shift_right, pool, mode, presentation)
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def pooling_animation(
-    digit=0, kernel=2, stride=2, mode="max", step=0, interval=400, presentation=None
+    digit=0, kernel_shape=2, stride=2, mode="max", step=0, interval=400, presentation=None
 ):
     """A window walking across the digit, the output filling in cell by cell.
 
@@ -673,7 +688,7 @@ def pooling_animation(
     ----------
     digit : int, default 0
         0 to 4999.
-    kernel, stride : int, default 2
+    kernel_shape, stride : int, default 2
         Each from 1 to 7.
     mode : {'max', 'avg'}, default 'max'
     step : int, default 0
@@ -701,4 +716,4 @@ def pooling_animation(
     >>> animation.view.cell, animation.step.max
     ((1, 1), 195)
     """
-    return PoolingAnimation(digit, kernel, stride, mode, step, interval, presentation)
+    return PoolingAnimation(digit, kernel_shape, stride, mode, step, interval, presentation)

@@ -14,7 +14,7 @@ import functools
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
-from .captions import geometry_or_message, options_title, shift_caption
+from .captions import options_title, shift_caption
 from .geometry import to_pair
 from .glyphs import GlyphText
 from .maps import (
@@ -33,7 +33,7 @@ from .maps import (
     winner_cell,
 )
 from .pooling import pool_backward, pool_forward
-from .render import View, set_clim
+from .render import View
 from .style import (
     DPI,
     GRADIENT_CMAP,
@@ -162,8 +162,8 @@ class GradientView(View):
             "windows",
             integer=True,
         )
-        self.ax_gmax.pooling_title.set_text("max: the whole dA_prev")
-        self.ax_gavg.pooling_title.set_text("avg: the whole dA_prev")
+        self.panel(self.ax_gmax).title.set_text("max: the whole dA_prev")
+        self.panel(self.ax_gavg).title.set_text("avg: the whole dA_prev")
         self.geometry = None
         self.cell = (0, 0)
         self.dA = np.zeros((0, 0))
@@ -195,19 +195,17 @@ class GradientView(View):
         kernel_shape = to_pair(kernel_shape, "kernel_shape")
         stride = to_pair(stride, "stride")
         h, w = image.shape
-        geometry, message = geometry_or_message((h, w), kernel_shape, stride, (0, 0), (1, 1), False)
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride)
         if title is None:
             title = options_title("max and avg", kernel_shape, stride, (0, 0), (1, 1), False)
             title += f", dA ~ N(0, 1) with seed {int(seed)}"
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         for ax_image in (self.image_max, self.image_avg):
             ax_image.set_data(image)
             set_extent(ax_image, h, w)
         for ax in (self.ax_max, self.ax_avg, self.ax_gmax, self.ax_gavg, self.ax_overlap):
             set_limits(ax, 0, 0, h - 1, w - 1)
-            int_ticks(ax, h, w)
+            int_ticks(self.panel(ax), h, w)
         drawn = (
             self.window_max,
             self.window_avg,
@@ -274,11 +272,11 @@ class GradientView(View):
         self.dA_image.set_data(dA)
         set_extent(self.dA_image, h_out, w_out)
         set_limits(self.ax_dA, 0, 0, h_out - 1, w_out - 1)
-        int_ticks(self.ax_dA, h_out, w_out)
-        set_symmetric(self.dA_image, dA)
+        int_ticks(self.panel(self.ax_dA), h_out, w_out)
+        set_symmetric(self, self.dA_image, dA)
         for rect in self._dA_boxes:
             set_box(rect, i, j, i, j)
-        self.ax_dA.pooling_title.set_text(f"upstream dA, {h_out} x {w_out}")
+        self.panel(self.ax_dA).title.set_text(f"upstream dA, {h_out} x {w_out}")
         if h_out * w_out <= 100:
             self.dA_labels.show_grid(dA, GRADIENT_CMAP, self.dA_image.norm, _signed)
         else:
@@ -289,7 +287,7 @@ class GradientView(View):
         ):
             ax_image.set_data(grad)
             set_extent(ax_image, h, w)
-            set_symmetric(ax_image, grad)
+            set_symmetric(self, ax_image, grad)
         counts = geometry.overlap_counts()
         self.overlap_counts = counts
         overlapping = bool(counts.max() > 1)
@@ -298,7 +296,7 @@ class GradientView(View):
         if overlapping:
             self.overlap.set_data(counts)
             set_extent(self.overlap, h, w)
-            set_clim(self.overlap, 0, max(1, int(counts.max())))
+            self.set_clim(self.overlap, 0, max(1, int(counts.max())))
             self.no_overlap.set_text("")
             self.overlap_title.set_text("windows reading each pixel")
         else:
@@ -359,7 +357,7 @@ class PipelineView(View):
         self.ax_drelu = self._image_axes([xs[2], bottom_y, width, height])
         self.ax_dpooled = self._image_axes([xs[3], bottom_y, width, height])
         for ax in (self.ax_conv, self.ax_relu, self.ax_pooled, self.ax_drelu, self.ax_dpooled):
-            ax.pooling_ticks.ylabel.set_text("")
+            self.panel(ax).ticks.ylabel.set_text("")
         self.input_title = self._dynamic_title(self.ax_input)
         self.kernel_title = self._dynamic_title(self.ax_kernel)
         self.pooled_title = self._dynamic_title(self.ax_pooled)
@@ -375,7 +373,7 @@ class PipelineView(View):
         self.pooled = self._image(self.ax_pooled)
         self.kernel = self._diverging(self.ax_kernel)
         self.kernel_labels = self._labels(self.ax_kernel, style.large)
-        self.ax_kernel.pooling_ticks.set([], [])
+        self.panel(self.ax_kernel).ticks.set([], [])
         self.relu_change = self._image(self.ax_drelu)
         self.pooled_change = self._image(self.ax_dpooled)
         for x in xs[1:]:
@@ -391,34 +389,14 @@ class PipelineView(View):
             )
             arrow.set_text("\N{RIGHTWARDS ARROW}")
             fig.add_artist(arrow)
-        self.bars = self._dynamic(
-            *self.ax_bar.bar(
-                range(2),
-                [0, 0],
-                color=[SKY, ORANGE],
-                edgecolor="black",
-                linewidth=0.8,
-            )
+        self.bars, self.bar_labels = self._labelled_bars(
+            self.ax_bar, [SKY, ORANGE], [None, "//"], style.font
         )
-        self.bars[1].set_hatch("//")
-        self.bar_labels = [
-            self._glyphs(
-                self.ax_bar,
-                k,
-                0,
-                style.font,
-                coordinates="data",
-                ha="center",
-                va="bottom",
-                offset=(0, 2),
-            )
-            for k in range(2)
-        ]
         self.ax_bar.set_ylim(0, 165)
         self.ax_bar.set_xlim(-0.6, 1.6)
-        self.ax_relu.pooling_title.set_text("ReLU")
-        self.ax_drelu.pooling_title.set_text("ReLU map: change")
-        self.ax_dpooled.pooling_title.set_text("pooled map: change")
+        self.panel(self.ax_relu).title.set_text("ReLU")
+        self.panel(self.ax_drelu).title.set_text("ReLU map: change")
+        self.panel(self.ax_dpooled).title.set_text("pooled map: change")
         self.explanation = self._figure_text(0.045, 0.085, style.font, ha="left", va="top")
         self.changes = {}
 
@@ -462,14 +440,11 @@ class PipelineView(View):
                 f"{mode} pool {pool} x {pool}, on the digit moved {down} down, "
                 f"{right} right"
             )
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         shifted = shift_image(image, down, right)
         conv = conv2d_valid(shifted, kernel)
         relu0, relu = (np.maximum(conv2d_valid(image, kernel), 0.0), np.maximum(conv, 0.0))
-        geometry, message = geometry_or_message(
-            relu.shape, (pool, pool), (pool, pool), (0, 0), (1, 1), False
-        )
-        self._set_message(message)
+        geometry = self._check_options(relu.shape, (pool, pool), (pool, pool))
         h, w = image.shape
         self.input.set_data(shifted)
         set_extent(self.input, h, w)
@@ -477,16 +452,16 @@ class PipelineView(View):
         self.input_title.set_text(f"digit moved ({down}, {right})")
         self.conv.set_data(conv)
         set_extent(self.conv, *conv.shape)
-        set_symmetric(self.conv, conv)
-        self.ax_conv.pooling_title.set_text(f"conv {conv.shape[0]} x {conv.shape[1]}")
+        set_symmetric(self, self.conv, conv)
+        self.panel(self.ax_conv).title.set_text(f"conv {conv.shape[0]} x {conv.shape[1]}")
         top = max(float(relu0.max()), 1e-12)
         for ax_image, values in ((self.relu, relu), (self.relu_change, np.abs(relu - relu0))):
             ax_image.set_data(values)
             set_extent(ax_image, *values.shape)
-            set_clim(ax_image, 0, top)
+            self.set_clim(ax_image, 0, top)
         self.kernel.set_data(kernel)
         set_extent(self.kernel, *kernel.shape)
-        set_symmetric(self.kernel, kernel)
+        set_symmetric(self, self.kernel, kernel)
         set_limits(self.ax_kernel, 0, 0, kernel.shape[0] - 1, kernel.shape[1] - 1)
         self.kernel_labels.show_grid(kernel, GRADIENT_CMAP, self.kernel.norm, _kernel_weight)
         self.kernel_title.set_text(f"kernel: {kernel_name}")
@@ -497,7 +472,7 @@ class PipelineView(View):
             (self.ax_input, image.shape),
         ):
             set_limits(ax, 0, 0, shape[0] - 1, shape[1] - 1)
-            int_ticks(ax, *shape)
+            int_ticks(self.panel(ax), *shape)
         pool_artists = (self.pooled, self.pooled_change, *self.bars, *self.bar_labels)
         for artist in pool_artists:
             artist.set_visible(geometry is not None)
@@ -515,10 +490,10 @@ class PipelineView(View):
         ):
             ax_image.set_data(values)
             set_extent(ax_image, *values.shape)
-            set_clim(ax_image, 0, max(float(pooled0.max()), 1e-12))
+            self.set_clim(ax_image, 0, max(float(pooled0.max()), 1e-12))
         for ax in (self.ax_pooled, self.ax_dpooled):
             set_limits(ax, 0, 0, pooled.shape[0] - 1, pooled.shape[1] - 1)
-            int_ticks(ax, *pooled.shape)
+            int_ticks(self.panel(ax), *pooled.shape)
         self.pooled_title.set_text(f"{mode} pool {pooled.shape[0]} x {pooled.shape[1]}")
         self.changes = {
             "relu": relative_change(relu, relu0),
@@ -584,7 +559,7 @@ class AnimationView(View):
         self.title = self._figure_text(0.5, 0.98, style.large, ha="center", va="top")
         self.ax_in = self._image_axes([0.05, 0.2, 0.33, 0.64], "input")
         self.ax_zoom = self._image_axes([0.41, 0.27, 0.2, 0.373], labels=False)
-        self.ax_zoom.pooling_ticks.set([], [])
+        self.panel(self.ax_zoom).ticks.set([], [])
         self.ax_out = self._image_axes([0.655, 0.2, 0.33, 0.64])
         self._float(self.ax_out, self.ax_zoom)
         self.out_title = self._dynamic_title(self.ax_out)
@@ -660,16 +635,14 @@ class AnimationView(View):
         kernel_shape = to_pair(kernel_shape, "kernel_shape")
         stride = to_pair(stride, "stride")
         h, w = image.shape
-        geometry, message = geometry_or_message((h, w), kernel_shape, stride, (0, 0), (1, 1), False)
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride)
         if title is None:
             title = options_title(mode, kernel_shape, stride, (0, 0), (1, 1), False)
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         set_limits(self.ax_in, 0, 0, h - 1, w - 1)
-        int_ticks(self.ax_in, h, w)
+        int_ticks(self.panel(self.ax_in), h, w)
         drawn = (self.windows, self.current_cells, *self._in_boxes, self.output, *self._out_boxes)
         for artist in drawn:
             artist.set_visible(geometry is not None)
@@ -719,7 +692,7 @@ class AnimationView(View):
         self.output.set_data(filled)
         set_extent(self.output, h_out, w_out)
         set_limits(self.ax_out, 0, 0, h_out - 1, w_out - 1)
-        int_ticks(self.ax_out, h_out, w_out)
+        int_ticks(self.panel(self.ax_out), h_out, w_out)
         for rect in self._out_boxes:
             set_box(rect, i, j, i, j)
         if h_out * w_out <= 100:

@@ -278,6 +278,8 @@ class ColorbarText:
         self.label = self._text(0.5, ha="center", va="top", rotation=90)
         self.label.set_text(label)
         self._shown = None
+        # Set when the image's colour limits change without the bar: it follows at the next draw.
+        self.stale = False
 
     def _text(self, y, **kwargs):
         text = GlyphText(self.view.figure, 1.0, y, self.bar.ax.transAxes, self.size, **kwargs)
@@ -288,9 +290,9 @@ class ColorbarText:
     def refresh(self):
         """Bring the colour bar up to its image's limits, and relabel its ticks."""
         mappable = self.bar.mappable
-        if getattr(mappable, "pooling_colorbar_stale", False):
+        if self.stale:
             self.bar.update_normal(mappable)
-            mappable.pooling_colorbar_stale = False
+            self.stale = False
         low, high = self.bar.vmin, self.bar.vmax
         ticks = [t for t in self.bar.get_ticks() if low - 1e-9 <= t <= high + 1e-9]
         if (ticks, low, high) == self._shown:

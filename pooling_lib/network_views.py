@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .render import View, set_clim
+from .render import View
 from .style import BLUE, GREY, VERMILLION
 from .view_parts import int_ticks, set_extent, set_limits, set_symmetric
 
@@ -153,24 +153,24 @@ class NetworkView(View):
         for ax, artist, values, low, high in panels:
             artist.set_data(values)
             set_extent(artist, *values.shape)
-            set_clim(artist, low, high)
+            self.set_clim(artist, low, high)
             set_limits(ax, 0, 0, values.shape[0] - 1, values.shape[1] - 1)
-            int_ticks(ax, *values.shape)
+            int_ticks(self.panel(ax), *values.shape)
         for ax, artist, values in (
             (self.ax_d_after, self.d_after, d_after),
             (self.ax_d_before, self.d_before, d_before),
         ):
             artist.set_data(values)
             set_extent(artist, *values.shape)
-            set_symmetric(artist, d_after)
+            set_symmetric(self, artist, d_after)
             set_limits(ax, 0, 0, values.shape[0] - 1, values.shape[1] - 1)
-            int_ticks(ax, *values.shape)
-        self.ax_before.pooling_title.set_text(
+            int_ticks(self.panel(ax), *values.shape)
+        self.panel(self.ax_before).title.set_text(
             f"into the {layer_name}, {before.shape[0]} x {before.shape[1]}"
         )
-        self.ax_after.pooling_title.set_text(f"pooled, {after.shape[0]} x {after.shape[1]}")
-        self.ax_d_after.pooling_title.set_text("gradient arriving at the pooled map")
-        self.ax_d_before.pooling_title.set_text(f"sent back with ties='{ties}'")
+        self.panel(self.ax_after).title.set_text(f"pooled, {after.shape[0]} x {after.shape[1]}")
+        self.panel(self.ax_d_after).title.set_text("gradient arriving at the pooled map")
+        self.panel(self.ax_d_before).title.set_text(f"sent back with ties='{ties}'")
         for k, bar in enumerate(self.bars):
             bar.set_height(probabilities[k])
             bar.set_facecolor(VERMILLION if k == predicted else GREY)

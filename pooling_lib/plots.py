@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import functools
 
+from ._checks import renamed_keyword
 from .array_figures import AXIS_CELL_STYLES, BOX_COLORS, axis_cells_figure, grid_figure
 from .captions import output_size_formula
 from .data import load_mnist
@@ -145,11 +146,12 @@ def _digit_and_title(digit, channel, image):
     return pixels, f"digit #{digit} (a {label}{', inverse' if channel == 'inverse' else ''})"
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def window_figure(
     digit=0,
     *,
     channel="digit",
-    kernel=2,
+    kernel_shape=2,
     stride=2,
     padding=0,
     dilation=1,
@@ -165,7 +167,7 @@ def window_figure(
     digit : int, default 0
         Index of a bundled MNIST digit.
     channel : {'digit', 'inverse'}, default 'digit'
-    kernel, stride, padding, dilation : int or (int, int)
+    kernel_shape, stride, padding, dilation : int or (int, int)
         Pooling options, as for :func:`pooling_lib.pool_forward`. Options the
         library refuses are drawn as a message, not raised.
     ceil_mode : bool, default False
@@ -182,20 +184,21 @@ def window_figure(
 
     Examples
     --------
-    >>> window_figure(kernel=3, stride=2)
+    >>> window_figure(kernel_shape=3, stride=2)
     <PoolingFigure size 960x528 with 3 Axes>
     """
     pixels, name = _digit_and_title(digit, channel, image)
     view = WindowView(presentation)
-    view.update(pixels, kernel, stride, padding, dilation, ceil_mode, mode, subject=name)
+    view.update(pixels, kernel_shape, stride, padding, dilation, ceil_mode, mode, subject=name)
     return view.figure
 
 
+@renamed_keyword("kernel", "kernel_shape")
 def max_mask_figure(
     digit=0,
     *,
     channel="digit",
-    kernel=2,
+    kernel_shape=2,
     stride=2,
     padding=0,
     ties="first",
@@ -208,7 +211,7 @@ def max_mask_figure(
     ----------
     digit : int, default 0
     channel : {'digit', 'inverse'}, default 'digit'
-    kernel, stride, padding : int or (int, int)
+    kernel_shape, stride, padding : int or (int, int)
     ties : {'first', 'all', 'split'}, default 'first'
     image : array_like, shape (h, w), optional
     presentation : bool, optional
@@ -224,7 +227,7 @@ def max_mask_figure(
     """
     pixels, name = _digit_and_title(digit, channel, image)
     view = MaxMaskView(presentation)
-    view.update(pixels, kernel, stride, padding, ties, subject=name)
+    view.update(pixels, kernel_shape, stride, padding, ties, subject=name)
     return view.figure
 
 

@@ -22,6 +22,7 @@ import io
 import struct
 import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -30,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
+from .captions import geometry_or_message
 from .style import (
     DPI,
     GRADIENT_CMAP,
@@ -43,19 +45,39 @@ from .style import (
     whole_pixels,
 )
 
-__all__ = ["CellLabels", "GlyphText", "PoolingFigure", "View", "figure_png"]
+__all__ = ["CellLabels", "GlyphText", "Panel", "PoolingFigure", "View", "figure_png"]
 from .glyphs import AxisText, CellLabels, ColorbarText, GlyphText, fixed_labels, wrap
 
 
 class PoolingFigure(Figure):
-    """A matplotlib Figure that shows itself as a PNG in Jupyter, with or without pyplot."""
+    """A matplotlib Figure that shows itself as a PNG in Jupyter, with or without pyplot.
 
-    pooling_prepare = None
+    Attributes
+    ----------
+    panels : list
+        What a static figure drew in each of its axes, in order, for tests and
+        notebooks to read: :class:`pooling_lib.array_figures.GridPanel` from
+        :func:`~pooling_lib.plots.grid_figure`,
+        :class:`pooling_lib.array_figures.AxisPanel` from
+        :func:`~pooling_lib.plots.axis_cells_figure`; empty for other figures.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.panels = []
+        self._before_draw = []
+
+    def call_before_draw(self, callback):
+        """Call ``callback()`` (no arguments) at the start of every draw.
+
+        Labels that depend on the colour limits are set this way, just before
+        drawing, whoever draws the figure.
+        """
+        self._before_draw.append(callback)
 
     def draw(self, renderer):
-        # Labels that depend on the colour limits are set just before drawing.
-        if self.pooling_prepare is not None:
-            self.pooling_prepare()
+        for callback in self._before_draw:
+            callback()
         super().draw(renderer)
 
     def _repr_png_(self):
@@ -125,6 +147,24 @@ def _encode_png(rgba, compress_level=1):
     )
 
 
+@dataclass
+class Panel:
+    """An axes of a view and the texts updates change on it.
+
+    Attributes
+    ----------
+    ax : matplotlib.axes.Axes
+    title : GlyphText
+        The title, changed without a full redraw.
+    ticks : AxisText
+        The tick labels and axis labels.
+    """
+
+    ax: object
+    title: GlyphText
+    ticks: AxisText
+
+
 def axes_titles(ax):
     """The three title texts of an Axes: centre, left and right.
 
@@ -170,8 +210,10 @@ class View:
         self.figure = PoolingFigure(figsize=(width * scale, height * scale), dpi=DPI)
         FigureCanvasAgg(self.figure)
         self._dynamic_artists = []
-        self._colorbar_ticks = []
-        self.figure.pooling_prepare = self._refresh_colorbars
+        # Each image with a colour bar, and that bar's labels.
+        self._colorbars = {}
+        self._panels = {}
+        self.figure.call_before_draw(self._refresh_colorbars)
         self._floating = []
         self._dynamic_set = frozenset()
         self._backgrounds = OrderedDict()
@@ -196,8 +238,26 @@ class View:
         )
 
     def _refresh_colorbars(self):
-        for ticks in self._colorbar_ticks:
+        for ticks in self._colorbars.values():
             ticks.refresh()
+
+    def panel(self, ax):
+        """The :class:`Panel` of an axes made by ``_image_axes`` or ``_bar_axes``."""
+        return self._panels[ax]
+
+    def set_clim(self, image, vmin, vmax):
+        """Set an image's colour limits; its colour bar, if any, follows at the next draw."""
+        if image.get_clim() == (vmin, vmax):
+            return
+        bar = self._colorbars.get(image)
+        if bar is None:
+            image.set_clim(vmin, vmax)
+            return
+        # Rebuilding a colour bar costs more than the rest of an update, and an update
+        # that is never drawn (a sweep, a held render) does not need it: it waits for the draw.
+        with image.callbacks.blocked(signal="changed"):
+            image.set_clim(vmin, vmax)
+        bar.stale = True
 
     def _dynamic(self, *artists):
         """Register artists that updates change; returns the artist (or the tuple)."""
@@ -411,7 +471,7 @@ class View:
         self.message_text.set_visible(bool(message))
 
     def _image_axes(self, rect, title="", labels=True):
-        """An axes for an image, with a title (``ax.pooling_title``) and glyph tick labels.
+        """An axes for an image, with a title and glyph tick labels (its :meth:`panel`).
 
         Matplotlib's tick labels, axis labels and titles are ``Text``
         artists, each costing a glyph rasterisation per draw; these are
@@ -420,25 +480,65 @@ class View:
         """
         ax = self.figure.add_axes(rect)
         ax.tick_params(labelbottom=False, labelleft=False, length=3)
-        ax.pooling_title = self._dynamic_title(ax)
-        ax.pooling_title.set_text(title)
-        ax.pooling_ticks = AxisText(
-            self, ax, "column" if labels else None, "row" if labels else None
-        )
+        title_text = self._dynamic_title(ax)
+        title_text.set_text(title)
+        ticks = AxisText(self, ax, "column" if labels else None, "row" if labels else None)
+        self._panels[ax] = Panel(ax, title_text, ticks)
         return ax
 
     def _bar_axes(self, rect, title, categories, xlabel=None):
         """An axes for a few bars, labelled below; the heights are written on the bars."""
         ax = self.figure.add_axes(rect)
         ax.tick_params(labelbottom=False, labelleft=False, length=2)
-        ax.pooling_title = self._dynamic_title(ax)
-        ax.pooling_title.set_text(title)
-        ax.pooling_ticks = AxisText(self, ax, xlabel, None)
-        ax.pooling_ticks.set(list(range(len(categories))), [], list(categories))
+        title_text = self._dynamic_title(ax)
+        title_text.set_text(title)
+        ticks = AxisText(self, ax, xlabel, None)
+        ticks.set(list(range(len(categories))), [], list(categories))
+        self._panels[ax] = Panel(ax, title_text, ticks)
         self.answers.append(ax)
         ax.yaxis.set_visible(False)
         ax.spines[["top", "right", "left"]].set_visible(False)
         return ax
+
+    def _labelled_bars(self, ax, colors, hatches, label_size):
+        """One bar per colour, height 0 until an update, each with a text above it.
+
+        Returns
+        -------
+        bars : tuple of matplotlib.patches.Rectangle
+        labels : list of GlyphText
+        """
+        count = len(colors)
+        bars = self._dynamic(
+            *ax.bar(range(count), [0] * count, color=colors, edgecolor="black", linewidth=0.8)
+        )
+        for bar, hatch in zip(bars, hatches, strict=True):
+            bar.set_hatch(hatch)
+        labels = [
+            self._glyphs(
+                ax, k, 0, label_size, coordinates="data", ha="center", va="bottom", offset=(0, 2)
+            )
+            for k in range(count)
+        ]
+        return bars, labels
+
+    def _check_options(
+        self, in_shape, kernel_shape, stride, padding=(0, 0), dilation=(1, 1), ceil_mode=False
+    ):
+        """The windows these options give on ``in_shape``, kept as ``self.geometry``.
+
+        Options the library refuses give None, and their refusal is written
+        over the picture (:func:`pooling_lib.captions.geometry_or_message`).
+        """
+        self.geometry, message = geometry_or_message(
+            in_shape, kernel_shape, stride, padding, dilation, ceil_mode
+        )
+        self._set_message(message)
+        return self.geometry
+
+    def _set_title(self, title, subject=None):
+        """The figure's title, after what the picture shows (``subject``) if given."""
+        self.title.set_text(f"{subject}: {title}" if subject else title)
 
     def _colorbar(self, mappable, rect, label, integer=False):
         cax = self.figure.add_axes(rect)
@@ -447,8 +547,7 @@ class View:
         # The colour bar re-enables its labels on every update: empty ones cost nothing.
         bar.formatter = NullFormatter()
         bar.ax.tick_params(length=2)
-        mappable.pooling_colorbar = bar
-        self._colorbar_ticks.append(ColorbarText(self, bar, label))
+        self._colorbars[mappable] = ColorbarText(self, bar, label)
         # A bar's range follows its image's data, which most updates change: drawn with
         # the dynamic artists, it no longer forces a redraw of the whole static picture.
         self._float(cax)
@@ -491,9 +590,8 @@ class View:
         misplaces it while it is hidden), so changing titles are plain texts
         fixed where the title would be.
         """
-        existing = getattr(ax, "pooling_title", None)
-        if existing is not None:
-            return existing
+        if ax in self._panels:
+            return self._panels[ax].title
         return self._glyphs(ax, 0.5, 1.0, self.style.font, ha="center", offset=(0, 6))
 
     def _dynamic_axis_labels(self, ax):
@@ -548,19 +646,6 @@ class View:
         ax.add_artist(text)
         text.set_clip_on(False)
         return self._dynamic(text)
-
-
-def set_clim(ax_image, vmin, vmax):
-    if ax_image.get_clim() == (vmin, vmax):
-        return
-    if getattr(ax_image, "pooling_colorbar", None) is None:
-        ax_image.set_clim(vmin, vmax)
-        return
-    # Rebuilding a colour bar costs more than the rest of an update, and an update
-    # that is never drawn (a sweep, a held render) does not need it: it waits for the draw.
-    with ax_image.callbacks.blocked(signal="changed"):
-        ax_image.set_clim(vmin, vmax)
-    ax_image.pooling_colorbar_stale = True
 
 
 def as_2d_arrays(arrays, name):

@@ -11,7 +11,6 @@ import matplotlib as mpl
 from .captions import span_text
 from .glyphs import cell_points
 from .maps import symmetric
-from .render import set_clim
 from .style import IMAGE_CMAP
 
 COUNT_CMAP = mpl.colormaps["viridis"]
@@ -24,15 +23,15 @@ def set_box(rect, top, left, bottom, right):
     rect.set_bounds(left - 0.5, top - 0.5, right - left + 1, bottom - top + 1)
 
 
-def int_ticks(ax, n_rows, n_cols):
-    """Ticks at the first and last row and column, enough to read the size."""
-    ax.pooling_ticks.set(sorted({0, n_cols - 1}), sorted({0, n_rows - 1}))
+def int_ticks(panel, n_rows, n_cols):
+    """Ticks at the first and last row and column of a :class:`~pooling_lib.render.Panel`."""
+    panel.ticks.set(sorted({0, n_cols - 1}), sorted({0, n_rows - 1}))
 
 
-def set_symmetric(ax_image, values):
-    """Centre a diverging map on 0, symmetric about the largest magnitude."""
+def set_symmetric(view, image, values):
+    """Centre a view's diverging map on 0, symmetric about the largest magnitude."""
     top = symmetric(values)
-    set_clim(ax_image, -top, top)
+    view.set_clim(image, -top, top)
 
 
 def set_extent(ax_image, n_rows, n_cols):

@@ -19,7 +19,6 @@ from matplotlib.patches import Patch, Rectangle
 from .captions import (
     coverage,
     drawn_padding,
-    geometry_or_message,
     options_title,
     output_size_formula,
 )
@@ -111,7 +110,7 @@ class WindowView(View):
         self.ax_in = self._image_axes([0.06, self._bottom, 0.4, 0.5])
         self.ax_out = self._image_axes([0.5, self._bottom, 0.2, 0.3])
         self.ax_zoom = self._image_axes([0.79, 0.5, 0.175, 0.33], labels=False)
-        self.ax_zoom.pooling_ticks.set([], [])
+        self.panel(self.ax_zoom).ticks.set([], [])
         self._float(self.ax_out, self.ax_zoom)
         self.out_title = self._dynamic_title(self.ax_out)
         self.zoom_title = self._dynamic_title(self.ax_zoom)
@@ -233,19 +232,15 @@ class WindowView(View):
         dilation = to_pair(dilation, "dilation")
         ceil_mode = bool(ceil_mode)
         h, w = image.shape
-        geometry, message = geometry_or_message(
-            (h, w), kernel_shape, stride, padding, dilation, ceil_mode
-        )
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
         if title is None:
             title = options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode)
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         ph, pw = drawn_padding(padding, (h, w))
         self.padding_patch.set_bounds(-pw - 0.5, -ph - 0.5, w + 2 * pw, h + 2 * ph)
-        self.ax_in.pooling_title.set_text(f"input {h} x {w}")
+        self.panel(self.ax_in).title.set_text(f"input {h} x {w}")
         lines = [
             output_size_formula(n, k, s, p, d, ceil_mode, name)
             for name, n, k, s, p, d in zip(
@@ -277,8 +272,8 @@ class WindowView(View):
         self.no_output.set_visible(not visible)
         self.ax_zoom.set_visible(visible)
         # An empty placeholder needs no axis names.
-        self.ax_out.pooling_ticks.xlabel.set_text("column" if visible else "")
-        self.ax_out.pooling_ticks.ylabel.set_text("row" if visible else "")
+        self.panel(self.ax_out).ticks.xlabel.set_text("column" if visible else "")
+        self.panel(self.ax_out).ticks.ylabel.set_text("row" if visible else "")
 
     def _draw_refused(self, h, w, padding):
         ph, pw = padding
@@ -288,8 +283,8 @@ class WindowView(View):
         self.out_title.set_text("")
         top, left, bottom, right = self._input_limits(h, w, -ph, -pw, h - 1 + ph, w - 1 + pw)
         set_limits(self.ax_out, 0, 0, 7, 7)
-        self.ax_out.pooling_ticks.set([], [])
-        int_ticks(self.ax_in, h, w)
+        self.panel(self.ax_out).ticks.set([], [])
+        int_ticks(self.panel(self.ax_in), h, w)
         self._place((bottom - top + 1, right - left + 1), (8, 8), (h, w))
 
     def _input_limits(self, h, w, top, left, bottom, right):
@@ -347,8 +342,8 @@ class WindowView(View):
         self.out_title.set_text(f"{mode}-pooled output {h_out} x {w_out}")
         top, left, bottom, right = self._input_limits(h, w, top, left, bottom, right)
         set_limits(self.ax_out, 0, 0, h_out - 1, w_out - 1)
-        int_ticks(self.ax_in, h, w)
-        int_ticks(self.ax_out, h_out, w_out)
+        int_ticks(self.panel(self.ax_in), h, w)
+        int_ticks(self.panel(self.ax_out), h_out, w_out)
         self._place((bottom - top + 1, right - left + 1), (h_out, w_out), (h, w))
         values, _, _ = window_values(image, geometry)
         show_zoom(
@@ -547,30 +542,9 @@ class MaxMaskView(View):
         self.gradient = self._diverging(self.ax_grad)
         self.colorbar = self._colorbar(self.gradient, [0.755, 0.29, 0.012, 0.58], "dA_prev")
         self._float(self.colorbar.ax)
-        self.bars = self._dynamic(
-            *self.ax_bar.bar(
-                range(3),
-                [0, 0, 0],
-                color=[VERMILLION, SKY, GREEN],
-                edgecolor="black",
-                linewidth=0.8,
-            )
+        self.bars, self.bar_labels = self._labelled_bars(
+            self.ax_bar, [VERMILLION, SKY, GREEN], ["", "//", ".."], style.small
         )
-        for bar, hatch in zip(self.bars, ("", "//", ".."), strict=True):
-            bar.set_hatch(hatch)
-        self.bar_labels = [
-            self._glyphs(
-                self.ax_bar,
-                k,
-                0,
-                style.small,
-                coordinates="data",
-                ha="center",
-                va="bottom",
-                offset=(0, 2),
-            )
-            for k in range(3)
-        ]
         self.legend = self._legend_image(legend_handles, (0.03, 0.2), ncols=3)
         self.summary = self._figure_text(0.03, 0.13, style.small, ha="left", va="top")
 
@@ -597,21 +571,17 @@ class MaxMaskView(View):
         if ties not in TIE_POLICIES:
             raise ValueError(f"ties must be one of {TIE_POLICIES}, got {ties!r}")
         h, w = image.shape
-        geometry, message = geometry_or_message(
-            (h, w), kernel_shape, stride, padding, (1, 1), False
-        )
-        self.geometry = geometry
-        self._set_message(message)
+        geometry = self._check_options((h, w), kernel_shape, stride, padding)
         if title is None:
             title = options_title("max", kernel_shape, stride, padding, (1, 1), False)
             if self.show_gradient:
                 title += f", ties='{ties}'"
-        self.title.set_text(f"{subject}: {title}" if subject else title)
+        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         ph, pw = drawn_padding(padding, (h, w))
         set_limits(self.ax_in, -ph, -pw, h - 1 + ph, w - 1 + pw)
-        int_ticks(self.ax_in, h, w)
+        int_ticks(self.panel(self.ax_in), h, w)
         drawn = (
             self.windows,
             self.tied_windows,
@@ -622,7 +592,7 @@ class MaxMaskView(View):
         )
         if self.show_gradient:
             set_limits(self.ax_grad, 0, 0, h - 1, w - 1)
-            int_ticks(self.ax_grad, h, w)
+            int_ticks(self.panel(self.ax_grad), h, w)
             drawn += (self.gradient,)
         for artist in drawn:
             artist.set_visible(geometry is not None)
@@ -675,7 +645,9 @@ class MaxMaskView(View):
         self.gradient.set_data(self.dA_prev)
         set_extent(self.gradient, h, w)
         # One colour scale for all three policies, so switching policy compares like with like.
-        set_symmetric(self.gradient, np.array([max(g.max() for g in gradients.values()), 1.0]))
+        set_symmetric(
+            self, self.gradient, np.array([max(g.max() for g in gradients.values()), 1.0])
+        )
         for k, policy in enumerate(TIE_POLICIES):
             bar = self.bars[k]
             bar.set_height(self.receivers[policy])

@@ -113,7 +113,7 @@ def test_explorer_saves_a_png_and_a_stable_repr(explorers, name):
 
 
 def test_reprs_name_the_state():
-    assert repr(window_explorer(kernel=3, padding=1)) == (
+    assert repr(window_explorer(kernel_shape=3, padding=1)) == (
         "WindowExplorer(digit=0, channel='digit', mode='max', kernel_h=3, kernel_w=3, "
         "stride_h=2, stride_w=2, padding=1, dilation=1, ceil_mode=False)"
     )
@@ -123,7 +123,7 @@ def test_reprs_name_the_state():
 
 
 def test_the_same_state_gives_the_same_png_bytes():
-    first = max_mask_explorer(kernel=3, ties="split")
+    first = max_mask_explorer(kernel_shape=3, ties="split")
     second = max_mask_explorer()
     assert first.image.value != second.image.value
     with second.hold_render():
@@ -350,14 +350,19 @@ def test_animation_steps_follow_kernel_and_stride():
 
 # --- what the factories accept -------------------------------------------------------------
 
-KERNEL_1_8 = "kernel must be an integer from 1 to 8, or a pair of them (rows, cols), got "
+KERNEL_1_8 = "kernel_shape must be an integer from 1 to 8, or a pair of them (rows, cols), got "
 REFUSALS = [
     # Work would grow with the option, not the digit: refused before anything is built.
-    (window_explorer, {"kernel": 10**6, "padding": 5 * 10**5}, ValueError, KERNEL_1_8 + "1000000"),
-    (window_explorer, {"kernel": (10, 2)}, ValueError, KERNEL_1_8 + "(10, 2)"),
-    (window_explorer, {"kernel": (1, 2, 3)}, ValueError, KERNEL_1_8 + "(1, 2, 3)"),
-    (window_explorer, {"kernel": 2.0}, TypeError, KERNEL_1_8 + "2.0"),
-    (window_explorer, {"kernel": True}, TypeError, KERNEL_1_8 + "True"),
+    (
+        window_explorer,
+        {"kernel_shape": 10**6, "padding": 5 * 10**5},
+        ValueError,
+        KERNEL_1_8 + "1000000",
+    ),
+    (window_explorer, {"kernel_shape": (10, 2)}, ValueError, KERNEL_1_8 + "(10, 2)"),
+    (window_explorer, {"kernel_shape": (1, 2, 3)}, ValueError, KERNEL_1_8 + "(1, 2, 3)"),
+    (window_explorer, {"kernel_shape": 2.0}, TypeError, KERNEL_1_8 + "2.0"),
+    (window_explorer, {"kernel_shape": True}, TypeError, KERNEL_1_8 + "True"),
     (
         window_explorer,
         {"stride": 0},
@@ -429,9 +434,9 @@ REFUSALS = [
     ),
     (
         max_mask_explorer,
-        {"kernel": 7},
+        {"kernel_shape": 7},
         ValueError,
-        "kernel must be an integer from 1 to 6, or a pair of them (rows, cols), got 7",
+        "kernel_shape must be an integer from 1 to 6, or a pair of them (rows, cols), got 7",
     ),
     (
         max_mask_explorer,
@@ -447,9 +452,9 @@ REFUSALS = [
     ),
     (
         gradient_check_explorer,
-        {"kernel": 5},
+        {"kernel_shape": 5},
         ValueError,
-        "kernel must be an integer from 1 to 4, got 5",
+        "kernel_shape must be an integer from 1 to 4, got 5",
     ),
     (gradient_check_explorer, {"jitter": 1}, TypeError, "jitter must be True or False, got 1"),
     (
@@ -491,15 +496,15 @@ REFUSALS = [
     ),
     (
         pooling_animation,
-        {"kernel": 7, "stride": 7, "step": 16},
+        {"kernel_shape": 7, "stride": 7, "step": 16},
         ValueError,
         "step must be an integer from 0 to 15 (kernel 7 and stride 7 make 16 windows), got 16",
     ),
     (
         pooling_animation,
-        {"kernel": (2, 2)},
+        {"kernel_shape": (2, 2)},
         TypeError,
-        "kernel must be an integer from 1 to 7, got (2, 2)",
+        "kernel_shape must be an integer from 1 to 7, got (2, 2)",
     ),
     (
         pooling_animation,
@@ -527,17 +532,51 @@ def test_factories_refuse_what_their_controls_cannot_show(make, options, error, 
     assert len(widget_module._instances) == before
 
 
+KERNEL_FACTORIES = [
+    window_explorer,
+    max_mask_explorer,
+    gradient_explorer,
+    pooling_animation,
+    gradient_check_explorer,
+]
+
+
+@pytest.mark.parametrize("make", KERNEL_FACTORIES)
+def test_factories_still_take_kernel_with_a_warning_that_names_kernel_shape(make):
+    name = make.__name__
+    with pytest.warns(
+        DeprecationWarning, match=rf"^{name}\(\): kernel= is deprecated; use kernel_shape="
+    ):
+        old = make(kernel=3, stride=3)
+    new = make(kernel_shape=3, stride=3)
+    try:
+        assert repr(old) == repr(new)
+    finally:
+        old.close()
+        new.close()
+
+
+@pytest.mark.parametrize("make", KERNEL_FACTORIES)
+def test_factories_refuse_kernel_and_kernel_shape_together(make):
+    before = len(widget_module._instances)
+    message = rf"^{make.__name__}\(\) got both kernel_shape= and kernel=, its old name"
+    with pytest.raises(TypeError, match=message):
+        make(kernel_shape=2, kernel=3)
+    gc.collect()
+    assert len(widget_module._instances) == before
+
+
 def test_factories_accept_numpy_integers_and_show_plain_ints():
-    explorer = window_explorer(digit=np.int64(3), kernel=np.int32(3), stride=(np.int8(2), 1))
+    explorer = window_explorer(digit=np.int64(3), kernel_shape=np.int32(3), stride=(np.int8(2), 1))
     assert explorer.state()["digit"] == 3 and type(explorer.digit.value) is int
     assert (explorer.kernel_h.value, explorer.stride_h.value, explorer.stride_w.value) == (3, 2, 1)
-    animation = pooling_animation(kernel=np.uint8(7), stride=7, step=np.int64(15))
+    animation = pooling_animation(kernel_shape=np.uint8(7), stride=7, step=np.int64(15))
     assert animation.view.cell == (3, 3)
     assert gradient_explorer(seed=np.int16(99)).seed.value == 99
 
 
 def test_a_slider_range_is_the_factory_range():
-    explorer = window_explorer(kernel=8, stride=(8, 1), padding=4, dilation=4)
+    explorer = window_explorer(kernel_shape=8, stride=(8, 1), padding=4, dilation=4)
     assert (explorer.kernel_h.min, explorer.kernel_h.max) == (1, 8)
     assert (explorer.padding.max, explorer.dilation.max) == (4, 4)
     # The library refuses this padding for that kernel and the picture says so.
@@ -687,7 +726,7 @@ def test_rerunning_a_cell_keeps_an_explorer_shown_elsewhere(shell):
     shell.run("cell-a", assign("e1", window_explorer))
     e1 = shell.user_ns["e1"]
     assert shell.run("cell-b", lambda ns: ns["e1"]) is e1
-    shell.run("cell-a", assign("e2", window_explorer, kernel=3))
+    shell.run("cell-a", assign("e2", window_explorer, kernel_shape=3))
     assert not e1.closed and not shell.user_ns["e2"].closed
     e1.kernel_h.value = 4
     assert e1.view.geometry.kernel_shape == (4, 2)
@@ -707,12 +746,12 @@ def test_rerunning_a_cell_keeps_an_explorer_held_elsewhere(shell, hold):
     shell.run("cell-a", assign("e1", window_explorer))
     e1 = shell.user_ns["e1"]
     shell.run("cell-b", lambda ns: ns.update(held=hold(ns["e1"])))
-    shell.run("cell-a", assign("e1", window_explorer, kernel=3))
+    shell.run("cell-a", assign("e1", window_explorer, kernel_shape=3))
     assert not e1.closed and shell.user_ns["e1"] is not e1
     # Once nothing holds it any more, a later re-run does not resurrect it: it stays open,
     # as it would without cell ids, rather than close under a widget still on the page.
     del shell.user_ns["held"]
-    shell.run("cell-a", assign("e1", window_explorer, kernel=4))
+    shell.run("cell-a", assign("e1", window_explorer, kernel_shape=4))
     assert not e1.closed
 
 
@@ -973,9 +1012,9 @@ def test_each_factory_builds_its_exported_class():
 WIDEST = {
     "window_explorer": {},
     "max_mask_explorer": {},
-    "gradient_explorer": {"kernel": 1, "stride": 1},
+    "gradient_explorer": {"kernel_shape": 1, "stride": 1},
     "pipeline_explorer": {},
-    "pooling_animation": {"kernel": 1, "stride": 1},
+    "pooling_animation": {"kernel_shape": 1, "stride": 1},
     "gradient_check_explorer": {},
 }
 

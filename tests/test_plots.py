@@ -28,6 +28,7 @@ from pooling_lib import (
     pool_forward,
     pool_geometry,
 )
+from pooling_lib.adaptive_views import unpool_figure
 from pooling_lib.geometry import PoolingOptionError
 from pooling_lib.gradcheck import numeric_gradient
 from pooling_lib.plots import (
@@ -890,10 +891,10 @@ def test_the_static_part_is_drawn_once_per_layout():
 
 def test_static_figures_show_themselves_as_png():
     figures = [
-        window_figure(kernel=3, stride=2, channel="inverse"),
+        window_figure(kernel_shape=3, stride=2, channel="inverse"),
         max_mask_figure(ties="split"),
         pipeline_figure(kernel_name="sharpen", shift=(1, 1)),
-        window_figure(image=np.eye(6), kernel=2),
+        window_figure(image=np.eye(6), kernel_shape=2),
     ]
     for figure in figures:
         assert isinstance(figure, PoolingFigure)
@@ -932,9 +933,10 @@ def test_grid_figure_draws_each_array_with_its_title_and_values():
     figure = plots.grid_figure([GRID, pooled], ["input 4 x 6", "max-pooled 2 x 3"])
     assert isinstance(figure, PoolingFigure)
     assert [ax.get_title() for ax in figure.axes] == ["input 4 x 6", "max-pooled 2 x 3"]
-    for ax, grid in zip(figure.axes, [GRID, pooled], strict=True):
+    for panel, grid in zip(figure.panels, [GRID, pooled], strict=True):
+        ax = panel.ax
         np.testing.assert_array_equal(ax.images[0].get_array(), grid)
-        labels = ax.pooling_labels
+        labels = panel.labels
         expected = [f"{v:g}".replace("-", "\N{MINUS SIGN}") for v in grid.ravel()]
         assert labels.strings == expected
         rows, cols = np.indices(grid.shape).reshape(2, -1)
@@ -952,7 +954,7 @@ def test_grid_figure_outlines_boxes_in_a_fixed_colour_order():
     tiles = [(2 * i, 2 * j, 2, 2) for i in range(2) for j in range(3)]
     picked = [(1, 2, 1, 1, 4)]
     figure = plots.grid_figure([GRID, GRID], ["a", "b"], boxes=[tiles, picked])
-    drawn = figure.axes[0].pooling_boxes
+    drawn = figure.panels[0].boxes
     assert len(drawn) == 6
     for number, (box, (row, col, height, width)) in enumerate(zip(drawn, tiles, strict=True)):
         inset = 0.07 * (number % 3)
@@ -962,25 +964,27 @@ def test_grid_figure_outlines_boxes_in_a_fixed_colour_order():
         )
         assert box.get_edgecolor() == matplotlib.colors.to_rgba(plots.BOX_COLORS[number])
         assert not box.get_fill()
-    (chosen,) = figure.axes[1].pooling_boxes
+    (chosen,) = figure.panels[1].boxes
     assert chosen.get_edgecolor() == matplotlib.colors.to_rgba(plots.BOX_COLORS[4])
     assert chosen.get_xy() == pytest.approx((2 - 0.5 + 0.07, 1 - 0.5 + 0.07))
     # Every outline has a white halo under it, so that it shows on dark cells.
     halos = [p for p in figure.axes[0].patches if p.get_edgecolor() == (1.0, 1.0, 1.0, 1.0)]
     assert len(halos) == 6
-    assert plots.grid_figure([GRID, GRID], ["a", "b"], boxes=[tiles]).axes[1].pooling_boxes == []
+    assert plots.grid_figure([GRID, GRID], ["a", "b"], boxes=[tiles]).panels[1].boxes == []
 
 
 def test_grid_figure_writes_odd_values_and_leaves_images_bare():
     odd = np.array([[-0.0, -np.inf], [np.nan, 1 / 3]])
-    (ax,) = plots.grid_figure([odd], ["odd"]).axes
-    assert ax.pooling_labels.strings == ["0", "\N{MINUS SIGN}\N{INFINITY}", "nan", "0.333"]
+    (panel,) = plots.grid_figure([odd], ["odd"]).panels
+    ax = panel.ax
+    assert panel.labels.strings == ["0", "\N{MINUS SIGN}\N{INFINITY}", "nan", "0.333"]
     assert np.isnan(ax.images[0].get_array().filled(np.nan)[0, 1])
     digit = plots.grid_figure([DIGIT, DIGIT[::2, ::2]], ["digit", "half"], values=False)
-    assert all(ax.pooling_labels.strings == [] for ax in digit.axes)
+    assert [panel.ax for panel in digit.panels] == digit.axes
+    assert all(panel.labels.strings == [] for panel in digit.panels)
     assert [t.get_text() for t in digit.axes[0].get_xticklabels()] == ["0", "27"]
     # Cells too small to read get no numbers, even when asked for.
-    assert plots.grid_figure([DIGIT], ["digit"]).axes[0].pooling_labels.strings == []
+    assert plots.grid_figure([DIGIT], ["digit"]).panels[0].labels.strings == []
     # A 4 x 16 array keeps square cells: its panel is four times as wide as high.
     wide = plots.grid_figure([np.zeros((4, 16))], None, values=False)
     box, (fig_w, fig_h) = wide.axes[0].get_position(), wide.get_size_inches()
@@ -1014,9 +1018,9 @@ AXIS_CASES = [
 
 @functools.cache
 def one_axis(n, k, s, p, d, ceil):
-    """The only axes of axis_cells_figure for these options, drawn once for both tests."""
-    (ax,) = plots.axis_cells_figure(n, k, s, p, d, ceil).axes
-    return ax
+    """The only AxisPanel of axis_cells_figure for these options, drawn once for both tests."""
+    (panel,) = plots.axis_cells_figure(n, k, s, p, d, ceil).panels
+    return panel
 
 
 def window_cells_drawn(ax):
@@ -1035,13 +1039,14 @@ def window_cells_drawn(ax):
 def test_axis_cells_figure_draws_each_windows_cells_where_the_geometry_puts_them(
     n, k, s, p, d, ceil
 ):
-    ax = one_axis(n, k, s, p, d, ceil)
+    panel = one_axis(n, k, s, p, d, ceil)
+    ax = panel.ax
     geometry = pool_geometry((1, n), (1, k), (1, s), (0, p), (1, d), ceil)
     positions = geometry.window_positions(1)
     expected_kinds = np.where(
         geometry.inside(1), "input", np.where(geometry.in_padding(1), "padding", "overhang")
     )
-    kept = [w for w in ax.pooling_windows if w[2] is not None]
+    kept = [w for w in panel.windows if w[2] is not None]
     assert len(kept) == geometry.out_shape[1]
     assert ax.get_title().endswith(f"{geometry.out_shape[1]} window" + "s" * (len(kept) > 1))
     drawn = window_cells_drawn(ax)
@@ -1059,9 +1064,9 @@ def test_axis_cells_figure_draws_each_windows_cells_where_the_geometry_puts_them
                 style_face, style_hatch = plots.AXIS_CELL_STYLES[kind]
                 assert (face, hatch) == (matplotlib.colors.to_rgba(style_face), style_hatch)
             # The axis row above says the same about that cell.
-            assert ax.pooling_cells[position] == kind
+            assert panel.cells[position] == kind
     reached = {c for _, cells, _ in kept for c in cells}
-    for position, kind in ax.pooling_cells.items():
+    for position, kind in panel.cells.items():
         if 0 <= position < n:
             assert kind == ("input" if position in reached else "read by no window")
         else:
@@ -1070,13 +1075,14 @@ def test_axis_cells_figure_draws_each_windows_cells_where_the_geometry_puts_them
 
 @pytest.mark.parametrize(("n", "k", "s", "p", "d", "ceil"), AXIS_CASES)
 def test_axis_cells_figure_shows_the_window_ceil_mode_drops(n, k, s, p, d, ceil):
-    ax = one_axis(n, k, s, p, d, ceil)
-    dropped = [w for w in ax.pooling_windows if w[2] is None]
+    panel = one_axis(n, k, s, p, d, ceil)
+    ax = panel.ax
+    dropped = [w for w in panel.windows if w[2] is None]
     # output_size_formula says so exactly when ceil mode drops a window.
     says_dropped = "at or past the input's end" in output_size_formula(n, k, s, p, d, ceil)
     assert len(dropped) == says_dropped
     if dropped:
-        (label, cells, _), last = dropped[0], ax.pooling_windows[-2][1]
+        (label, cells, _), last = dropped[0], panel.windows[-2][1]
         assert label == "dropped"
         assert cells == [c + s for c in last]
         assert cells[0] >= n, "a window is dropped when it would start past the input"
@@ -1086,7 +1092,7 @@ def test_axis_cells_figure_shows_the_window_ceil_mode_drops(n, k, s, p, d, ceil)
 def test_axis_cells_figure_draws_the_notebooks_four_cases():
     figure = plots.axis_cells_figure(
         n=[5, 5, 6, 5],
-        kernel=[2, 2, 3, 2],
+        kernel_shape=[2, 2, 3, 2],
         stride=2,
         padding=[0, 0, 1, 1],
         ceil_mode=[False, True, True, True],
@@ -1097,17 +1103,17 @@ def test_axis_cells_figure_draws_the_notebooks_four_cases():
         "n = 6, kernel 3, stride 2, padding 1, ceil_mode=True: 4 windows",
         "n = 5, kernel 2, stride 2, padding 1, ceil_mode=True: 3 windows",
     ]
-    floor, ceil, padded, dropped = figure.axes
-    assert floor.pooling_cells == {
+    floor, ceil, padded, dropped = figure.panels
+    assert floor.cells == {
         0: "input",
         1: "input",
         2: "input",
         3: "input",
         4: "read by no window",
     }
-    assert ceil.pooling_windows[-1] == ("window 2", [4, 5], ["input", "overhang"])
-    assert padded.pooling_windows[-1] == ("window 3", [5, 6, 7], ["input", "padding", "overhang"])
-    assert dropped.pooling_windows[-1] == ("dropped", [5, 6], None)
+    assert ceil.windows[-1] == ("window 2", [4, 5], ["input", "overhang"])
+    assert padded.windows[-1] == ("window 3", [5, 6, 7], ["input", "padding", "overhang"])
+    assert dropped.windows[-1] == ("dropped", [5, 6], None)
     # Every axis at the same scale, so the cells line up from one to the next.
     assert len({ax.get_xlim() for ax in figure.axes}) == 1
     legend = [t.get_text() for t in figure.legends[0].get_texts()]
@@ -1129,15 +1135,43 @@ def test_axis_cells_figure_widens_for_its_title_and_presentation_enlarges_it():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"n": [5, 6], "kernel": [2, 2, 2], "stride": 2}, "same length"),
-        ({"n": [], "kernel": 2, "stride": 2}, "at least one entry"),
-        ({"n": 5, "kernel": 3, "stride": 1, "padding": 2}, "padding must be at most half"),
-        ({"n": 2, "kernel": 3, "stride": 1, "dilation": 2}, "larger than the padded input"),
+        ({"n": [5, 6], "kernel_shape": [2, 2, 2], "stride": 2}, "same length"),
+        ({"n": [], "kernel_shape": 2, "stride": 2}, "at least one entry"),
+        ({"n": 5, "kernel_shape": 3, "stride": 1, "padding": 2}, "padding must be at most half"),
+        ({"n": 2, "kernel_shape": 3, "stride": 1, "dilation": 2}, "larger than the padded input"),
     ],
 )
 def test_axis_cells_figure_rejects_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.axis_cells_figure(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("draw", "args"),
+    [
+        (window_figure, ()),
+        (max_mask_figure, ()),
+        (plots.axis_cells_figure, (5,)),
+        (unpool_figure, (np.eye(6),)),
+    ],
+)
+def test_figures_still_take_kernel_with_a_warning_and_refuse_both(draw, args):
+    name = draw.__name__
+    with pytest.warns(
+        DeprecationWarning, match=rf"^{name}\(\): kernel= is deprecated; use kernel_shape="
+    ):
+        old = (
+            draw(*args, kernel=3, stride=3) if draw is not unpool_figure else draw(*args, kernel=3)
+        )
+    options = {"stride": 3} if draw is not unpool_figure else {}
+    assert figure_png(old) == figure_png(draw(*args, kernel_shape=3, **options))
+    with pytest.raises(TypeError, match=rf"^{name}\(\) got both kernel_shape= and kernel="):
+        draw(*args, kernel_shape=2, kernel=3)
+
+
+def test_a_positional_kernel_shape_and_kernel_are_refused_together():
+    with pytest.raises(TypeError, match="got both kernel_shape= and kernel="):
+        plots.axis_cells_figure(5, 2, 2, kernel=3)
 
 
 def test_every_small_refusal_states_its_rule_and_numbers_in_its_fields():
