@@ -31,6 +31,7 @@ OVERSIZE = {}
 MATHS = (
     "geometry",
     "pooling",
+    "tiling",
     "reference",
     "gradcheck",
     "maps",
