@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import tiling
+from . import blocks, tiling
 from ._checks import gradient_dtype, prepare, prepare_backward
 from .reference import divisor_as, gradient_divisor_as, quiet_like_pytorch, sum_dtype
 from .tiling import default_threads, set_threads
@@ -149,6 +149,22 @@ class _Divider:
         grid, operate = self._grid(window)
         operate(values, grid, out=out)
 
+    def in_place(self, window):
+        """``scale(values)``, dividing in place any array of the windows' sums, for one divisor.
+
+        Where every window of ``window`` has the same divisor, a scalar
+        divides an array of any layout (the blocks' (m, h_out, w_out, c))
+        at full speed; elsewhere the divisor grid is lined up on the last two
+        axes of a (m, c, h_out, w_out) view.
+        """
+        grid, operate = self._grid(window)
+        if grid.size and (grid == grid.flat[0]).all() and operate is not _divide_masked:
+            divisor = grid.flat[0]
+            return lambda values: operate(values, divisor, out=values)
+        return lambda values: operate(
+            values.transpose(0, 3, 1, 2), grid, out=values.transpose(0, 3, 1, 2)
+        )
+
 
 def _divide_masked(values, divisors, out):
     """values / divisors, and 0 where the divisor is 0 (a window of padding alone)."""
@@ -254,21 +270,28 @@ def pool_forward(
     if mode == "avg":
         divide = _Divider(options, lambda n: divisor_as(n, work_dtype))
 
+    # float16 averages add in float32, which the blocks' shortcut does not.
+    shortcut = mode == "max" or work_dtype == A.dtype
+
     def work(tile):
-        planes = tiling.to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+        source = A_prev[tile.batch, tile.in_rows, tile.in_cols]
+        target = A[tile.batch, tile.out_rows, tile.out_cols]
+        window = (tile.out_rows, tile.out_cols)
+        if shortcut and blocks.side_by_side(tile.geometry):
+            if mode == "avg":
+                blocks.avg_blocks(source, tile.geometry, target, divide.in_place(window))
+                return
+            if blocks.max_blocks(source, tile.geometry, target):
+                return
+        planes = tiling.to_planes(source)
         pooled = np.empty((planes.shape[0], *tile.geometry.out_shape), dtype=work_dtype)
         if mode == "max":
             _max_forward(planes, tile.geometry, pooled)
         else:
             _avg_forward(
-                planes,
-                tile.geometry,
-                pooled,
-                lambda values, out, tile=tile: divide(values, out, (tile.out_rows, tile.out_cols)),
+                planes, tile.geometry, pooled, lambda values, out: divide(values, out, window)
             )
-        tiling.from_planes(
-            pooled, A[tile.batch, tile.out_rows, tile.out_cols], plus_zero=mode == "avg"
-        )
+        tiling.from_planes(pooled, target, plus_zero=mode == "avg")
 
     # Tiles write disjoint windows of A: any order gives the same bits.
     tiling.run_tiles(work, list(tiling.tiles(A_prev, geometry)), A_prev.nbytes)
@@ -468,10 +491,14 @@ def pool_backward(
     dA_prev = allocate(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
         divide = _Divider(options, lambda n: gradient_divisor_as(n, dA_prev.dtype))
+    shortcut = mode == "max" and options.ties == "first"
 
     def work(tile):
         window = (tile.out_rows, tile.out_cols)
         target = dA_prev[tile.batch, tile.in_rows, tile.in_cols]
+        if shortcut and tile.whole and blocks.side_by_side(tile.geometry):
+            if blocks.max_blocks_backward(dA[tile.batch], A_prev[tile.batch], geometry, target):
+                return
         dA_planes = tiling.to_planes(dA[tile.batch, tile.out_rows, tile.out_cols])
         dA_planes = dA_planes.astype(dA_prev.dtype, copy=False)
         if tile.whole:

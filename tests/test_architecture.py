@@ -32,6 +32,7 @@ MATHS = (
     "geometry",
     "pooling",
     "tiling",
+    "blocks",
     "reference",
     "gradcheck",
     "maps",

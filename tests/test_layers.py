@@ -32,7 +32,7 @@ PICTURES = (
     "network_views",
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
-MATHS = ("captions", "maps", "tiling")
+MATHS = ("captions", "maps", "tiling", "blocks")
 OURS = (*PICTURES, "explorer_base", "explorers", "modern_explorers", "network_explorers")
 MAX_LINES = 800
 
