@@ -25,7 +25,7 @@ import numpy as np
 __all__ = ["avg_blocks", "max_blocks", "max_blocks_backward", "side_by_side"]
 
 # Up to this many channels, one strided run per channel beats a run of c numbers.
-_FEW_CHANNELS = 8
+_FEW_CHANNELS = 2
 
 
 def side_by_side(geometry):
