@@ -260,7 +260,11 @@ class Conv2D:
         x_padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0))) if ph or pw else x
         cols = self._receptive_fields(x_padded, out_shape)
         W, b = self.params["W"], self.params["b"]
-        out = cols @ W.reshape(-1, self.out_channels) + b
+        out = cols @ W.reshape(-1, self.out_channels)
+        # + b with b repeated along a row of the output: the same additions, in
+        # runs of w_out * c_out numbers rather than c_out, several times faster.
+        rows = out.reshape(-1, out_shape[1] * self.out_channels)
+        rows += np.tile(b, out_shape[1])
         if train:
             self._cache = (x.shape, cols)
         return out.reshape(m, *out_shape, self.out_channels)
