@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["avg_blocks", "max_blocks", "max_blocks_backward", "side_by_side"]
+__all__ = ["CHUNK_SCALE", "avg_blocks", "max_blocks", "max_blocks_backward", "side_by_side"]
 
 # Up to this many channels, one strided run per channel beats a run of c numbers.
 _FEW_CHANNELS = 2
+
+# Tiles this many times the general path's (pooling_lib.tiling): the shortcuts
+# keep few temporaries, so Python's cost per tile weighs more than the cache.
+CHUNK_SCALE = 4
 
 
 def side_by_side(geometry):

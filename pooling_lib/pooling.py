@@ -294,7 +294,8 @@ def pool_forward(
         tiling.from_planes(pooled, target, plus_zero=mode == "avg")
 
     # Tiles write disjoint windows of A: any order gives the same bits.
-    tiling.run_tiles(work, list(tiling.tiles(A_prev, geometry)), A_prev.nbytes)
+    scale = blocks.CHUNK_SCALE if shortcut and blocks.side_by_side(geometry) else 1
+    tiling.run_tiles(work, list(tiling.tiles(A_prev, geometry, scale)), A_prev.nbytes)
     return A
 
 
@@ -482,7 +483,9 @@ def pool_backward(
         ties=ties,
     )
     geometry, mode = options.geometry, options.mode
-    tiles = list(tiling.tiles(A_prev, geometry))
+    shortcut = mode == "max" and options.ties == "first"
+    scale = blocks.CHUNK_SCALE if shortcut and blocks.side_by_side(geometry) else 1
+    tiles = list(tiling.tiles(A_prev, geometry, scale))
     whole = all(tile.whole for tile in tiles)
     # Tiles of one image may share input cells (their windows overlap, or
     # interleave under dilation): each then adds onto what the tiles before it
@@ -491,7 +494,6 @@ def pool_backward(
     dA_prev = allocate(A_prev.shape, dtype=gradient_dtype(A_prev, dA))
     if mode == "avg":
         divide = _Divider(options, lambda n: gradient_divisor_as(n, dA_prev.dtype))
-    shortcut = mode == "max" and options.ties == "first"
 
     def work(tile):
         window = (tile.out_rows, tile.out_cols)

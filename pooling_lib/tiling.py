@@ -180,8 +180,11 @@ def _windows_per_piece(budget_cells, geometry, axis):
     return max(1, (budget_cells - span) // s + 1)
 
 
-def tiles(A_prev, geometry):
-    """The pieces a pass works through, each reading about ``_CHUNK_BYTES`` of input.
+def tiles(A_prev, geometry, scale=1):
+    """The pieces a pass works through, each reading about ``scale * _CHUNK_BYTES`` of input.
+
+    ``scale`` > 1 suits a pass with few temporaries per tile, for which
+    Python's cost per tile weighs more than the cache.
 
     Small examples go in batches of whole examples. A large one is cut into
     bands of whole rows of windows, and a band whose single row of windows is
@@ -194,8 +197,9 @@ def tiles(A_prev, geometry):
     m, h, w, c = A_prev.shape
     h_out, w_out = geometry.out_shape
     per_example = max(1, h * w * c * A_prev.itemsize)
-    if per_example <= _CHUNK_BYTES:
-        step = _CHUNK_BYTES // per_example
+    budget = scale * _CHUNK_BYTES
+    if per_example <= budget:
+        step = budget // per_example
         for start in range(0, m, step):
             yield Tile(
                 slice(start, min(start + step, m)),
@@ -208,11 +212,11 @@ def tiles(A_prev, geometry):
             )
         return
     row_cells = max(1, w * c * A_prev.itemsize)
-    band = _windows_per_piece(_CHUNK_BYTES // row_cells, geometry, 0)
+    band = _windows_per_piece(budget // row_cells, geometry, 0)
     across = w_out
     if band == 1:
         rows_read = min(h, geometry.dilation[0] * (geometry.kernel_shape[0] - 1) + 1)
-        column_cells = max(1, _CHUNK_BYTES // (rows_read * c * A_prev.itemsize))
+        column_cells = max(1, budget // (rows_read * c * A_prev.itemsize))
         across = _windows_per_piece(column_cells, geometry, 1)
     for example in range(m):
         for out_rows, in_rows, top in _axis_pieces(geometry, 0, band):
