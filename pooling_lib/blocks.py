@@ -152,7 +152,11 @@ def avg_blocks(A_prev, geometry, out, divide):
 
 def _spread(values, kw):
     """``values`` (m, h_out, w_out, c) repeated over each block's ``kw`` columns."""
-    spread = np.empty((*values.shape[:3], kw, values.shape[3]), dtype=values.dtype)
+    m, h_out, w_out, c = values.shape
+    if c * values.itemsize >= 16:
+        # np.repeat copies a cell's channels as one block of bytes: fast when it is long.
+        return np.repeat(values, kw, axis=2).reshape(m, h_out, w_out, kw, c)
+    spread = np.empty((m, h_out, w_out, kw, c), dtype=values.dtype)
     source, target = _pairs(values), _pairs(spread)
     for dj in range(kw):
         for channel in _channels(source.shape[-1]):
