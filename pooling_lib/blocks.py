@@ -127,11 +127,10 @@ def _pairs(array):
 def avg_blocks(A_prev, geometry, out, divide):
     """Each block's mean into ``out`` (m, h_out, w_out, c), ``out`` of A_prev's dtype.
 
-    Cells are added in row-major order, the first two straight into ``out``,
-    as the general path and PyTorch add them; then ``divide(out)``, which
-    divides in place as the general path divides, and ``+ 0``, so that no
-    mean is -0.0.
-    Channel pairs are added as complex numbers when the layout allows.
+    Cells are added in row-major order, as the general path and PyTorch add
+    them, channel pairs as complex numbers when the layout allows; then
+    ``divide(out)``, which divides in place as the general path divides, and
+    ``+ 0``, so that no mean is -0.0.
     """
     (kh, kw), (h_out, w_out) = geometry.kernel_shape, geometry.out_shape
     m, _, _, c = A_prev.shape
