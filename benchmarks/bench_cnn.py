@@ -227,8 +227,6 @@ def main():
                 )
                 times[threads].append(seconds)
                 losses[threads] = torch_loss
-                # PyTorch's OpenMP threads spin for a while after their work: let them sleep.
-                time.sleep(0.2)
             torch.set_num_threads(default_threads)
             for optimizer in optimizers.values():
                 for group in optimizer.param_groups:

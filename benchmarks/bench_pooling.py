@@ -22,10 +22,9 @@ best of ``--repeat`` runs, in milliseconds.
   be much faster than that.
 
 Like is compared with like: 1t/1t is fast 1t over torch 1t, Nt/Nt is fast Nt
-over torch Nt. The four runs of a row take turns, once each per round, so
-that a machine busy with something else slows them alike; each keeps its
-best round. After each PyTorch run the script waits ``TORCH_PAUSE``, untimed,
-for PyTorch's spinning OpenMP threads to go back to sleep. The targets:
+over torch Nt. The four runs of a row take turns, once each per round and
+each round starting one run later, so that a machine busy with something
+else slows them alike; each keeps its best round. The targets:
 forward and backward no slower than PyTorch at either thread setting, and
 both at least 100x faster than the loops. This script prints ratios; it
 never fails.
@@ -57,8 +56,6 @@ from pooling_lib import (  # noqa: E402
 
 CASES = [((2, 2), (2, 2)), ((3, 3), (1, 1))]
 TARGET_FORWARD, TARGET_BACKWARD, TARGET_LOOPS = 1.0, 1.0, 100.0
-# Seconds to wait after a PyTorch run, so that its spinning threads are asleep again.
-TORCH_PAUSE = 0.2
 
 
 def best_time(run, repeat):
@@ -66,23 +63,22 @@ def best_time(run, repeat):
     return best_times([run], repeat)[0]
 
 
-def best_times(runs, repeat, pauses=None):
+def best_times(runs, repeat):
     """Best of ``repeat`` rounds for each of ``runs``, in ms; a round runs each once, in turn.
 
-    ``pauses``: seconds to wait, untimed, after each run. PyTorch's OpenMP
-    threads keep spinning for a while after a parallel region; on a 2-core
-    machine they would slow whatever runs next.
+    Each round starts one run later than the one before, so that every run
+    follows every other alike (PyTorch's OpenMP threads spin for a while after
+    their work, and slow whatever runs next on a 2-core machine).
     """
-    pauses = pauses or [0.0] * len(runs)
     for run in runs:
         run()
     times = [[] for _ in runs]
-    for _ in range(repeat):
-        for run, kept, pause in zip(runs, times, pauses, strict=True):
+    for round_index in range(repeat):
+        for step in range(len(runs)):
+            index = (round_index + step) % len(runs)
             start = time.perf_counter()
-            run()
-            kept.append(time.perf_counter() - start)
-            time.sleep(pause)
+            runs[index]()
+            times[index].append(time.perf_counter() - start)
     return [1e3 * min(kept) for kept in times]
 
 
@@ -112,8 +108,7 @@ def torch_setter(torch):
 
 def fastest_layout(torch, runs, threads, repeat):
     """The run of ``runs`` (one per layout) that is fastest on ``threads`` threads."""
-    pinned_runs = [pinned(run, torch_setter(torch), threads) for run in runs]
-    times = best_times(pinned_runs, repeat, [TORCH_PAUSE] * len(runs))
+    times = best_times([pinned(run, torch_setter(torch), threads) for run in runs], repeat)
     return runs[int(np.argmin(times))]
 
 
@@ -227,8 +222,7 @@ def main(argv=None):
                             pinned(fastest_layout(torch, torch_runs, n, 2), torch_setter(torch), n)
                             for n in (1, torch_threads)
                         ]
-                    pauses = [0.0, 0.0] + [TORCH_PAUSE] * (len(runs) - 2)
-                    times = best_times(runs, args.repeat, pauses) + [np.nan] * (4 - len(runs))
+                    times = best_times(runs, args.repeat) + [np.nan] * (4 - len(runs))
                     fast_one, fast_many, one_ms, many_ms = times
                     ratios = (fast_one / one_ms, fast_many / many_ms)
                     speedup = loops_ms / min(fast_one, fast_many)
