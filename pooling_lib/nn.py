@@ -257,7 +257,11 @@ class Conv2D:
         x = self._check_input(x)
         m, h, w, _ = x.shape
         (ph, pw), out_shape = self.padding, self.output_shape(h, w)
-        x_padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0))) if ph or pw else x
+        x_padded = x
+        if ph or pw:
+            # Zeros and one copy: what np.pad gives, several times faster on a small batch.
+            x_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, x.shape[3]), dtype=x.dtype)
+            x_padded[:, ph : ph + h, pw : pw + w] = x
         cols = self._receptive_fields(x_padded, out_shape)
         W, b = self.params["W"], self.params["b"]
         out = cols @ W.reshape(-1, self.out_channels)
