@@ -13,7 +13,9 @@ CPU cache, on a thread pool; a single large image is cut into tiles of rows
 tile is turned from (m, h, w, c) into *planes*, one contiguous (h, w) map per
 example and channel: in the (m, h, w, c) layout a strided slice has the
 channels as its innermost run, two numbers long for the article's input, and
-NumPy's inner loops are slow on runs that short.
+NumPy's inner loops are slow on runs that short. Windows side by side (stride
+equal to the kernel, no padding), such as 2 x 2 with stride 2, need no planes:
+:mod:`pooling_lib.blocks` pools them on whole rows of the (m, h, w, c) array.
 
 Results are PyTorch's (CPU, default NCHW layout) to the bit, sign of zero
 included: cells are added in PyTorch's order, float16 in float32, and
