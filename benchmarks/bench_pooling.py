@@ -185,7 +185,8 @@ def main(argv=None):
     )
     print(header)
     print("-" * len(header))
-    worst = {"forward": [0.0, 0.0], "backward": [0.0, 0.0], "loops": np.inf}
+    # None until a row of that pass is timed (--only may leave some out).
+    worst = {"forward": None, "backward": None, "loops": np.inf}
     ours_threads = library_threads()
     for dtype in (np.float64, np.float32):
         A_prev = digits.astype(dtype)
@@ -227,7 +228,8 @@ def main(argv=None):
                     ratios = (fast_one / one_ms, fast_many / many_ms)
                     speedup = loops_ms / min(fast_one, fast_many)
                     if torch:
-                        worst[name] = [max(w, r) for w, r in zip(worst[name], ratios, strict=True)]
+                        kept = worst[name] or ratios
+                        worst[name] = [max(w, r) for w, r in zip(kept, ratios, strict=True)]
                     worst["loops"] = min(worst["loops"], speedup)
                     print(
                         f"{label} {loops_ms:9.0f} {fast_one:8.1f} {fast_many:8.1f} {one_ms:9.1f} "
@@ -237,6 +239,8 @@ def main(argv=None):
     print()
     if torch:
         for name, target in (("forward", TARGET_FORWARD), ("backward", TARGET_BACKWARD)):
+            if worst[name] is None:
+                continue
             for label, ratio in zip(
                 ("1 thread", f"{torch_threads} threads"), worst[name], strict=True
             ):
