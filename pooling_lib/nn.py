@@ -257,10 +257,18 @@ class Conv2D:
         x = self._check_input(x)
         m, h, w, _ = x.shape
         (ph, pw), out_shape = self.padding, self.output_shape(h, w)
-        x_padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0))) if ph or pw else x
+        x_padded = x
+        if ph or pw:
+            # Zeros and one copy: what np.pad gives, several times faster on a small batch.
+            x_padded = np.zeros((m, h + 2 * ph, w + 2 * pw, x.shape[3]), dtype=x.dtype)
+            x_padded[:, ph : ph + h, pw : pw + w] = x
         cols = self._receptive_fields(x_padded, out_shape)
         W, b = self.params["W"], self.params["b"]
-        out = cols @ W.reshape(-1, self.out_channels) + b
+        out = cols @ W.reshape(-1, self.out_channels)
+        # + b with b repeated along a row of the output: the same additions, in
+        # runs of w_out * c_out numbers rather than c_out, several times faster.
+        rows = out.reshape(-1, out_shape[1] * self.out_channels)
+        rows += np.tile(b, out_shape[1])
         if train:
             self._cache = (x.shape, cols)
         return out.reshape(m, *out_shape, self.out_channels)

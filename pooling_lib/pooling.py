@@ -6,13 +6,16 @@ window in the batch is a single strided slice of the input
 (:meth:`PoolGeometry.offset_slices`), so a 3 x 3 kernel costs nine whole-array
 operations however many windows there are.
 
-Two details make it fast in practice. The batch is processed in chunks small
-enough for every temporary to stay in the CPU cache; a single large image is
-cut into tiles of rows (and columns) of windows, so that no temporary grows
-with the image. And each chunk is turned from (m, h, w, c) into *planes*, one
-contiguous (h, w) map per example and channel: in the (m, h, w, c) layout a
-strided slice has the channels as its innermost run, two numbers long for the
-article's input, and NumPy's inner loops are slow on runs that short.
+Two details make it fast in practice, both in :mod:`pooling_lib.tiling`. The
+batch is processed in tiles small enough for every temporary to stay in the
+CPU cache, on a thread pool; a single large image is cut into tiles of rows
+(and columns) of windows, so that no temporary grows with the image. And each
+tile is turned from (m, h, w, c) into *planes*, one contiguous (h, w) map per
+example and channel: in the (m, h, w, c) layout a strided slice has the
+channels as its innermost run, two numbers long for the article's input, and
+NumPy's inner loops are slow on runs that short. Windows side by side (stride
+equal to the kernel, no padding), such as 2 x 2 with stride 2, need no planes:
+:mod:`pooling_lib.blocks` pools them on whole rows of the (m, h, w, c) array.
 
 Results are PyTorch's (CPU, default NCHW layout) to the bit, sign of zero
 included: cells are added in PyTorch's order, float16 in float32, and
@@ -21,258 +24,14 @@ gradients come out as sums started from +0.0.
 
 from __future__ import annotations
 
-import contextvars
-import functools
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-
 import numpy as np
 
+from . import blocks, tiling
 from ._checks import gradient_dtype, prepare, prepare_backward
 from .reference import divisor_as, gradient_divisor_as, quiet_like_pytorch, sum_dtype
+from .tiling import default_threads, set_threads
 
 __all__ = ["default_threads", "max_pool_winners", "pool_backward", "pool_forward", "set_threads"]
-
-
-# Bytes of input per chunk: large enough to amortise Python's per-call cost,
-# small enough that a chunk's temporaries stay in a typical L2/L3 cache, and
-# that no temporary grows with the input: a large image is cut into tiles.
-_CHUNK_BYTES = 1 << 19
-
-# Smaller inputs stay on the calling thread: a pool costs more than one digit.
-_THREAD_MIN_BYTES, THREADS_VARIABLE = 1 << 20, "POOLING_LIB_THREADS"
-
-_threads = None  # set by set_threads; None: the environment variable or the cores
-_executors = {}  # the one thread pool, by its size
-_lock = threading.Lock()
-
-
-def default_threads():
-    """How many threads pooling uses on a large input.
-
-    Returns
-    -------
-    int
-        The count given to :func:`set_threads`; else the environment variable
-        ``POOLING_LIB_THREADS``; else the CPUs this process may run on.
-        A ``POOLING_LIB_THREADS`` that is not a positive integer is a ValueError.
-    """
-    if _threads is not None:
-        return _threads
-    value = os.environ.get(THREADS_VARIABLE, "")
-    if value.strip():
-        if not value.strip().isdigit() or int(value) < 1:
-            raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got {value!r}")
-        return int(value)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # no affinity on macOS and Windows
-        return max(1, os.cpu_count() or 1)
-
-
-def set_threads(n):
-    """Pin the threads pooling uses (``None``: back to :func:`default_threads`'s rule).
-
-    Chunks of a large batch run in parallel, NumPy releasing the GIL; results
-    are the same to the bit whatever the count. ``set_threads(1)``, or the
-    environment variable ``POOLING_LIB_THREADS=1``, keeps to one core.
-
-    Parameters
-    ----------
-    n : int or None
-        Threads from now on, at least 1.
-
-    Returns
-    -------
-    int
-        The count in force before, to restore it with.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``n`` is neither ``None`` nor a positive int.
-    """
-    global _threads
-    if n is not None and (not isinstance(n, int) or isinstance(n, bool)):
-        raise TypeError(f"n must be a positive int or None, got {n!r}")
-    if n is not None and n < 1:
-        raise ValueError(f"n must be a positive int or None, got {n!r}")
-    before, _threads = default_threads(), None if n is None else int(n)
-    return before
-
-
-def _pool(size):
-    """The shared executor, made again with ``size`` workers when the count changed."""
-    with _lock:
-        if size not in _executors:
-            while _executors:
-                _executors.popitem()[1].shutdown(wait=False)
-            _executors[size] = ThreadPoolExecutor(size, thread_name_prefix="pooling_lib")
-        return _executors[size]
-
-
-def _run_tiles(work, tiles, nbytes, parallel=True):
-    """``work(tile)`` for every tile: on the pool if ``parallel`` (disjoint cells) and it pays."""
-    large = parallel and len(tiles) > 1 and nbytes >= _THREAD_MIN_BYTES
-    threads = default_threads() if large else 1  # one digit pays for no system call
-    if threads < 2:
-        for tile in tiles:
-            work(tile)
-        return
-    # A few runs of tiles per thread (a task per tile costs more); the caller's errstate holds.
-    step = -(-len(tiles) // (4 * threads))
-    runs = [tiles[start : start + step] for start in range(0, len(tiles), step)]
-    contexts = [contextvars.copy_context() for _ in runs]
-    list(_pool(threads).map(lambda context, run: context.run(list, map(work, run)), contexts, runs))
-
-
-@dataclass(frozen=True)
-class _Tile:
-    """One piece of work: some examples, some windows, and the input they read.
-
-    ``out_rows``/``out_cols`` select windows of the whole output and
-    ``in_rows``/``in_cols`` the input cells they reach; ``geometry``
-    describes the same windows on that piece of input alone (its padding is
-    whatever lies before the piece). ``whole`` is true when the tile spans
-    the full height and width.
-    """
-
-    batch: slice
-    out_rows: slice
-    out_cols: slice
-    in_rows: slice
-    in_cols: slice
-    geometry: object
-    whole: bool
-
-
-def _axis_pieces(geometry, axis, per_piece):
-    """Cut the windows along ``axis`` into runs of ``per_piece``: (out slice, in slice, padding)."""
-    n, k, s, p, d = (
-        geometry.in_shape[axis],
-        geometry.kernel_shape[axis],
-        geometry.stride[axis],
-        geometry.padding[axis],
-        geometry.dilation[axis],
-    )
-    count = geometry.out_shape[axis]
-    for first in range(0, count, per_piece):
-        stop = min(first + per_piece, count)
-        start = first * s - p
-        low = min(max(start, 0), n)
-        high = max(low, min((stop - 1) * s - p + d * (k - 1) + 1, n))
-        yield slice(first, stop), slice(low, high), low - start
-
-
-def _windows_per_piece(budget_cells, geometry, axis):
-    """How many windows along ``axis`` fit when their input may span ``budget_cells``."""
-    n, k, s, d = (
-        geometry.in_shape[axis],
-        geometry.kernel_shape[axis],
-        geometry.stride[axis],
-        geometry.dilation[axis],
-    )
-    span = min(n, d * (k - 1) + 1)
-    if budget_cells <= span:
-        return 1
-    return max(1, (budget_cells - span) // s + 1)
-
-
-def _tiles(A_prev, geometry):
-    """The pieces a pass works through, each reading about ``_CHUNK_BYTES`` of input.
-
-    Small examples go in batches of whole examples. A large one is cut into
-    bands of whole rows of windows, and a band whose single row of windows is
-    still too large is cut across too. Either way the temporaries stay the
-    size of a chunk, not of the input. A backward pass may add the tiles up
-    in this order: bands go top to bottom and a band is cut across only when
-    it holds one row of windows, so every input cell receives its windows'
-    gradients in row-major window order, as PyTorch adds them.
-    """
-    m, h, w, c = A_prev.shape
-    h_out, w_out = geometry.out_shape
-    per_example = max(1, h * w * c * A_prev.itemsize)
-    if per_example <= _CHUNK_BYTES:
-        step = _CHUNK_BYTES // per_example
-        for start in range(0, m, step):
-            yield _Tile(
-                slice(start, min(start + step, m)),
-                slice(0, h_out),
-                slice(0, w_out),
-                slice(0, h),
-                slice(0, w),
-                geometry,
-                True,
-            )
-        return
-    row_cells = max(1, w * c * A_prev.itemsize)
-    band = _windows_per_piece(_CHUNK_BYTES // row_cells, geometry, 0)
-    across = w_out
-    if band == 1:
-        rows_read = min(h, geometry.dilation[0] * (geometry.kernel_shape[0] - 1) + 1)
-        column_cells = max(1, _CHUNK_BYTES // (rows_read * c * A_prev.itemsize))
-        across = _windows_per_piece(column_cells, geometry, 1)
-    for example in range(m):
-        for out_rows, in_rows, top in _axis_pieces(geometry, 0, band):
-            for out_cols, in_cols, left in _axis_pieces(geometry, 1, across):
-                piece = replace(
-                    geometry,
-                    in_shape=(in_rows.stop - in_rows.start, in_cols.stop - in_cols.start),
-                    padding=(top, left),
-                    out_shape=(out_rows.stop - out_rows.start, out_cols.stop - out_cols.start),
-                )
-                whole = piece.in_shape == (h, w) and piece.out_shape == (h_out, w_out)
-                yield _Tile(
-                    slice(example, example + 1), out_rows, out_cols, in_rows, in_cols, piece, whole
-                )
-
-
-@functools.lru_cache(maxsize=32)
-def _offsets(geometry):
-    """``geometry.offset_slices()`` as a list, worked out once per geometry.
-
-    Every chunk of a batch, and most tiles of an image, share one geometry;
-    listing the offsets again for each would cost more than pooling a chunk.
-    """
-    return list(geometry.offset_slices())
-
-
-def _to_planes(A_chunk):
-    """(m, h, w, c) -> contiguous (c * m, h, w): one 2-D map per channel and example."""
-    m, h, w, c = A_chunk.shape
-    return np.ascontiguousarray(A_chunk.transpose(3, 0, 1, 2)).reshape(c * m, h, w)
-
-
-def _from_planes(planes, out, plus_zero=False):
-    """Write (c * m, h, w) planes into ``out``, shape (m, h, w, c).
-
-    With ``plus_zero`` each value is written as ``value + 0`` in ``out``'s
-    dtype, which turns -0.0 into +0.0 and changes nothing else. PyTorch's
-    averages and gradients are sums started from +0.0, which never end at
-    -0.0; here the first terms are not added onto a zero, so the sign is
-    put right on the way out, at no extra cost over the copy.
-    """
-    m, h, w, c = out.shape
-    planes = planes.reshape(c, m, h, w)
-
-    def write(source, target):
-        if plus_zero and source.dtype != out.dtype:
-            # dtype=out's: a float32 average is rounded to float16 *before*
-            # the zero is added, as PyTorch rounds it before adding.
-            np.add(source, 0, out=target, dtype=out.dtype)
-        elif plus_zero:
-            np.add(source, 0, out=target)
-        else:
-            np.copyto(target, source)
-
-    if c <= 8:
-        # For a few channels, one strided copy each beats a 4-D transposing copy.
-        for channel in range(c):
-            write(planes[channel], out[..., channel])
-    else:
-        write(planes.transpose(1, 2, 3, 0), out)
 
 
 def _reduce_offsets(A_prev, geometry, out, combine, empty):
@@ -284,7 +43,7 @@ def _reduce_offsets(A_prev, geometry, out, combine, empty):
     the work is one pass over ``out`` per offset and no more. Every step
     computes in ``out``'s dtype: float16 cells are added in float32.
     """
-    offsets = _offsets(geometry)
+    offsets = tiling.offsets(geometry)
     whole = (slice(0, out.shape[1]), slice(0, out.shape[2]))
     leading = 0
     while leading < min(2, len(offsets)) and offsets[leading][1] == whole:
@@ -392,6 +151,22 @@ class _Divider:
         grid, operate = self._grid(window)
         operate(values, grid, out=out)
 
+    def in_place(self, window):
+        """``scale(values)``, dividing in place any array of the windows' sums, for one divisor.
+
+        Where every window of ``window`` has the same divisor, a scalar
+        divides an array of any layout (the blocks' (m, h_out, w_out, c))
+        at full speed; elsewhere the divisor grid is lined up on the last two
+        axes of a (m, c, h_out, w_out) view.
+        """
+        grid, operate = self._grid(window)
+        if grid.size and (grid == grid.flat[0]).all() and operate is not _divide_masked:
+            divisor = grid.flat[0]
+            return lambda values: operate(values, divisor, out=values)
+        return lambda values: operate(
+            values.transpose(0, 3, 1, 2), grid, out=values.transpose(0, 3, 1, 2)
+        )
+
 
 def _divide_masked(values, divisors, out):
     """values / divisors, and 0 where the divisor is 0 (a window of padding alone)."""
@@ -497,22 +272,32 @@ def pool_forward(
     if mode == "avg":
         divide = _Divider(options, lambda n: divisor_as(n, work_dtype))
 
+    # float16 averages add in float32, which the blocks' shortcut does not.
+    shortcut = mode == "max" or work_dtype == A.dtype
+
     def work(tile):
-        planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+        source = A_prev[tile.batch, tile.in_rows, tile.in_cols]
+        target = A[tile.batch, tile.out_rows, tile.out_cols]
+        window = (tile.out_rows, tile.out_cols)
+        if shortcut and blocks.side_by_side(tile.geometry):
+            if mode == "avg":
+                blocks.avg_blocks(source, tile.geometry, target, divide.in_place(window))
+                return
+            if blocks.max_blocks(source, tile.geometry, target):
+                return
+        planes = tiling.to_planes(source)
         pooled = np.empty((planes.shape[0], *tile.geometry.out_shape), dtype=work_dtype)
         if mode == "max":
             _max_forward(planes, tile.geometry, pooled)
         else:
             _avg_forward(
-                planes,
-                tile.geometry,
-                pooled,
-                lambda values, out, tile=tile: divide(values, out, (tile.out_rows, tile.out_cols)),
+                planes, tile.geometry, pooled, lambda values, out: divide(values, out, window)
             )
-        _from_planes(pooled, A[tile.batch, tile.out_rows, tile.out_cols], plus_zero=mode == "avg")
+        tiling.from_planes(pooled, target, plus_zero=mode == "avg")
 
     # Tiles write disjoint windows of A: any order gives the same bits.
-    _run_tiles(work, list(_tiles(A_prev, geometry)), A_prev.nbytes)
+    scale = blocks.CHUNK_SCALE if shortcut and blocks.side_by_side(geometry) else 1
+    tiling.run_tiles(work, list(tiling.tiles(A_prev, geometry, scale)), A_prev.nbytes)
     return A
 
 
@@ -551,7 +336,7 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties, shared):
     ``shared``: ``dA_prev`` already holds other tiles' gradients, so every
     cell must be added to, never overwritten.
     """
-    offsets = _offsets(geometry)
+    offsets = tiling.offsets(geometry)
     # Offsets in reverse order visit the windows that share an input cell in
     # row-major window order: the order PyTorch adds them in, so the sums
     # agree to the last bit.
@@ -604,7 +389,7 @@ def _max_backward(dA, A_prev, geometry, dA_prev, ties, shared):
 def _avg_backward(dA, geometry, dA_prev, divide):
     share = np.empty_like(dA)
     divide(dA, share)
-    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(_offsets(geometry)):
+    for _, (out_rows, out_cols), (in_rows, in_cols) in reversed(tiling.offsets(geometry)):
         dA_prev[:, in_rows, in_cols] += share[:, out_rows, out_cols]
 
 
@@ -700,7 +485,9 @@ def pool_backward(
         ties=ties,
     )
     geometry, mode = options.geometry, options.mode
-    tiles = list(_tiles(A_prev, geometry))
+    shortcut = mode == "max" and options.ties == "first"
+    scale = blocks.CHUNK_SCALE if shortcut and blocks.side_by_side(geometry) else 1
+    tiles = list(tiling.tiles(A_prev, geometry, scale))
     whole = all(tile.whole for tile in tiles)
     # Tiles of one image may share input cells (their windows overlap, or
     # interleave under dilation): each then adds onto what the tiles before it
@@ -713,14 +500,17 @@ def pool_backward(
     def work(tile):
         window = (tile.out_rows, tile.out_cols)
         target = dA_prev[tile.batch, tile.in_rows, tile.in_cols]
-        dA_planes = _to_planes(dA[tile.batch, tile.out_rows, tile.out_cols])
+        if shortcut and tile.whole and blocks.side_by_side(tile.geometry):
+            if blocks.max_blocks_backward(dA[tile.batch], A_prev[tile.batch], geometry, target):
+                return
+        dA_planes = tiling.to_planes(dA[tile.batch, tile.out_rows, tile.out_cols])
         dA_planes = dA_planes.astype(dA_prev.dtype, copy=False)
         if tile.whole:
             routed = np.zeros((dA_planes.shape[0], *target.shape[1:3]), dtype=dA_prev.dtype)
         else:
-            routed = _to_planes(target)
+            routed = tiling.to_planes(target)
         if mode == "max":
-            A_planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+            A_planes = tiling.to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
             _max_backward(dA_planes, A_planes, tile.geometry, routed, options.ties, not tile.whole)
         else:
             _avg_backward(
@@ -729,11 +519,11 @@ def pool_backward(
                 routed,
                 lambda values, out, window=window: divide(values, out, window),
             )
-        _from_planes(routed, target, plus_zero=True)
+        tiling.from_planes(routed, target, plus_zero=True)
 
     # Whole-example tiles write disjoint examples; tiles of one image may add
     # into the same cells, and must do so in order.
-    _run_tiles(work, tiles, A_prev.nbytes + dA.nbytes, parallel=whole)
+    tiling.run_tiles(work, tiles, A_prev.nbytes + dA.nbytes, parallel=whole)
     return dA_prev
 
 
@@ -781,8 +571,8 @@ def max_pool_winners(
     cols = np.empty_like(rows)
 
     def work(tile):
-        planes = _to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
-        offsets = _offsets(tile.geometry)
+        planes = tiling.to_planes(A_prev[tile.batch, tile.in_rows, tile.in_cols])
+        offsets = tiling.offsets(tile.geometry)
         wins = _first_wins(planes, tile.geometry, offsets)
         found = [
             np.full((planes.shape[0], *tile.geometry.out_shape), -1, dtype=np.intp) for _ in "rc"
@@ -793,8 +583,8 @@ def max_pool_winners(
             window_cols = np.arange(in_cols.start, in_cols.stop, in_cols.step) + tile.in_cols.start
             np.copyto(found[0][:, out_rows, out_cols], window_rows[:, None], where=won)
             np.copyto(found[1][:, out_rows, out_cols], window_cols[None, :], where=won)
-        _from_planes(found[0], rows[tile.batch, tile.out_rows, tile.out_cols])
-        _from_planes(found[1], cols[tile.batch, tile.out_rows, tile.out_cols])
+        tiling.from_planes(found[0], rows[tile.batch, tile.out_rows, tile.out_cols])
+        tiling.from_planes(found[1], cols[tile.batch, tile.out_rows, tile.out_cols])
 
-    _run_tiles(work, list(_tiles(A_prev, geometry)), A_prev.nbytes)
+    tiling.run_tiles(work, list(tiling.tiles(A_prev, geometry)), A_prev.nbytes)
     return rows, cols

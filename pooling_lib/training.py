@@ -222,6 +222,7 @@ class Adam:
         self.eps = check_rate(eps, "eps", 0, np.inf, "e.g. 1e-8")
         self.moments = {}
         self.t = 0
+        self._buffers = {}
 
     def step(self):
         """Update every parameter once, from the gradients the last backward pass left."""
@@ -233,14 +234,33 @@ class Adam:
         for index, layer in enumerate(self.model.layers):
             for name, param in layer.params.items():
                 grad = layer.grads[name]
-                m, v = self.moments.setdefault(
-                    (index, name), (np.zeros_like(param), np.zeros_like(param))
-                )
+                if (index, name) not in self.moments:
+                    self.moments[index, name] = (np.zeros_like(param), np.zeros_like(param))
+                m, v = self.moments[index, name]
+                narrow, wide = self._scratch(index, name, v, root_correction)
+                # The update below, step by step into reused buffers:
+                #   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g g;
+                #   param -= step_size * m / (sqrt(v) / root_correction + eps)
+                # each operation on the same dtypes, so the same bits, as the
+                # expressions would give; root_correction, a NumPy float64,
+                # makes the denominator float64.
                 m *= b1
-                m += (1 - b1) * grad
+                m += np.multiply(grad, 1 - b1, out=narrow)
                 v *= b2
-                v += (1 - b2) * grad * grad
-                param -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
+                np.multiply(grad, 1 - b2, out=narrow)
+                v += np.multiply(narrow, grad, out=narrow)
+                np.divide(np.sqrt(v, out=narrow), root_correction, out=wide)
+                np.add(wide, self.eps, out=wide)
+                np.divide(np.multiply(m, step_size, out=narrow), wide, out=wide)
+                param -= wide
+
+    def _scratch(self, index, name, v, root_correction):
+        """Two buffers for a parameter's update: its dtype, and the denominator's."""
+        key = (index, name, v.dtype)
+        if key not in self._buffers:
+            wide_dtype = (np.sqrt(v[:0]) / root_correction).dtype
+            self._buffers[key] = (np.empty_like(v), np.empty(v.shape, dtype=wide_dtype))
+        return self._buffers[key]
 
 
 def train_test_split(X, y, n_train, seed=0):

@@ -31,6 +31,8 @@ OVERSIZE = {}
 MATHS = (
     "geometry",
     "pooling",
+    "tiling",
+    "blocks",
     "reference",
     "gradcheck",
     "maps",

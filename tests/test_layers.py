@@ -33,7 +33,7 @@ PICTURES = (
     "presets",
 )
 # Arrays and words only: the notebooks' maths, testable without a plotting library.
-MATHS = ("captions", "maps")
+MATHS = ("captions", "maps", "tiling", "blocks")
 # Marking: the checkers' cases in parts worth points; it calls the checkers, draws nothing.
 GRADING = ("exercises/grading",)
 OURS = (

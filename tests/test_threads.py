@@ -20,8 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pooling_lib
-from pooling_lib import default_threads, max_pool_winners, pool_backward, pool_forward, set_threads
-from pooling_lib import pooling as fast
+from pooling_lib import (
+    default_threads,
+    max_pool_winners,
+    pool_backward,
+    pool_forward,
+    set_threads,
+    tiling,
+)
 from tests.strategies import full_range_arrays, full_range_cases
 
 DTYPES = [np.float16, np.float32, np.float64]
@@ -68,10 +74,10 @@ class CountingExecutor(ThreadPoolExecutor):
 def spy(monkeypatch):
     """Pooling's executor replaced by a counting one, made afresh for the test."""
     monkeypatch.setattr(CountingExecutor, "submitted", 0)
-    monkeypatch.setattr(fast, "ThreadPoolExecutor", CountingExecutor)
-    monkeypatch.setattr(fast, "_executors", {})
+    monkeypatch.setattr(tiling, "ThreadPoolExecutor", CountingExecutor)
+    monkeypatch.setattr(tiling, "_executors", {})
     yield CountingExecutor
-    for executor in fast._executors.values():
+    for executor in tiling._executors.values():
         executor.shutdown(wait=True)
 
 
@@ -95,8 +101,8 @@ def test_threaded_results_are_the_single_threads_bit_for_bit(
     dA_shape = pool_forward(A_prev, **options).shape
     dA = data.draw(full_range_arrays(dA_shape, dtype), label="dA")
     with (
-        mock.patch.object(fast, "_CHUNK_BYTES", chunk_bytes),
-        mock.patch.object(fast, "_THREAD_MIN_BYTES", 0),
+        mock.patch.object(tiling, "_CHUNK_BYTES", chunk_bytes),
+        mock.patch.object(tiling, "_THREAD_MIN_BYTES", 0),
     ):
         set_threads(1)
         single = every_result(A_prev, dA, options, ties)
@@ -115,12 +121,12 @@ def test_a_large_batch_is_threaded_and_gives_the_same_bits(spy, dtype):
     set_threads(1)
     single = [pool_forward(A_prev, 2, 2), pool_backward(dA, A_prev, 2, 2)]
     single += max_pool_winners(A_prev, 2, 2)
-    assert spy.submitted == 0 and fast._executors == {}
+    assert spy.submitted == 0 and tiling._executors == {}
     set_threads(2)
     threaded = [pool_forward(A_prev, 2, 2), pool_backward(dA, A_prev, 2, 2)]
     threaded += max_pool_winners(A_prev, 2, 2)
     assert spy.submitted >= 4 * 2, "each pass should hand its chunks to the pool"
-    assert list(fast._executors) == [2]
+    assert list(tiling._executors) == [2]
     for what, ours, theirs in zip(NAMES[: len(single)], threaded, single, strict=True):
         same_bits(ours, theirs, what)
 
@@ -131,7 +137,7 @@ def test_one_thread_never_touches_the_pool(spy):
     pool_forward(A_prev, 3, 1, "avg")
     pool_backward(pool_forward(A_prev, 3, 1), A_prev, 3, 1)
     max_pool_winners(A_prev, 2, 2)
-    assert spy.submitted == 0 and fast._executors == {}
+    assert spy.submitted == 0 and tiling._executors == {}
 
 
 def test_small_inputs_stay_on_the_calling_thread(spy):
@@ -146,8 +152,8 @@ def test_tiles_of_one_image_add_their_gradients_in_order(spy):
     """Bands of one image may share input cells: backward keeps them sequential."""
     A_prev = np.random.default_rng(3).standard_normal((1, 40, 40, 1))
     with (
-        mock.patch.object(fast, "_CHUNK_BYTES", 400),
-        mock.patch.object(fast, "_THREAD_MIN_BYTES", 0),
+        mock.patch.object(tiling, "_CHUNK_BYTES", 400),
+        mock.patch.object(tiling, "_THREAD_MIN_BYTES", 0),
     ):
         set_threads(2)
         dA = pool_forward(A_prev, 3, 1)
@@ -160,10 +166,10 @@ def test_the_pool_is_made_again_when_the_count_changes(spy):
     A_prev = np.random.default_rng(4).standard_normal((600, 28, 28, 2))
     set_threads(2)
     pool_forward(A_prev, 2, 2)
-    first = fast._executors[2]
+    first = tiling._executors[2]
     set_threads(3)
     pool_forward(A_prev, 2, 2)
-    assert list(fast._executors) == [3] and first._shutdown
+    assert list(tiling._executors) == [3] and first._shutdown
 
 
 # -- choosing the count --------------------------------------------------------------
@@ -188,10 +194,10 @@ def test_without_the_variable_the_count_is_the_cores_this_process_may_use(monkey
         monkeypatch.delenv("POOLING_LIB_THREADS", raising=False)
     else:
         monkeypatch.setenv("POOLING_LIB_THREADS", value)
-    monkeypatch.setattr(fast.os, "sched_getaffinity", lambda pid: {0, 5, 7}, raising=False)
+    monkeypatch.setattr(tiling.os, "sched_getaffinity", lambda pid: {0, 5, 7}, raising=False)
     assert default_threads() == 3
-    monkeypatch.delattr(fast.os, "sched_getaffinity")
-    monkeypatch.setattr(fast.os, "cpu_count", lambda: 6)
+    monkeypatch.delattr(tiling.os, "sched_getaffinity")
+    monkeypatch.setattr(tiling.os, "cpu_count", lambda: 6)
     assert default_threads() == 6
 
 
@@ -218,8 +224,8 @@ def test_workers_keep_the_callers_quiet_overflow(spy):
     """Sums that overflow to inf warn nothing, on the pool's threads too."""
     A_prev = np.full((64, 8, 8, 1), np.finfo(np.float32).max, dtype=np.float32)
     with (
-        mock.patch.object(fast, "_CHUNK_BYTES", 256),
-        mock.patch.object(fast, "_THREAD_MIN_BYTES", 0),
+        mock.patch.object(tiling, "_CHUNK_BYTES", 256),
+        mock.patch.object(tiling, "_THREAD_MIN_BYTES", 0),
         warnings.catch_warnings(),
     ):
         warnings.simplefilter("error")

@@ -77,6 +77,34 @@ def test_optimiser_steps_match_torch(torch, make_ours, make_torch):
     np.testing.assert_allclose(model.layers[0].params["W"], W_t.detach().numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_gives_the_bits_of_its_formula_written_out(dtype):
+    # Adam updates in place into reused buffers; the expressions of the
+    # formula, with their own temporaries, must give the same bits.
+    model = nn.small_cnn(seed=1, dtype=dtype, channels=(2, 3), hidden=5)
+    params = [value for layer in model.layers for value in layer.params.values()]
+    expected = [value.copy() for value in params]
+    moments = [(np.zeros_like(value), np.zeros_like(value)) for value in params]
+    adam = training.Adam(model, lr=0.01, betas=(0.8, 0.99), eps=1e-7)
+    b1, b2 = adam.betas
+    for t in range(1, 5):
+        grads = [value for layer in model.layers for value in layer.grads.values()]
+        for grad in grads:
+            grad[...] = RNG.standard_normal(grad.shape) * 10.0 ** RNG.integers(-6, 3)
+        adam.step()
+        step_size = 0.01 / (1 - b1**t)
+        root_correction = np.sqrt(1 - b2**t)
+        for param, grad, (m, v) in zip(expected, grads, moments, strict=True):
+            m *= b1
+            m += (1 - b1) * grad
+            v *= b2
+            v += (1 - b2) * grad * grad
+            param -= step_size * m / (np.sqrt(v) / root_correction + 1e-7)
+    for ours, theirs in zip(params, expected, strict=True):
+        assert ours.dtype == theirs.dtype
+        assert np.array_equal(ours.view(f"u{ours.itemsize}"), theirs.view(f"u{ours.itemsize}"))
+
+
 def test_sgd_momentum_by_hand():
     model = one_dense_model(np.array([[1.0]]))
     sgd = training.SGD(model, lr=0.5, momentum=0.9)
