@@ -8,8 +8,6 @@ it fails exactly where windows tie, and passes once a jitter breaks the ties.
 
 from __future__ import annotations
 
-import ipywidgets as widgets
-
 from ._checks import renamed_keyword
 from .check_views import CROP, GradientCheckView
 from .explorer_base import N_DIGITS, Explorer, integer, option, subject
@@ -55,15 +53,7 @@ class GradientCheckExplorer(Explorer):
         self.kernel = self._slider("kernel", "kernel", kernel, 1, 4)
         self.stride = self._slider("stride", "stride", stride, 1, 4)
         self.ties = self._toggles("ties", "ties", TIE_POLICIES, ties)
-        self.jitter = self._control(
-            "jitter",
-            widgets.Checkbox(
-                value=jitter,
-                description="tie-free jitter",
-                indent=False,
-                layout=widgets.Layout(width="160px"),
-            ),
-        )
+        self.jitter = self._checkbox("jitter", "tie-free jitter", jitter, "160px")
         rows = [
             (self.digit, self.ties, self.jitter),
             (self.row, self.col),

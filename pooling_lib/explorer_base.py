@@ -507,6 +507,18 @@ class Explorer(widgets.VBox):
             ),
         )
 
+    def _checkbox(self, name, description, value, width):
+        """A named Checkbox, ``width`` wide (e.g. ``'140px'``) so its label is never cut."""
+        return self._control(
+            name,
+            widgets.Checkbox(
+                value=value,
+                description=description,
+                indent=False,
+                layout=widgets.Layout(width=width),
+            ),
+        )
+
     def _on_change(self, change=None):
         if self._syncing or self.closed:
             return

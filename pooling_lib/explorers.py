@@ -119,15 +119,7 @@ class WindowExplorer(Explorer):
         self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 8)
         self.padding = self._slider("padding", "padding", padding, 0, 4)
         self.dilation = self._slider("dilation", "dilation", dilation, 1, 4)
-        self.ceil_mode = self._control(
-            "ceil_mode",
-            widgets.Checkbox(
-                value=ceil_mode,
-                description="ceil mode",
-                indent=False,
-                layout=widgets.Layout(width="140px"),
-            ),
-        )
+        self.ceil_mode = self._checkbox("ceil_mode", "ceil mode", ceil_mode, "140px")
         rows = [
             (self.digit, self.channel, self.mode),
             (self.kernel_h, self.kernel_w, self.ceil_mode),
