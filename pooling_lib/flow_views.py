@@ -578,17 +578,7 @@ class AnimationView(View):
         self.current_box = self._in_boxes[1]
         self.zoom = self._image(self.ax_zoom)
         self.zoom_labels = self._labels(self.ax_zoom, style.large)
-        self.zoom_winner = self._dynamic(
-            *self.ax_zoom.plot(
-                [],
-                [],
-                "o",
-                mfc="none",
-                mec=VERMILLION,
-                mew=2.5 * style.line,
-                zorder=7,
-            )
-        )
+        self.zoom_winner = self._winner_ring(self.ax_zoom)
         self.output = self._image(self.ax_out)
         self._out_boxes = self._highlight(self.ax_out)
         self.output_labels = self._labels(self.ax_out, style.font)

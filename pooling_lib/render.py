@@ -264,6 +264,13 @@ class View:
         self._dynamic_artists.extend(artists)
         return artists[0] if len(artists) == 1 else artists
 
+    def _winner_ring(self, ax):
+        """A vermilion ring on ``ax``, moved with ``set_data``, around a window's maximum."""
+        (ring,) = ax.plot(
+            [], [], "o", mfc="none", mec=VERMILLION, mew=2.5 * self.style.line, zorder=7
+        )
+        return self._dynamic(ring)
+
     def _labels(self, ax, fontsize):
         labels = CellLabels(ax, fontsize)
         self._dynamic(labels.collection)

@@ -156,17 +156,7 @@ class WindowView(View):
         self.no_output.set_text("no output")
         self.zoom = self._image(self.ax_zoom)
         self.zoom_labels = self._labels(self.ax_zoom, style.font)
-        self.zoom_winner = self._dynamic(
-            *self.ax_zoom.plot(
-                [],
-                [],
-                "o",
-                mfc="none",
-                mec=VERMILLION,
-                mew=2.5 * style.line,
-                zorder=7,
-            )
-        )
+        self.zoom_winner = self._winner_ring(self.ax_zoom)
         self.formula = self._figure_text(
             0.03, 0.165, style.small, ha="left", va="top", family="DejaVu Sans Mono"
         )
