@@ -40,6 +40,7 @@ _PROJECTOR_CSS = f"""<style>
 .pooling-projector button, .pooling-projector select,
 .pooling-projector .widget-checkbox label {{font-size: {PROJECTOR_CONTROL_PX}px !important;}}
 .pooling-projector .widget-readout {{min-width: 3.3em; overflow: visible;}}
+.pooling-projector .pooling-pair + .pooling-pair {{margin-left: 16px;}}
 .pooling-projector .pooling-pair .widget-readout {{min-width: 1.2em; margin-left: 4px;}}
 .pooling-projector .pooling-pair .widget-label {{margin-right: 2px;}}
 .pooling-projector .widget-toggle-buttons .widget-toggle-button {{width: auto !important;
@@ -261,7 +262,7 @@ def _paired(row):
         previous = lines[-1][0] if lines and len(lines[-1]) == 1 else None
         previous_name = getattr(previous, "_pooling_name", "")
         if name.endswith("_w") and previous_name == name[:-2] + "_h":
-            previous.layout.width = item.layout.width = "225px"
+            previous.layout.width = item.layout.width = "222px"
             previous.add_class("pooling-pair")
             item.add_class("pooling-pair")
             lines[-1].append(item)

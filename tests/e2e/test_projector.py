@@ -36,6 +36,8 @@ from .helpers import (
 
 TEXT_PX = 28
 CONTROL_PX = 24
+# A slider an instructor drags on a projector: shorter tracks jump in whole steps.
+TRACK_PX = 60
 SECTIONS = list(STARTS)
 
 # For section k (0-based): its heading, its explorer, and what the page reports of both.
@@ -55,6 +57,8 @@ MEASURE_JS = """
     .map(el => (el.textContent || el.value || '').trim() || el.className);
   const controlPx = Math.min(...controls.map(el => parseFloat(getComputedStyle(el).fontSize)));
   const sentences = Array.from(box.querySelectorAll('.pooling-text p')).filter(shown);
+  const tracks = Array.from(box.querySelectorAll('.widget-hslider .noUi-base'))
+    .filter(shown).map(el => el.getBoundingClientRect().width);
   return {
     heading: heading.textContent.trim(),
     height: Math.max(b.bottom, h.bottom) - Math.min(b.top, h.top),
@@ -67,6 +71,7 @@ MEASURE_JS = """
       ? Math.min(...sentences.map(p => parseFloat(getComputedStyle(p).fontSize))) : null,
     controlPx,
     cut,
+    shortestTrack: tracks.length ? Math.min(...tracks) : null,
     src: img.src,
     text: Array.from(box.querySelectorAll('.pooling-text')).map(t => t.innerText).join('\\n'),
   };
@@ -145,6 +150,11 @@ def _problems(measured, viewport, what):
         found.append(f"{what}: controls are written at {measured['controlPx']} px")
     if measured["cut"]:
         found.append(f"{what}: control text cut: {measured['cut']}")
+    if measured["shortestTrack"] is not None and measured["shortestTrack"] < TRACK_PX:
+        found.append(
+            f"{what}: a slider's track is {measured['shortestTrack']:.0f} px long, too short "
+            "to drag from the front of a room"
+        )
     return found
 
 
