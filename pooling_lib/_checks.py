@@ -254,13 +254,15 @@ def prepare(
         raise ValueError(
             f"A_prev must have a non-empty height and width, got shape {A_prev.shape} (m, h, w, c)"
         )
+    # The options first, as PyTorch checks them: a bad padding is named even
+    # when the input has no channels either.
+    geometry = pool_geometry((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
     if c == 0:
         raise ValueError(
             f"A_prev must have at least one channel, got shape {A_prev.shape} (m, h, w, c) with "
             "c = 0, which PyTorch refuses too; for grey images use one channel, "
             "A[..., None]. An empty batch (m = 0) is allowed"
         )
-    geometry = pool_geometry((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
     return A_prev, PoolOptions(geometry, mode, count_include_pad, divisor_override)
 
 
