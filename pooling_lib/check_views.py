@@ -201,7 +201,7 @@ class GradientCheckView(View):
         geometry = options.geometry
         rng = np.random.default_rng(int(seed))
         dA = np.round(rng.standard_normal(geometry.out_shape), 2) + 0.0
-        self.analytic = pool_gradient(dA, values, geometry, "max", ties)
+        self.analytic = pool_gradient(dA, values, geometry, "max", options.ties)
         self.numeric = self._numeric(values, geometry, dA)
         self.failing = failing_windows(cell_errors(self.analytic, self.numeric), geometry)
         self.tie_counts = max_winners(values, geometry)[2]

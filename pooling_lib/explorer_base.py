@@ -1,10 +1,12 @@
 """What every explorer shares: the widget box, its controls, rendering, closing and checks.
 
-:class:`Explorer` lays out the sliders and toggles a subclass declares, renders
-its view to a ``widgets.Image`` after every change (or once after a
+:class:`Explorer` lays out the sliders and toggles a subclass declares, builds
+the view's :class:`~pooling_lib._checks.PoolRequest` from them, renders its
+view to a ``widgets.Image`` after every change (or once after a
 :meth:`Explorer.hold_render` block), and closes what it holds. The checks
-(:func:`integer`, :func:`pair`, :func:`option`) refuse a factory's argument
-with a message that names the parameter, the value and the range.
+(:func:`integer`, :func:`pair`, :func:`kernel_and_stride`, :func:`option`)
+refuse a factory's argument with a message that names the parameter, the
+value and the range.
 """
 
 from __future__ import annotations
