@@ -16,6 +16,12 @@ same calls unless noted):
 * Options the chosen mode would ignore: ``divisor_override`` or
   ``count_include_pad=False`` with ``mode='max'`` (``max_pool2d`` has no such
   arguments), ``ties`` other than ``'first'`` with ``mode='avg'``.
+
+The public functions check their keywords with :func:`prepare` and
+:func:`prepare_backward` and pass the maths one :class:`PoolOptions`. The
+pictures, which must also draw options the library refuses, pass a
+:class:`PoolRequest` (the options as given) and check it with
+:meth:`PoolRequest.check`, by the same checks.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .geometry import PoolGeometry, PoolingOptionError, check_bool, pool_geometry
+from .geometry import PoolGeometry, PoolingOptionError, check_bool, pool_geometry, to_pair
 
 MODES = ("max", "avg")
 TIES = ("first", "all", "split")
@@ -190,6 +196,31 @@ def check_mode_options(mode, count_include_pad, divisor_override):
             )
 
 
+def _checked_mode(mode, count_include_pad, divisor_override):
+    """Check ``mode`` and the average's options; return them as plain values."""
+    check_choice(mode, "mode", MODES)
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
+    divisor_override = check_divisor(divisor_override)
+    check_mode_options(mode, count_include_pad, divisor_override)
+    return count_include_pad, divisor_override
+
+
+def check_ties(ties, mode):
+    """Refuse a tie policy that is not one of :data:`TIES`, or not 'first' with ``mode='avg'``."""
+    check_choice(ties, "ties", TIES)
+    if mode == "avg" and ties != "first":
+        raise PoolingOptionError(
+            f"ties={ties!r} applies to mode='max' only",
+            "mode='avg' would ignore it (every cell of an average's window gets its share): "
+            "drop it, or use mode='max'",
+            parameter="ties",
+            value=ties,
+            rule="other_mode",
+            mode=mode,
+        )
+    return ties
+
+
 @dataclass(frozen=True)
 class PoolOptions:
     """One call's pooling options, checked once and passed whole to the maths.
@@ -220,6 +251,81 @@ class PoolOptions:
     ties: str = "first"
 
 
+@dataclass(frozen=True)
+class PoolRequest:
+    """Pooling options as the caller gave them, not yet checked.
+
+    What the pictures and the explorers pass around: a picture must take
+    options the library refuses, to draw the refusal, so it cannot hold a
+    :class:`PoolOptions`, which only checked options make. :meth:`check`
+    turns it into one for an input of a given size, with the library's
+    usual errors.
+
+    Attributes
+    ----------
+    kernel_shape, stride, padding, dilation : int or (int, int)
+        As for :func:`pooling_lib.pool_forward`.
+    ceil_mode : bool
+    mode : {'max', 'avg'}
+    ties : {'first', 'all', 'split'}
+        As for :func:`pooling_lib.pool_backward`.
+
+    Examples
+    --------
+    >>> request = PoolRequest(kernel_shape=3, stride=2, padding=1)
+    >>> request.check((28, 28)).geometry.out_shape
+    (14, 14)
+    >>> PoolRequest(kernel_shape=3, stride=2, padding=2).check((28, 28))
+    Traceback (most recent call last):
+    ...
+    pooling_lib.geometry.PoolingOptionError: padding must be at most half the kernel, kernel_shape // 2 = (1, 1), got padding=(2, 2) for kernel_shape=(3, 3); PyTorch's rule, since kernel // 2 is all the padding an output as large as the input needs at stride 1; lower the padding or enlarge the kernel
+    """  # noqa: E501
+
+    kernel_shape: int | tuple[int, int]
+    stride: int | tuple[int, int]
+    padding: int | tuple[int, int] = 0
+    dilation: int | tuple[int, int] = 1
+    ceil_mode: bool = False
+    mode: str = "max"
+    ties: str = "first"
+
+    def check(self, in_shape):
+        """The checked options for an input of spatial size ``in_shape = (h, w)``.
+
+        ``mode`` and ``ties`` are checked first, then where the windows fall
+        (:func:`pooling_lib.pool_geometry`), by the checks of
+        :func:`prepare` and :func:`prepare_backward`.
+
+        Returns
+        -------
+        PoolOptions
+
+        Raises
+        ------
+        TypeError
+            If an option has the wrong type.
+        PoolingOptionError
+            If an option is refused; its fields say which and why.
+        """
+        count_include_pad, divisor_override = _checked_mode(self.mode, True, None)
+        ties = check_ties(self.ties, self.mode)
+        geometry = pool_geometry(
+            in_shape, self.kernel_shape, self.stride, self.padding, self.dilation, self.ceil_mode
+        )
+        return PoolOptions(geometry, self.mode, count_include_pad, divisor_override, ties)
+
+    def pairs(self):
+        """``kernel_shape``, ``stride``, ``padding`` and ``dilation`` as ``(rows, cols)`` pairs.
+
+        Only their types are checked (a ``TypeError`` as :meth:`check` gives),
+        not their values: a picture writes refused options too.
+        """
+        return tuple(
+            to_pair(getattr(self, name), name)
+            for name in ("kernel_shape", "stride", "padding", "dilation")
+        )
+
+
 def prepare(
     A_prev,
     *,
@@ -245,10 +351,7 @@ def prepare(
     options : PoolOptions
     """
     A_prev = as_float_array(A_prev, "A_prev", ndim=4, layout="(m, h, w, c)")
-    check_choice(mode, "mode", MODES)
-    count_include_pad = check_bool(count_include_pad, "count_include_pad")
-    divisor_override = check_divisor(divisor_override)
-    check_mode_options(mode, count_include_pad, divisor_override)
+    count_include_pad, divisor_override = _checked_mode(mode, count_include_pad, divisor_override)
     _, h, w, c = A_prev.shape
     if h == 0 or w == 0:
         raise ValueError(
@@ -273,17 +376,7 @@ def prepare_backward(dA, A_prev, *, ties="first", **forward_options):
     forward pass checks them.
     """
     A_prev, options = prepare(A_prev, **forward_options)
-    check_choice(ties, "ties", TIES)
-    if options.mode == "avg" and ties != "first":
-        raise PoolingOptionError(
-            f"ties={ties!r} applies to mode='max' only",
-            "mode='avg' would ignore it (every cell of an average's window gets its share): "
-            "drop it, or use mode='max'",
-            parameter="ties",
-            value=ties,
-            rule="other_mode",
-            mode=options.mode,
-        )
+    check_ties(ties, options.mode)
     dA = as_float_array(dA, "dA", ndim=4, layout="(m, h_out, w_out, c)")
     m, _, _, c = A_prev.shape
     expected = (m, *options.geometry.out_shape, c)

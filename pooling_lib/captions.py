@@ -79,32 +79,42 @@ def output_size_formula(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=Fa
     )
 
 
-def geometry_or_message(in_shape, kernel_shape, stride, padding, dilation, ceil_mode):
-    """A PoolGeometry and '' or, for options the library refuses, None and a short message.
+# The refusals a picture draws, by rule: where the windows fall. An option that is not
+# an int or a pair, or a mode or tie policy that is not one of the choices, is a mistake
+# in the calling code, and raises.
+_DRAWN_RULES = ("positive", "non_negative", "half_kernel", "window_fits")
 
-    Only pool_geometry's PoolingOptionError (an invalid combination of options)
-    becomes a message; anything else raises.
+
+def options_or_message(in_shape, request):
+    """Checked PoolOptions and '' or, for options the library refuses, None and a short message.
+
+    ``request`` is a :class:`pooling_lib._checks.PoolRequest`. Only the
+    refusals of where the windows fall (:func:`pooling_lib.pool_geometry`'s
+    PoolingOptionError) become a message; anything else raises.
     """
     try:
-        geometry = pool_geometry(in_shape, kernel_shape, stride, padding, dilation, ceil_mode)
+        options = request.check(in_shape)
     except PoolingOptionError as error:
+        if error.rule not in _DRAWN_RULES:
+            raise
         return None, refusal_message(error)
     # The library accepts any padding up to half the kernel, but a picture draws every
     # padded cell and every window's cells: padding up to the input's size keeps that
     # work bounded by the input (the kernel then spans at most three times it).
     limit = max(in_shape)
-    if max(geometry.padding) > limit:
+    padding = max(options.geometry.padding)
+    if padding > limit:
         return None, (
-            f"padding {max(geometry.padding)} is more than this picture shows "
+            f"padding {padding} is more than this picture shows "
             f"(at most the input's size, {limit})\n"
             "The library accepts it, but the windows would be almost all padding: "
             "lower the padding."
         )
-    return geometry, ""
+    return options, ""
 
 
 def drawn_padding(padding, in_shape):
-    """The padding a picture draws: at most the input's size, as `geometry_or_message` allows.
+    """The padding a picture draws: at most the input's size, as `options_or_message` allows.
 
     Larger padding is refused with a message; drawing all of it would shrink the
     digit to a dot.
@@ -196,9 +206,21 @@ def coverage(geometry):
     return "; ".join(notes)
 
 
-def options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode):
+def options_title(request, pooling=None):
+    """The options of a :class:`pooling_lib._checks.PoolRequest` in a few words.
+
+    ``pooling`` names the pooling, by default the request's ``mode``; padding,
+    dilation and ceil mode are named only when they are not the default.
+
+    Examples
+    --------
+    >>> from pooling_lib._checks import PoolRequest
+    >>> options_title(PoolRequest(kernel_shape=3, stride=(2, 1), padding=1, ceil_mode=True))
+    'max pooling, kernel 3 x 3, stride 2 x 1, padding 1, ceil mode'
+    """
+    kernel_shape, stride, padding, dilation = request.pairs()
     parts = [
-        f"{mode} pooling",
+        f"{pooling or request.mode} pooling",
         f"kernel {kernel_shape[0]} x {kernel_shape[1]}",
         f"stride {stride[0]} x {stride[1]}",
     ]
@@ -214,7 +236,7 @@ def options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode):
             if dilation[0] == dilation[1]
             else f"dilation {dilation[0]}, {dilation[1]}"
         )
-    if ceil_mode:
+    if request.ceil_mode:
         parts.append("ceil mode")
     return ", ".join(parts)
 

@@ -8,11 +8,11 @@ it fails exactly where windows tie, and passes once a jitter breaks the ties.
 
 from __future__ import annotations
 
-from ._checks import renamed_keyword
+from ._checks import PoolRequest, renamed_keyword
 from .check_views import CROP, GradientCheckView
-from .explorer_base import N_DIGITS, Explorer, integer, option, subject
+from .explorer_base import N_DIGITS, Explorer, integer, option
 from .geometry import check_bool
-from .plots import TIE_POLICIES, digit_image
+from .plots import TIE_POLICIES
 from .style import presentation_setting
 
 __all__ = ["GradientCheckExplorer", "gradient_check_explorer"]
@@ -26,25 +26,17 @@ class GradientCheckExplorer(Explorer):
     :class:`pooling_lib.check_views.GradientCheckView`.
     """
 
-    @renamed_keyword("kernel", "kernel_shape")
-    def __init__(
-        self,
-        digit=0,
-        row=8,
-        col=8,
-        kernel_shape=2,
-        stride=2,
-        ties="first",
-        jitter=False,
-        presentation=None,
-    ):
+    request_controls = {"kernel_shape": "kernel", "stride": "stride", "ties": "ties"}
+    view_controls = {"crop": ("row", "col"), "jitter": "jitter"}
+
+    def __init__(self, digit, row, col, request, jitter, presentation):
         last = 28 - CROP
         integer(digit, "digit", 0, N_DIGITS - 1)
         integer(row, "row", 0, last)
         integer(col, "col", 0, last)
-        kernel = integer(kernel_shape, "kernel_shape", 1, 4)
-        integer(stride, "stride", 1, 4)
-        option(ties, "ties", TIE_POLICIES)
+        kernel = integer(request.kernel_shape, "kernel_shape", 1, 4)
+        stride = integer(request.stride, "stride", 1, 4)
+        ties = option(request.ties, "ties", TIE_POLICIES)
         jitter = check_bool(jitter, "jitter")
         self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
@@ -60,18 +52,6 @@ class GradientCheckExplorer(Explorer):
             (self.kernel, self.stride),
         ]
         self._start(GradientCheckView(presentation), rows)
-
-    def _update(self):
-        image, _ = digit_image(self.digit.value)
-        self.view.update(
-            image,
-            crop=(self.row.value, self.col.value),
-            kernel_shape=self.kernel.value,
-            stride=self.stride.value,
-            ties=self.ties.value,
-            jitter=self.jitter.value,
-            subject=subject(self.digit.value),
-        )
 
 
 @renamed_keyword("kernel", "kernel_shape")
@@ -124,4 +104,5 @@ def gradient_check_explorer(
     >>> int(explorer.view.failing.sum())
     0
     """
-    return GradientCheckExplorer(digit, row, col, kernel_shape, stride, ties, jitter, presentation)
+    request = PoolRequest(kernel_shape, stride, ties=ties)
+    return GradientCheckExplorer(digit, row, col, request, jitter, presentation)

@@ -15,11 +15,9 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Patch
 
-from .captions import options_title
-from .geometry import check_bool, to_pair
+from .geometry import check_bool
 from .gradcheck import numeric_gradient, rel_error, tie_free
-from .maps import TIE_POLICIES, as_image, max_winners, window_boxes
-from .pooling import pool_backward, pool_forward
+from .maps import as_image, max_winners, pool_gradient, pool_image, window_boxes
 from .render import View
 from .style import GRADIENT_CMAP, VERMILLION
 from .view_parts import int_ticks, set_extent, set_limits, set_symmetric
@@ -77,12 +75,13 @@ class GradientCheckView(View):
 
     Examples
     --------
-    >>> from pooling_lib.plots import digit_image
+    >>> from pooling_lib.plots import PoolRequest, digit_image
     >>> view = GradientCheckView()
-    >>> view.update(digit_image(3001)[0], crop=(8, 8), kernel_shape=2, stride=2)
+    >>> request = PoolRequest(kernel_shape=2, stride=2)
+    >>> view.update(digit_image(3001)[0], request, crop=(8, 8))
     >>> int(view.failing.sum()), int((view.tie_counts > 1).sum())
     (4, 4)
-    >>> view.update(digit_image(3001)[0], crop=(8, 8), kernel_shape=2, stride=2, jitter=True)
+    >>> view.update(digit_image(3001)[0], request, crop=(8, 8), jitter=True)
     >>> int(view.failing.sum()), view.error < 1e-7
     (0, True)
     """
@@ -129,15 +128,15 @@ class GradientCheckView(View):
         self.tie_counts = np.zeros((0, 0), dtype=int)
         self.error = 0.0
 
-    def _numeric(self, crop, kernel_shape, stride, dA):
+    def _numeric(self, crop, geometry, dA):
         """The central-difference gradient, from the cache when these inputs were seen."""
-        key = (crop.tobytes(), kernel_shape, stride, dA.tobytes())
+        key = (crop.tobytes(), geometry.kernel_shape, geometry.stride, dA.tobytes())
         if key in self._numeric_cache:
             self._numeric_cache.move_to_end(key)
             return self._numeric_cache[key]
 
         def layer(values):
-            return pool_forward(values[None, :, :, None], kernel_shape, stride)[0, :, :, 0]
+            return pool_image(values, geometry, "max")
 
         numeric = numeric_gradient(layer, crop, dA)
         self._numeric_cache[key] = numeric
@@ -145,30 +144,19 @@ class GradientCheckView(View):
             self._numeric_cache.popitem(last=False)
         return numeric
 
-    def update(
-        self,
-        image,
-        crop=(8, 8),
-        kernel_shape=2,
-        stride=2,
-        ties="first",
-        jitter=False,
-        seed=0,
-        title=None,
-        subject=None,
-    ):
+    def update(self, image, request, crop=(8, 8), jitter=False, seed=0, title=None, subject=None):
         """Redraw for these options.
 
         Parameters
         ----------
         image : array_like, shape (h, w)
             At least :data:`CROP` pixels each way.
+        request : PoolRequest
+            The pooling options (:class:`pooling_lib._checks.PoolRequest`):
+            kernel_shape, stride (max pooling, no padding) and ties, the tie
+            policy of the backward pass.
         crop : (int, int)
             Top-left pixel of the :data:`CROP` x :data:`CROP` crop, clipped into the image.
-        kernel_shape, stride : int or (int, int)
-            As for :func:`pooling_lib.pool_forward` (max pooling, no padding).
-        ties : {'first', 'all', 'split'}
-            Tie policy of the backward pass.
         jitter : bool
             Add :func:`pooling_lib.gradcheck.tie_free` values :data:`JITTER_GAP`
             apart to the crop, which breaks every tie.
@@ -178,10 +166,8 @@ class GradientCheckView(View):
             As for :meth:`WindowView.update`.
         """
         image = as_image(image)
-        kernel_shape, stride = to_pair(kernel_shape, "kernel_shape"), to_pair(stride, "stride")
         jitter = check_bool(jitter, "jitter")
-        if ties not in TIE_POLICIES:
-            raise ValueError(f"ties must be one of {TIE_POLICIES}, got {ties!r}")
+        ties = request.ties
         if min(image.shape) < CROP:
             raise ValueError(f"image must be at least {CROP} x {CROP}, got shape {image.shape}")
         top = int(np.clip(crop[0], 0, image.shape[0] - CROP))
@@ -189,14 +175,9 @@ class GradientCheckView(View):
         values = image[top : top + CROP, left : left + CROP]
         if jitter:
             values = values + tie_free(values.shape, seed=1, gap=JITTER_GAP)
-        if title is None:
-            title = options_title("max", kernel_shape, stride, (0, 0), (1, 1), False)
-            title += (
-                f", ties='{ties}', rows {top}-{top + CROP - 1}, columns {left}-{left + CROP - 1}"
-            )
-            title += ", tie-free jitter" if jitter else ""
-        self._set_title(title, subject)
-        geometry = self._check_options(values.shape, kernel_shape, stride)
+        detail = f", ties='{ties}', rows {top}-{top + CROP - 1}, columns {left}-{left + CROP - 1}"
+        detail += ", tie-free jitter" if jitter else ""
+        values, options = self._start_update(values, request, title, subject, "max", detail)
         self.image.set_data(values)
         set_extent(self.image, CROP, CROP)
         for ax in (self.ax_in, self.ax_analytic, self.ax_numeric):
@@ -210,19 +191,18 @@ class GradientCheckView(View):
             self.numeric_image,
         )
         for artist in drawn:
-            artist.set_visible(geometry is not None)
-        if geometry is None:
+            artist.set_visible(options is not None)
+        if options is None:
             for labels in (self.analytic_labels, self.numeric_labels):
                 labels.clear()
             self.summary.set_text("")
             self.analytic_title.set_text("")
             return
+        geometry = options.geometry
         rng = np.random.default_rng(int(seed))
         dA = np.round(rng.standard_normal(geometry.out_shape), 2) + 0.0
-        self.analytic = pool_backward(
-            dA[None, :, :, None], values[None, :, :, None], kernel_shape, stride, ties=ties
-        )[0, :, :, 0]
-        self.numeric = self._numeric(values, kernel_shape, stride, dA)
+        self.analytic = pool_gradient(dA, values, geometry, "max", options.ties)
+        self.numeric = self._numeric(values, geometry, dA)
         self.failing = failing_windows(cell_errors(self.analytic, self.numeric), geometry)
         self.tie_counts = max_winners(values, geometry)[2]
         self.error = rel_error(self.analytic, self.numeric)

@@ -1,10 +1,12 @@
 """What every explorer shares: the widget box, its controls, rendering, closing and checks.
 
-:class:`Explorer` lays out the sliders and toggles a subclass declares, renders
-its view to a ``widgets.Image`` after every change (or once after a
+:class:`Explorer` lays out the sliders and toggles a subclass declares, builds
+the view's :class:`~pooling_lib._checks.PoolRequest` from them, renders its
+view to a ``widgets.Image`` after every change (or once after a
 :meth:`Explorer.hold_render` block), and closes what it holds. The checks
-(:func:`integer`, :func:`pair`, :func:`option`) refuse a factory's argument
-with a message that names the parameter, the value and the range.
+(:func:`integer`, :func:`pair`, :func:`kernel_and_stride`, :func:`option`)
+refuse a factory's argument with a message that names the parameter, the
+value and the range.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import html
 import numbers
 import re
 import weakref
+from types import MappingProxyType
 
 import ipywidgets as widgets
 import numpy as np
 
-from .geometry import output_shape, to_pair
+from ._checks import PoolRequest
+from .geometry import to_pair
 from .plots import (
     digit_image,
 )
@@ -64,10 +68,10 @@ _PROJECTOR_CSS = f"""<style>
 </style>"""
 
 
-def output_or_one(in_shape, kernel, stride):
-    """The output size, or (1, 1) when the options give none (the picture says why)."""
+def output_or_one(in_shape, request):
+    """The output size of a PoolRequest, or (1, 1) when it gives none (the picture says why)."""
     try:
-        return output_shape(*in_shape, kernel, stride)
+        return request.check(in_shape).geometry.out_shape
     except ValueError:
         return (1, 1)
 
@@ -103,6 +107,19 @@ def pair(value, name, low, high):
         shown = pair[0] if _is_whole_number(value) else pair
         raise ValueError(f"{what}, got {shown}")
     return pair
+
+
+#: The sliders of a request's kernel_shape and stride, a (rows, cols) pair each
+#: (:attr:`Explorer.request_controls`; made by :meth:`Explorer._pair_sliders`).
+PAIRED_SLIDERS = MappingProxyType(
+    {"kernel_shape": ("kernel_h", "kernel_w"), "stride": ("stride_h", "stride_w")}
+)
+
+
+def kernel_and_stride(request, high):
+    """A request's ``kernel_shape`` and ``stride`` as pairs for two sliders each, 1 to ``high``."""
+    kernel = pair(request.kernel_shape, "kernel_shape", 1, high)
+    return kernel, pair(request.stride, "stride", 1, high)
 
 
 def option(value, name, choices):
@@ -282,8 +299,10 @@ class Explorer(widgets.VBox):
 
     Subclasses build their view and controls, then call
     :meth:`_start`; they define :meth:`_update` (read the controls, update
-    the view) and may define :meth:`_sync_controls` (adjust one control's
-    range to another's value, e.g. the output row to the output size).
+    the view), or declare :attr:`request_controls` and :attr:`view_controls`
+    for the default one, and may define :meth:`_sync_controls` (adjust one
+    control's range to another's value, e.g. the output row to the output
+    size).
 
     Attributes
     ----------
@@ -313,6 +332,12 @@ class Explorer(widgets.VBox):
     """
 
     closed = False
+    #: Which control sets each field of the view's PoolRequest (:meth:`_request`): a
+    #: control's name, or two names for a ``(rows, cols)`` pair. A field whose control
+    #: this explorer lacks keeps PoolRequest's default.
+    request_controls = MappingProxyType({})
+    #: Which control sets each of the view's other ``update`` arguments, likewise.
+    view_controls = MappingProxyType({})
 
     def _start(self, view, rows, extra_widgets=()):
         """Lay out the controls above the picture, connect them, and draw once.
@@ -496,6 +521,13 @@ class Explorer(widgets.VBox):
             ),
         )
 
+    def _pair_sliders(self, name, value, low, high):
+        """Sliders ``<name>_h`` and ``<name>_w`` for an option's ``(rows, cols)`` pair ``value``."""
+        return tuple(
+            self._slider(f"{name}_{axis}", f"{name} {axis}", part, low, high)
+            for axis, part in zip("hw", value, strict=True)
+        )
+
     def _toggles(self, name, description, options, value, tooltips=None):
         return self._control(
             name,
@@ -532,6 +564,37 @@ class Explorer(widgets.VBox):
 
     def _sync_controls(self):
         """Keep dependent controls in range; by default nothing depends on anything."""
+
+    def _read(self, names):
+        """Each argument's value, read from the controls ``names`` gives (:attr:`view_controls`)."""
+        values = {}
+        for argument, name in names.items():
+            if isinstance(name, str):
+                if name in self.controls:
+                    values[argument] = self.controls[name].value
+            else:
+                values[argument] = tuple(self.controls[part].value for part in name)
+        return values
+
+    def _request(self):
+        """The pooling options the controls show, one PoolRequest (:attr:`request_controls`)."""
+        return PoolRequest(**self._read(self.request_controls))
+
+    def _update(self):
+        """Update the view for the digit, the request and the view's other arguments.
+
+        The digit is shown in the channel its ``channel`` control chooses, if
+        the explorer has one.
+        """
+        digit = self.controls["digit"].value
+        channel = self.controls["channel"].value if "channel" in self.controls else "digit"
+        image, _ = digit_image(digit, channel)
+        self.view.update(
+            image,
+            self._request(),
+            subject=subject(digit, channel),
+            **self._read(self.view_controls),
+        )
 
     def refresh(self):
         """Update the picture from the controls and, unless held, render it.

@@ -25,7 +25,10 @@ Everything a test needs is an attribute: the sliders (``explorer.kernel_h``,
 A factory accepts exactly the values its sliders can show, and refuses any
 other with a ``TypeError`` or ``ValueError`` that names the parameter, the
 value and the range: no option can make an explorer's work grow past what
-its sliders reach.
+its sliders reach. It passes its explorer class the pooling options as one
+:class:`~pooling_lib.plots.PoolRequest`; the class checks them against its
+sliders' ranges, and after every change builds the view's request from the
+sliders (:attr:`Explorer.request_controls`).
 
 An explorer holds a figure and a few dozen widgets, which ipywidgets keeps
 alive until they are closed. :meth:`Explorer.close` closes them all and drops
@@ -38,9 +41,17 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ._checks import MODES, renamed_keyword
+from ._checks import MODES, PoolRequest, renamed_keyword
 from .check_explorers import GradientCheckExplorer, gradient_check_explorer
-from .explorer_base import N_DIGITS, Explorer, integer, option, output_or_one, pair, subject
+from .explorer_base import (
+    N_DIGITS,
+    PAIRED_SLIDERS,
+    Explorer,
+    integer,
+    kernel_and_stride,
+    option,
+    output_or_one,
+)
 from .geometry import check_bool, output_shape
 from .plots import (
     CHANNELS,
@@ -81,28 +92,24 @@ class WindowExplorer(Explorer):
     The picture is a :class:`pooling_lib.plots.WindowView`.
     """
 
-    @renamed_keyword("kernel", "kernel_shape")
-    def __init__(
-        self,
-        digit=0,
-        channel="digit",
-        kernel_shape=2,
-        stride=2,
-        padding=0,
-        dilation=1,
-        ceil_mode=False,
-        mode="max",
-        presentation=None,
-    ):
+    request_controls = {
+        **PAIRED_SLIDERS,
+        "padding": "padding",
+        "dilation": "dilation",
+        "ceil_mode": "ceil_mode",
+        "mode": "mode",
+    }
+
+    def __init__(self, digit, channel, request, presentation):
         # Every argument is checked before any widget exists: ipywidgets keeps each
         # widget it makes, so a refusal half-way through would leave some behind.
         integer(digit, "digit", 0, N_DIGITS - 1)
         option(channel, "channel", CHANNELS)
-        kernel, stride = pair(kernel_shape, "kernel_shape", 1, 8), pair(stride, "stride", 1, 8)
-        integer(padding, "padding", 0, 4)
-        integer(dilation, "dilation", 1, 4)
-        ceil_mode = check_bool(ceil_mode, "ceil_mode")
-        option(mode, "mode", MODES)
+        kernel, stride = kernel_and_stride(request, 8)
+        padding = integer(request.padding, "padding", 0, 4)
+        dilation = integer(request.dilation, "dilation", 1, 4)
+        ceil_mode = check_bool(request.ceil_mode, "ceil_mode")
+        mode = option(request.mode, "mode", MODES)
         self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.channel = self._toggles(
@@ -113,10 +120,8 @@ class WindowExplorer(Explorer):
             ["the digit: ink 1 on 0", "its inverse: 1 - digit"],
         )
         self.mode = self._toggles("mode", "mode", MODES, mode)
-        self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 8)
-        self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 8)
-        self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 8)
-        self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 8)
+        self.kernel_h, self.kernel_w = self._pair_sliders("kernel", kernel, 1, 8)
+        self.stride_h, self.stride_w = self._pair_sliders("stride", stride, 1, 8)
         self.padding = self._slider("padding", "padding", padding, 0, 4)
         self.dilation = self._slider("dilation", "dilation", dilation, 1, 4)
         self.ceil_mode = self._checkbox("ceil_mode", "ceil mode", ceil_mode, "140px")
@@ -129,19 +134,6 @@ class WindowExplorer(Explorer):
         view = WindowView(presentation, margin=self.padding.max)
         self._start(view, rows)
 
-    def _update(self):
-        image, _ = digit_image(self.digit.value, self.channel.value)
-        self.view.update(
-            image,
-            kernel_shape=(self.kernel_h.value, self.kernel_w.value),
-            stride=(self.stride_h.value, self.stride_w.value),
-            padding=self.padding.value,
-            dilation=self.dilation.value,
-            ceil_mode=self.ceil_mode.value,
-            mode=self.mode.value,
-            subject=subject(self.digit.value, self.channel.value),
-        )
-
 
 class MaxMaskExplorer(Explorer):
     """Which pixel wins each max window, and ties; see :func:`max_mask_explorer`.
@@ -151,29 +143,24 @@ class MaxMaskExplorer(Explorer):
     picture is a :class:`pooling_lib.plots.MaxMaskView`.
     """
 
-    @renamed_keyword("kernel", "kernel_shape")
-    def __init__(
-        self,
-        digit=0,
-        channel="digit",
-        kernel_shape=2,
-        stride=2,
-        padding=0,
-        ties="first",
-        presentation=None,
-        show_gradient=True,
-    ):
+    request_controls = {
+        **PAIRED_SLIDERS,
+        "padding": "padding",
+        "ties": "ties",
+    }
+
+    def __init__(self, digit, channel, request, presentation, show_gradient):
         integer(digit, "digit", 0, N_DIGITS - 1)
         option(channel, "channel", CHANNELS)
-        kernel, stride = pair(kernel_shape, "kernel_shape", 1, 6), pair(stride, "stride", 1, 6)
-        integer(padding, "padding", 0, 3)
-        option(ties, "ties", TIE_POLICIES)
+        kernel, stride = kernel_and_stride(request, 6)
+        padding = integer(request.padding, "padding", 0, 3)
+        ties = option(request.ties, "ties", TIE_POLICIES)
         self.show_gradient = check_bool(show_gradient, "show_gradient")
         self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.channel = self._toggles("channel", "channel", CHANNELS, channel)
-        # Tie policies decide only where gradient goes: without the gradient there is no choice.
-        self._ties = ties
+        # Tie policies decide only where gradient goes: without the gradient there is no
+        # choice, no ties control, and the request keeps the default policy.
         if self.show_gradient:
             self.ties = self._toggles(
                 "ties",
@@ -186,10 +173,8 @@ class MaxMaskExplorer(Explorer):
                     "tied maxima share dA equally",
                 ],
             )
-        self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 6)
-        self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 6)
-        self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 6)
-        self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 6)
+        self.kernel_h, self.kernel_w = self._pair_sliders("kernel", kernel, 1, 6)
+        self.stride_h, self.stride_w = self._pair_sliders("stride", stride, 1, 6)
         self.padding = self._slider("padding", "padding", padding, 0, 3)
         first_row = (self.digit, self.channel)
         rows = [
@@ -198,17 +183,6 @@ class MaxMaskExplorer(Explorer):
             (self.stride_h, self.stride_w),
         ]
         self._start(MaxMaskView(presentation, self.show_gradient), rows)
-
-    def _update(self):
-        image, _ = digit_image(self.digit.value, self.channel.value)
-        self.view.update(
-            image,
-            kernel_shape=(self.kernel_h.value, self.kernel_w.value),
-            stride=(self.stride_h.value, self.stride_w.value),
-            padding=self.padding.value,
-            ties=self.ties.value if self.show_gradient else self._ties,
-            subject=subject(self.digit.value, self.channel.value),
-        )
 
 
 class GradientExplorer(Explorer):
@@ -220,19 +194,19 @@ class GradientExplorer(Explorer):
     :class:`pooling_lib.plots.GradientView`.
     """
 
-    @renamed_keyword("kernel", "kernel_shape")
-    def __init__(self, digit=0, kernel_shape=3, stride=2, row=5, col=4, seed=0, presentation=None):
+    request_controls = PAIRED_SLIDERS
+    view_controls = {"cell": ("row", "col"), "seed": "seed"}
+
+    def __init__(self, digit, request, row, col, seed, presentation):
         integer(digit, "digit", 0, N_DIGITS - 1)
-        kernel, stride = pair(kernel_shape, "kernel_shape", 1, 6), pair(stride, "stride", 1, 6)
+        kernel, stride = kernel_and_stride(request, 6)
         integer(row, "row", 0, 27)
         integer(col, "col", 0, 27)
         integer(seed, "seed", 0, 99)
         self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
-        self.kernel_h = self._slider("kernel_h", "kernel h", kernel[0], 1, 6)
-        self.kernel_w = self._slider("kernel_w", "kernel w", kernel[1], 1, 6)
-        self.stride_h = self._slider("stride_h", "stride h", stride[0], 1, 6)
-        self.stride_w = self._slider("stride_w", "stride w", stride[1], 1, 6)
+        self.kernel_h, self.kernel_w = self._pair_sliders("kernel", kernel, 1, 6)
+        self.stride_h, self.stride_w = self._pair_sliders("stride", stride, 1, 6)
         self.row = self._slider("row", "output row", row, 0, 27)
         self.col = self._slider("col", "output col", col, 0, 27)
         self.seed = self._slider("seed", "dA seed", seed, 0, 99)
@@ -245,23 +219,9 @@ class GradientExplorer(Explorer):
         self._start(GradientView(presentation), rows)
 
     def _sync_controls(self):
-        h_out, w_out = output_or_one(
-            digit_image(self.digit.value)[0].shape,
-            (self.kernel_h.value, self.kernel_w.value),
-            (self.stride_h.value, self.stride_w.value),
-        )
+        in_shape = digit_image(self.digit.value)[0].shape
+        h_out, w_out = output_or_one(in_shape, self._request())
         self.row.max, self.col.max = h_out - 1, w_out - 1
-
-    def _update(self):
-        image, _ = digit_image(self.digit.value)
-        self.view.update(
-            image,
-            kernel_shape=(self.kernel_h.value, self.kernel_w.value),
-            stride=(self.stride_h.value, self.stride_w.value),
-            cell=(self.row.value, self.col.value),
-            seed=self.seed.value,
-            subject=subject(self.digit.value),
-        )
 
 
 class PipelineExplorer(Explorer):
@@ -271,22 +231,17 @@ class PipelineExplorer(Explorer):
     ``pool``, ``mode``. The picture is a :class:`pooling_lib.plots.PipelineView`.
     """
 
-    def __init__(
-        self,
-        digit=0,
-        kernel_name="vertical edges",
-        shift_down=0,
-        shift_right=1,
-        pool=2,
-        mode="max",
-        presentation=None,
-    ):
+    # The pool size is the window and the stride: windows tile the map.
+    request_controls = {"kernel_shape": "pool", "stride": "pool", "mode": "mode"}
+    view_controls = {"kernel_name": "kernel_name", "shift": ("shift_down", "shift_right")}
+
+    def __init__(self, digit, kernel_name, shift_down, shift_right, request, presentation):
         integer(digit, "digit", 0, N_DIGITS - 1)
         option(kernel_name, "kernel_name", tuple(PIPELINE_KERNELS))
         integer(shift_down, "shift_down", -3, 3)
         integer(shift_right, "shift_right", -3, 3)
-        integer(pool, "pool", 1, 4)
-        option(mode, "mode", MODES)
+        pool = integer(request.kernel_shape, "pool", 1, 4)
+        mode = option(request.mode, "mode", MODES)
         self.presentation = presentation_setting(presentation)
         self.digit = self._slider("digit", "digit", digit, 0, N_DIGITS - 1, continuous=False)
         self.kernel_name = self._control(
@@ -308,17 +263,6 @@ class PipelineExplorer(Explorer):
         ]
         self._start(PipelineView(presentation), rows)
 
-    def _update(self):
-        image, _ = digit_image(self.digit.value)
-        self.view.update(
-            image,
-            kernel_name=self.kernel_name.value,
-            shift=(self.shift_down.value, self.shift_right.value),
-            pool=self.pool.value,
-            mode=self.mode.value,
-            subject=subject(self.digit.value),
-        )
-
 
 class PoolingAnimation(Explorer):
     """A window walking across the digit; see :func:`pooling_animation`.
@@ -328,21 +272,14 @@ class PoolingAnimation(Explorer):
     picture is a :class:`pooling_lib.plots.AnimationView`.
     """
 
-    @renamed_keyword("kernel", "kernel_shape")
-    def __init__(
-        self,
-        digit=0,
-        kernel_shape=2,
-        stride=2,
-        mode="max",
-        step=0,
-        interval=400,
-        presentation=None,
-    ):
+    request_controls = {"kernel_shape": "kernel", "stride": "stride", "mode": "mode"}
+    view_controls = {"step": "step"}
+
+    def __init__(self, digit, request, step, interval, presentation):
         digit = integer(digit, "digit", 0, N_DIGITS - 1)
-        option(mode, "mode", MODES)
-        kernel = integer(kernel_shape, "kernel_shape", 1, 7)
-        stride = integer(stride, "stride", 1, 7)
+        mode = option(request.mode, "mode", MODES)
+        kernel = integer(request.kernel_shape, "kernel_shape", 1, 7)
+        stride = integer(request.stride, "stride", 1, 7)
         h_out, w_out = output_shape(*digit_image(digit)[0].shape, kernel, stride)
         windows = h_out * w_out
         step = integer(
@@ -422,9 +359,8 @@ class PoolingAnimation(Explorer):
         self.step.value = min(max(target, 0), self.step.max)
 
     def _sync_controls(self):
-        h_out, w_out = output_or_one(
-            digit_image(self.digit.value)[0].shape, self.kernel.value, self.stride.value
-        )
+        in_shape = digit_image(self.digit.value)[0].shape
+        h_out, w_out = output_or_one(in_shape, self._request())
         self.step.max = h_out * w_out - 1
         self.play.max = self.step.max
 
@@ -432,15 +368,7 @@ class PoolingAnimation(Explorer):
         # The Play widget is linked to the step in the browser only: a step set here
         # must reach it too, or the page would put the step back to the Play's value.
         self.play.value = self.step.value
-        image, _ = digit_image(self.digit.value)
-        self.view.update(
-            image,
-            kernel_shape=self.kernel.value,
-            stride=self.stride.value,
-            mode=self.mode.value,
-            step=self.step.value,
-            subject=subject(self.digit.value),
-        )
+        super()._update()
 
 
 @renamed_keyword("kernel", "kernel_shape")
@@ -500,9 +428,8 @@ def window_explorer(
     >>> window_explorer(kernel_shape=3, stride=2)
     WindowExplorer(digit=0, channel='digit', mode='max', kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, padding=0, dilation=1, ceil_mode=False)
     """  # noqa: E501
-    return WindowExplorer(
-        digit, channel, kernel_shape, stride, padding, dilation, ceil_mode, mode, presentation
-    )
+    request = PoolRequest(kernel_shape, stride, padding, dilation, ceil_mode, mode)
+    return WindowExplorer(digit, channel, request, presentation)
 
 
 @renamed_keyword("kernel", "kernel_shape")
@@ -562,9 +489,8 @@ def max_mask_explorer(
     >>> sorted(max_mask_explorer(show_gradient=False).controls)
     ['channel', 'digit', 'kernel_h', 'kernel_w', 'padding', 'stride_h', 'stride_w']
     """
-    return MaxMaskExplorer(
-        digit, channel, kernel_shape, stride, padding, ties, presentation, show_gradient
-    )
+    request = PoolRequest(kernel_shape, stride, padding, ties=ties)
+    return MaxMaskExplorer(digit, channel, request, presentation, show_gradient)
 
 
 @renamed_keyword("kernel", "kernel_shape")
@@ -611,7 +537,8 @@ def gradient_explorer(digit=0, kernel_shape=3, stride=2, row=5, col=4, seed=0, p
     >>> explorer.view.cell, explorer.view.receivers_max.tolist()
     ((5, 4), [[11, 10]])
     """
-    return GradientExplorer(digit, kernel_shape, stride, row, col, seed, presentation)
+    request = PoolRequest(kernel_shape, stride)
+    return GradientExplorer(digit, request, row, col, seed, presentation)
 
 
 def pipeline_explorer(
@@ -662,7 +589,8 @@ def pipeline_explorer(
     >>> explorer.view.changes["pooled"] < explorer.view.changes["relu"]
     True
     """
-    return PipelineExplorer(digit, kernel_name, shift_down, shift_right, pool, mode, presentation)
+    request = PoolRequest(kernel_shape=pool, stride=pool, mode=mode)
+    return PipelineExplorer(digit, kernel_name, shift_down, shift_right, request, presentation)
 
 
 @renamed_keyword("kernel", "kernel_shape")
@@ -708,4 +636,5 @@ def pooling_animation(
     >>> animation.view.cell, animation.step.max
     ((1, 1), 195)
     """
-    return PoolingAnimation(digit, kernel_shape, stride, mode, step, interval, presentation)
+    request = PoolRequest(kernel_shape, stride, mode=mode)
+    return PoolingAnimation(digit, request, step, interval, presentation)

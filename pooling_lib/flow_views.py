@@ -14,8 +14,7 @@ import functools
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
-from .captions import options_title, shift_caption
-from .geometry import to_pair
+from .captions import shift_caption
 from .glyphs import GlyphText
 from .maps import (
     PIPELINE_KERNELS,
@@ -23,16 +22,14 @@ from .maps import (
     cell_squares,
     conv2d_valid,
     max_winners,
+    pool_gradient,
     pool_image,
     relative_change,
     shift_image,
     window_boxes,
     window_grid,
     window_inside,
-    window_values,
-    winner_cell,
 )
-from .pooling import pool_backward, pool_forward
 from .render import View
 from .style import (
     DPI,
@@ -87,9 +84,9 @@ class GradientView(View):
 
     Examples
     --------
-    >>> from pooling_lib.plots import digit_image
+    >>> from pooling_lib.plots import PoolRequest, digit_image
     >>> view = GradientView()
-    >>> view.update(digit_image(0)[0], kernel_shape=3, stride=2, cell=(6, 6), seed=0)
+    >>> view.update(digit_image(0)[0], PoolRequest(kernel_shape=3, stride=2), cell=(6, 6), seed=0)
     >>> view.cell, view.geometry.out_shape, view.receivers_avg.shape
     ((6, 6), (13, 13), (9, 2))
     """
@@ -172,16 +169,15 @@ class GradientView(View):
         self.receivers_avg = np.zeros((0, 2), dtype=int)
         self.overlap_counts = np.zeros((0, 0), dtype=int)
 
-    def update(
-        self, image, kernel_shape=3, stride=2, cell=(0, 0), seed=0, title=None, subject=None
-    ):
+    def update(self, image, request, cell=(0, 0), seed=0, title=None, subject=None):
         """Redraw for these options.
 
         Parameters
         ----------
         image : array_like, shape (h, w)
-        kernel_shape, stride : int or (int, int)
-            As for :func:`pooling_lib.pool_forward`.
+        request : PoolRequest
+            The pooling options (:class:`pooling_lib._checks.PoolRequest`):
+            kernel_shape and stride; both modes are drawn.
         cell : (int, int)
             Output cell ``(row, col)`` whose gradient to follow; clipped into
             the output.
@@ -191,15 +187,9 @@ class GradientView(View):
         title, subject : str, optional
             As for :meth:`WindowView.update`.
         """
-        image = as_image(image)
-        kernel_shape = to_pair(kernel_shape, "kernel_shape")
-        stride = to_pair(stride, "stride")
+        detail = f", dA ~ N(0, 1) with seed {int(seed)}"
+        image, options = self._start_update(image, request, title, subject, "max and avg", detail)
         h, w = image.shape
-        geometry = self._check_options((h, w), kernel_shape, stride)
-        if title is None:
-            title = options_title("max and avg", kernel_shape, stride, (0, 0), (1, 1), False)
-            title += f", dA ~ N(0, 1) with seed {int(seed)}"
-        self._set_title(title, subject)
         for ax_image in (self.image_max, self.image_avg):
             ax_image.set_data(image)
             set_extent(ax_image, h, w)
@@ -222,24 +212,23 @@ class GradientView(View):
             self.overlap,
         )
         for artist in drawn:
-            artist.set_visible(geometry is not None)
-        if geometry is None:
+            artist.set_visible(options is not None)
+        if options is None:
             self.dA_labels.clear()
             self.headline.set_text("")
             self.no_overlap.set_text("")
             for text in (self.max_title, self.avg_title, self.overlap_title):
                 text.set_text("")
             return
+        geometry = options.geometry
         h_out, w_out = geometry.out_shape
         i = int(np.clip(cell[0], 0, h_out - 1))
         j = int(np.clip(cell[1], 0, w_out - 1))
         self.cell = (i, j)
         dA = np.round(np.random.default_rng(int(seed)).standard_normal((h_out, w_out)), 2) + 0.0
         self.dA = dA
-        A_prev = image[None, :, :, None]
         self.dA_prev_max, self.dA_prev_avg = (
-            pool_backward(dA[None, :, :, None], A_prev, kernel_shape, stride, mode)[0, :, :, 0]
-            for mode in ("max", "avg")
+            pool_gradient(dA, image, geometry, mode) for mode in ("max", "avg")
         )
         rows, cols = geometry.window_positions(0), geometry.window_positions(1)
         cell_rows, cell_cols = window_grid(geometry, i, j)
@@ -300,7 +289,7 @@ class GradientView(View):
             self.no_overlap.set_text("")
             self.overlap_title.set_text("windows reading each pixel")
         else:
-            apart = all(s >= k for s, k in zip(stride, kernel_shape, strict=True))
+            apart = all(s >= k for s, k in zip(geometry.stride, geometry.kernel_shape, strict=True))
             why = "stride >= kernel:\n" if apart else ""
             self.no_overlap.set_text(
                 f"{why}windows do not overlap,\neach pixel gets gradient\nfrom at most one window"
@@ -326,9 +315,10 @@ class PipelineView(View):
 
     Examples
     --------
-    >>> from pooling_lib.plots import digit_image
+    >>> from pooling_lib.plots import PoolRequest, digit_image
     >>> view = PipelineView()
-    >>> view.update(digit_image(0)[0], kernel_name="vertical edges", shift=(0, 1))
+    >>> request = PoolRequest(kernel_shape=2, stride=2)
+    >>> view.update(digit_image(0)[0], request, kernel_name="vertical edges", shift=(0, 1))
     >>> view.changes["pooled"] < view.changes["relu"]
     True
     """
@@ -400,29 +390,21 @@ class PipelineView(View):
         self.explanation = self._figure_text(0.045, 0.085, style.font, ha="left", va="top")
         self.changes = {}
 
-    def update(
-        self,
-        image,
-        kernel_name="vertical edges",
-        shift=(0, 1),
-        pool=2,
-        mode="max",
-        title=None,
-        subject=None,
-    ):
+    def update(self, image, request, kernel_name, shift, title=None, subject=None):
         """Redraw for these options.
 
         Parameters
         ----------
         image : array_like, shape (h, w)
             At least 3 x 3, the convolution kernel's size.
+        request : PoolRequest
+            The pooling options (:class:`pooling_lib._checks.PoolRequest`):
+            mode, and an int kernel_shape that is the stride too
+            (non-overlapping windows).
         kernel_name : str
             A key of :data:`PIPELINE_KERNELS`.
         shift : (int, int)
             Pixels to move the digit ``(down, right)``, zero-filled.
-        pool : int
-            Pooling window and stride (non-overlapping windows).
-        mode : {'max', 'avg'}
         title, subject : str, optional
             As for :meth:`WindowView.update`.
         """
@@ -432,7 +414,7 @@ class PipelineView(View):
                 f"kernel_name must be one of {sorted(PIPELINE_KERNELS)}, got {kernel_name!r}"
             )
         down, right = (int(v) for v in shift)
-        pool = int(pool)
+        pool, mode = int(request.kernel_shape), request.mode
         kernel = PIPELINE_KERNELS[kernel_name]
         if title is None:
             title = (
@@ -444,7 +426,7 @@ class PipelineView(View):
         shifted = shift_image(image, down, right)
         conv = conv2d_valid(shifted, kernel)
         relu0, relu = (np.maximum(conv2d_valid(image, kernel), 0.0), np.maximum(conv, 0.0))
-        geometry = self._check_options(relu.shape, (pool, pool), (pool, pool))
+        options = self._check_request(relu.shape, request)
         h, w = image.shape
         self.input.set_data(shifted)
         set_extent(self.input, h, w)
@@ -475,15 +457,13 @@ class PipelineView(View):
             int_ticks(self.panel(ax), *shape)
         pool_artists = (self.pooled, self.pooled_change, *self.bars, *self.bar_labels)
         for artist in pool_artists:
-            artist.set_visible(geometry is not None)
-        if geometry is None:
+            artist.set_visible(options is not None)
+        if options is None:
             self.changes = {}
             self.explanation.set_text("")
             self.pooled_title.set_text("")
             return
-        pooled0, pooled = (
-            pool_forward(r[None, :, :, None], pool, pool, mode)[0, :, :, 0] for r in (relu0, relu)
-        )
+        pooled0, pooled = (pool_image(r, options.geometry, mode) for r in (relu0, relu))
         for ax_image, values in (
             (self.pooled, pooled),
             (self.pooled_change, np.abs(pooled - pooled0)),
@@ -544,9 +524,9 @@ class AnimationView(View):
 
     Examples
     --------
-    >>> from pooling_lib.plots import digit_image
+    >>> from pooling_lib.plots import PoolRequest, digit_image
     >>> view = AnimationView()
-    >>> view.update(digit_image(0)[0], kernel_shape=2, stride=2, step=15)
+    >>> view.update(digit_image(0)[0], PoolRequest(kernel_shape=2, stride=2), step=15)
     >>> view.steps, view.cell
     (196, (1, 1))
     """
@@ -608,40 +588,36 @@ class AnimationView(View):
         ):
             ax.set_position([left / width, bottom / height, side / width, side / height])
 
-    def update(self, image, kernel_shape=2, stride=2, mode="max", step=0, title=None, subject=None):
+    def update(self, image, request, step=0, title=None, subject=None):
         """Redraw for these options.
 
         Parameters
         ----------
         image : array_like, shape (h, w)
-        kernel_shape, stride : int or (int, int)
-        mode : {'max', 'avg'}
+        request : PoolRequest
+            The pooling options (:class:`pooling_lib._checks.PoolRequest`):
+            kernel_shape, stride and mode.
         step : int
             Which window, counting row-major from 0; clipped into range.
         title, subject : str, optional
             As for :meth:`WindowView.update`.
         """
-        image = as_image(image)
-        kernel_shape = to_pair(kernel_shape, "kernel_shape")
-        stride = to_pair(stride, "stride")
+        image, options = self._start_update(image, request, title, subject)
         h, w = image.shape
-        geometry = self._check_options((h, w), kernel_shape, stride)
-        if title is None:
-            title = options_title(mode, kernel_shape, stride, (0, 0), (1, 1), False)
-        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
         set_limits(self.ax_in, 0, 0, h - 1, w - 1)
         int_ticks(self.panel(self.ax_in), h, w)
         drawn = (self.windows, self.current_cells, *self._in_boxes, self.output, *self._out_boxes)
         for artist in drawn:
-            artist.set_visible(geometry is not None)
-        self.ax_zoom.set_visible(geometry is not None)
-        if geometry is None:
+            artist.set_visible(options is not None)
+        self.ax_zoom.set_visible(options is not None)
+        if options is None:
             self.output_labels.clear()
             self.caption.set_text("")
             self.steps = 0
             return
+        geometry, mode = options.geometry, options.mode
         h_out, w_out = geometry.out_shape
         self.steps = h_out * w_out
         step = int(np.clip(step, 0, self.steps - 1))
@@ -653,21 +629,10 @@ class AnimationView(View):
         self.current_cells.set_verts(cell_squares(cell_rows, cell_cols))
         for rect in self._in_boxes:
             set_box(rect, rows[i, 0], cols[j, 0], rows[i, -1], cols[j, -1])
-        values, _, _ = window_values(image, geometry)
-        show_zoom(
-            self.ax_zoom,
-            self.zoom,
-            self.zoom_labels,
-            self.zoom_axis_labels,
-            self.zoom_winner,
-            values[i, j],
-            rows[i],
-            cols[j],
-            winner_cell(image, geometry, i, j, mode),
-        )
+        window = show_zoom(self, image, options, i, j)
         pooled = pool_image(image, geometry, mode)
         self.value = float(pooled[i, j])
-        cells = values[i, j].compressed()
+        cells = window.compressed()
         if mode == "max":
             sentence = f"the max of {cells.size} values = {self.value:.2f}"
             self.zoom_title.set_text(f"window ({i}, {j}): max {self.value:.2f}")

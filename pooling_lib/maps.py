@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import TIES
-from .pooling import max_pool_winners, pool_forward
+from .pooling import max_pool_winners, pool_backward, pool_forward
 
 PIPELINE_KERNELS = {
     "vertical edges": np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]),
@@ -186,6 +186,15 @@ def pool_image(image, geometry, mode):
     A_prev = image[None, :, :, None]
     options = _pool_options(geometry)
     return pool_forward(A_prev, geometry.kernel_shape, geometry.stride, mode, **options)[0, :, :, 0]
+
+
+def pool_gradient(dA, image, geometry, mode="max", ties="first"):
+    """pool_backward of one 2-D image for the upstream gradient ``dA``, shape (h, w)."""
+    A_prev, dA = image[None, :, :, None], dA[None, :, :, None]
+    options = _pool_options(geometry)
+    return pool_backward(
+        dA, A_prev, geometry.kernel_shape, geometry.stride, mode, ties=ties, **options
+    )[0, :, :, 0]
 
 
 def _winners(image, geometry):

@@ -7,7 +7,11 @@ Each slider-driven picture is a *view*: a class that builds one
 :class:`~matplotlib.figure.Figure` and its artists once, then redraws by
 changing those artists in place whenever ``update`` is called, which is what
 makes the widgets in :mod:`pooling_lib.explorers` answer a slider within a
-few tens of milliseconds. The same views make the static figures here:
+few tens of milliseconds. A view's ``update`` takes the image and the
+pooling options as one :class:`PoolRequest`, the options as given, which
+the view checks against the image itself. The figure functions here keep
+the library's keywords (``kernel_shape=``, ``stride=``, ...) and build the
+request from them. The same views make the static figures here:
 
 * :class:`WindowView` / :func:`window_figure`: every window on a digit, the
   pooled output at the same pixel scale, the output-size formula, padding,
@@ -46,7 +50,7 @@ from __future__ import annotations
 
 import functools
 
-from ._checks import renamed_keyword
+from ._checks import PoolRequest, renamed_keyword
 from .array_figures import AXIS_CELL_STYLES, BOX_COLORS, axis_cells_figure, grid_figure
 from .captions import output_size_formula
 from .data import load_mnist
@@ -70,6 +74,7 @@ __all__ = [
     "GradientView",
     "MaxMaskView",
     "PipelineView",
+    "PoolRequest",
     "PoolingFigure",
     "WindowView",
     "axis_cells_figure",
@@ -188,8 +193,9 @@ def window_figure(
     <PoolingFigure size 960x528 with 3 Axes>
     """
     pixels, name = _digit_and_title(digit, channel, image)
+    request = PoolRequest(kernel_shape, stride, padding, dilation, ceil_mode, mode)
     view = WindowView(presentation)
-    view.update(pixels, kernel_shape, stride, padding, dilation, ceil_mode, mode, subject=name)
+    view.update(pixels, request, subject=name)
     return view.figure
 
 
@@ -226,8 +232,9 @@ def max_mask_figure(
     <PoolingFigure size 920x528 with 4 Axes>
     """
     pixels, name = _digit_and_title(digit, channel, image)
+    request = PoolRequest(kernel_shape, stride, padding, ties=ties)
     view = MaxMaskView(presentation)
-    view.update(pixels, kernel_shape, stride, padding, ties, subject=name)
+    view.update(pixels, request, subject=name)
     return view.figure
 
 
@@ -265,6 +272,8 @@ def pipeline_figure(
     <PoolingFigure size 960x592 with 8 Axes>
     """
     pixels, name = _digit_and_title(digit, "digit", image)
+    pool = int(pool)
+    request = PoolRequest(kernel_shape=pool, stride=pool, mode=mode)
     view = PipelineView(presentation)
-    view.update(pixels, kernel_name, shift, pool, mode, subject=name)
+    view.update(pixels, request, kernel_name, shift, subject=name)
     return view.figure

@@ -31,7 +31,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
-from .captions import geometry_or_message
+from .captions import options_or_message, options_title
+from .maps import as_image
 from .style import (
     DPI,
     GRADIENT_CMAP,
@@ -529,19 +530,31 @@ class View:
         ]
         return bars, labels
 
-    def _check_options(
-        self, in_shape, kernel_shape, stride, padding=(0, 0), dilation=(1, 1), ceil_mode=False
-    ):
-        """The windows these options give on ``in_shape``, kept as ``self.geometry``.
+    def _check_request(self, in_shape, request):
+        """The checked options of ``request`` on ``in_shape``, their windows kept as ``geometry``.
 
         Options the library refuses give None, and their refusal is written
-        over the picture (:func:`pooling_lib.captions.geometry_or_message`).
+        over the picture (:func:`pooling_lib.captions.options_or_message`).
         """
-        self.geometry, message = geometry_or_message(
-            in_shape, kernel_shape, stride, padding, dilation, ceil_mode
-        )
+        options, message = options_or_message(in_shape, request)
+        self.geometry = None if options is None else options.geometry
         self._set_message(message)
-        return self.geometry
+        return options
+
+    def _start_update(self, image, request, title, subject, pooling=None, detail=""):
+        """Begin an update: ``image`` as an array, and ``request`` checked on its shape.
+
+        Writes the title, by default the options (:func:`pooling_lib.captions.options_title`,
+        the pooling named ``pooling``) followed by ``detail``, and returns
+        ``(image, options)``; ``options`` is None when the library refuses
+        them (:meth:`_check_request`).
+        """
+        image = as_image(image)
+        options = self._check_request(image.shape, request)
+        if title is None:
+            title = options_title(request, pooling) + detail
+        self._set_title(title, subject)
+        return image, options
 
     def _set_title(self, title, subject=None):
         """The figure's title, after what the picture shows (``subject``) if given."""

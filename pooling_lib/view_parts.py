@@ -10,7 +10,7 @@ import matplotlib as mpl
 
 from .captions import span_text
 from .glyphs import cell_points
-from .maps import symmetric
+from .maps import symmetric, window_values, winner_cell
 from .style import IMAGE_CMAP
 
 COUNT_CMAP = mpl.colormaps["viridis"]
@@ -43,21 +43,30 @@ def set_limits(ax, top, left, bottom, right):
     ax.set_ylim(bottom + 0.5, top - 0.5)
 
 
-def show_zoom(ax, zoom_image, labels, axis_labels, winner, window, rows, cols, winner_cell):
-    """Draw one window's cells enlarged, with their values and its winner circled.
+def show_zoom(view, image, options, i, j):
+    """Draw window ``(i, j)`` enlarged in a view's zoom: its values, and a max's winner circled.
 
-    ``window`` is one window of :func:`window_values` (padding masked);
-    ``winner_cell`` is ``(t, u)`` among its cells, or None for no circle.
+    ``view`` holds the zoom: ``ax_zoom``, ``zoom``, ``zoom_labels``,
+    ``zoom_axis_labels`` and ``zoom_winner``; ``options`` are the checked
+    PoolOptions of ``image``. Returns the window's cells, padding masked,
+    as :func:`window_values` gives them.
     """
+    geometry = options.geometry
+    window = window_values(image, geometry)[0][i, j]
+    winner_at = winner_cell(image, geometry, i, j, options.mode)
+    ax = view.ax_zoom
     kh, kw = window.shape
-    zoom_image.set_data(window)
-    set_extent(zoom_image, kh, kw)
+    view.zoom.set_data(window)
+    set_extent(view.zoom, kh, kw)
     set_limits(ax, 0, 0, kh - 1, kw - 1)
-    axis_labels[0].set_text(span_text(cols, "column"))
-    axis_labels[1].set_text(span_text(rows, "row"))
-    labels.show_grid(window, IMAGE_CMAP, zoom_image.norm, nan_text="nan", masked_text="pad")
-    if winner_cell is None:
-        winner.set_data([], [])
+    view.zoom_axis_labels[0].set_text(span_text(geometry.window_positions(1)[j], "column"))
+    view.zoom_axis_labels[1].set_text(span_text(geometry.window_positions(0)[i], "row"))
+    view.zoom_labels.show_grid(
+        window, IMAGE_CMAP, view.zoom.norm, nan_text="nan", masked_text="pad"
+    )
+    if winner_at is None:
+        view.zoom_winner.set_data([], [])
     else:
-        winner.set_data([winner_cell[1]], [winner_cell[0]])
-        winner.set_markersize(0.8 * cell_points(ax))
+        view.zoom_winner.set_data([winner_at[1]], [winner_at[0]])
+        view.zoom_winner.set_markersize(0.8 * cell_points(ax))
+    return window

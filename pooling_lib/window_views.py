@@ -19,23 +19,19 @@ from matplotlib.patches import Patch, Rectangle
 from .captions import (
     coverage,
     drawn_padding,
-    options_title,
     output_size_formula,
 )
-from .geometry import check_bool, to_pair
+from .geometry import check_bool
 from .maps import (
     TIE_POLICIES,
-    as_image,
     cell_squares,
     max_winners,
     pick_window,
+    pool_gradient,
     pool_image,
     window_boxes,
     window_grid,
-    window_values,
-    winner_cell,
 )
-from .pooling import pool_backward
 from .render import View
 from .style import DPI, GREEN, GREY, ORANGE, PROJECTOR_PICTURE, SKY, VERMILLION, format_number
 from .view_parts import (
@@ -87,13 +83,13 @@ class WindowView(View):
 
     Examples
     --------
-    >>> from pooling_lib.plots import digit_image
+    >>> from pooling_lib.plots import PoolRequest, digit_image
     >>> view = WindowView()
     >>> image, _ = digit_image(0)
-    >>> view.update(image, kernel_shape=3, stride=2)
+    >>> view.update(image, PoolRequest(kernel_shape=3, stride=2))
     >>> view.geometry.out_shape, len(view.windows.get_segments())
     ((13, 13), 169)
-    >>> view.update(image, kernel_shape=3, stride=2, padding=2)
+    >>> view.update(image, PoolRequest(kernel_shape=3, stride=2, padding=2))
     >>> view.message.splitlines()[0]
     'padding 2 is more than half the kernel (3 // 2 = 1)'
     """
@@ -188,62 +184,42 @@ class WindowView(View):
         self.highlighted = None
         self.pooled = np.zeros((0, 0))
 
-    def update(
-        self,
-        image,
-        kernel_shape=2,
-        stride=2,
-        padding=0,
-        dilation=1,
-        ceil_mode=False,
-        mode="max",
-        title=None,
-        subject=None,
-    ):
+    def update(self, image, request, title=None, subject=None):
         """Redraw for these options.
 
         Parameters
         ----------
         image : array_like, shape (h, w)
             The picture to pool, e.g. from :func:`digit_image`.
-        kernel_shape, stride, padding, dilation : int or (int, int)
-            As for :func:`pooling_lib.pool_forward`.
-        ceil_mode : bool
-        mode : {'max', 'avg'}
+        request : PoolRequest
+            The pooling options (:class:`pooling_lib._checks.PoolRequest`):
+            kernel_shape, stride, padding, dilation, ceil_mode and mode.
         title : str, optional
             Written above the picture; by default the options.
         subject : str, optional
             What the picture shows, written before the title, e.g. 'digit #0 (a 0)'.
         """
-        image = as_image(image)
-        kernel_shape = to_pair(kernel_shape, "kernel_shape")
-        stride = to_pair(stride, "stride")
-        padding = to_pair(padding, "padding")
-        dilation = to_pair(dilation, "dilation")
-        ceil_mode = bool(ceil_mode)
+        image, options = self._start_update(image, request, title, subject)
         h, w = image.shape
-        geometry = self._check_options((h, w), kernel_shape, stride, padding, dilation, ceil_mode)
-        if title is None:
-            title = options_title(mode, kernel_shape, stride, padding, dilation, ceil_mode)
-        self._set_title(title, subject)
+        kernel_shape, stride, padding, dilation = request.pairs()
         self.image.set_data(image)
         set_extent(self.image, h, w)
         ph, pw = drawn_padding(padding, (h, w))
         self.padding_patch.set_bounds(-pw - 0.5, -ph - 0.5, w + 2 * pw, h + 2 * ph)
         self.panel(self.ax_in).title.set_text(f"input {h} x {w}")
         lines = [
-            output_size_formula(n, k, s, p, d, ceil_mode, name)
+            output_size_formula(n, k, s, p, d, request.ceil_mode, name)
             for name, n, k, s, p, d in zip(
                 "hw", (h, w), kernel_shape, stride, padding, dilation, strict=True
             )
         ]
-        if geometry is None:
+        if options is None:
             self.formula.set_text("\n".join(lines))
             self._draw_refused(h, w, (ph, pw))
             return
-        lines.append(coverage(geometry))
+        lines.append(coverage(options.geometry))
         self.formula.set_text("\n".join(lines))
-        self._draw_windows(image, geometry, mode)
+        self._draw_windows(image, options)
 
     def _set_drawn(self, visible):
         for artist in (
@@ -285,7 +261,8 @@ class WindowView(View):
         set_limits(self.ax_in, top, left, bottom, right)
         return top, left, bottom, right
 
-    def _draw_windows(self, image, geometry, mode):
+    def _draw_windows(self, image, options):
+        geometry, mode = options.geometry, options.mode
         h, w = geometry.in_shape
         h_out, w_out = geometry.out_shape
         rows, cols = geometry.window_positions(0), geometry.window_positions(1)
@@ -335,18 +312,7 @@ class WindowView(View):
         int_ticks(self.panel(self.ax_in), h, w)
         int_ticks(self.panel(self.ax_out), h_out, w_out)
         self._place((bottom - top + 1, right - left + 1), (h_out, w_out), (h, w))
-        values, _, _ = window_values(image, geometry)
-        show_zoom(
-            self.ax_zoom,
-            self.zoom,
-            self.zoom_labels,
-            self.zoom_axis_labels,
-            self.zoom_winner,
-            values[i, j],
-            rows[i],
-            cols[j],
-            winner_cell(image, geometry, i, j, mode),
-        )
+        show_zoom(self, image, options, i, j)
         word = "max" if mode == "max" else "mean"
         self.zoom_title.set_text(f"window ({i}, {j}): {word} {format_number(pooled[i, j])}")
 
@@ -443,15 +409,15 @@ class MaxMaskView(View):
 
     Examples
     --------
-    >>> from pooling_lib.plots import digit_image
+    >>> from pooling_lib.plots import PoolRequest, digit_image
     >>> view = MaxMaskView()
-    >>> view.update(digit_image(0)[0], kernel_shape=2, stride=2, ties="first")
+    >>> view.update(digit_image(0)[0], PoolRequest(kernel_shape=2, stride=2, ties="first"))
     >>> view.winners.shape, int((view.tie_counts > 1).sum())
     ((196, 2), 155)
     >>> view.receivers
     {'first': 196, 'all': 635, 'split': 635}
     >>> forward_only = MaxMaskView(show_gradient=False)
-    >>> forward_only.update(digit_image(0)[0], kernel_shape=2, stride=2)
+    >>> forward_only.update(digit_image(0)[0], PoolRequest(kernel_shape=2, stride=2))
     >>> forward_only.receivers, len(forward_only.figure.axes)
     ({}, 1)
     """
@@ -538,38 +504,28 @@ class MaxMaskView(View):
         self.legend = self._legend_image(legend_handles, (0.03, 0.2), ncols=3)
         self.summary = self._figure_text(0.03, 0.13, style.small, ha="left", va="top")
 
-    def update(
-        self, image, kernel_shape=2, stride=2, padding=0, ties="first", title=None, subject=None
-    ):
+    def update(self, image, request, title=None, subject=None):
         """Redraw for these options.
 
         Parameters
         ----------
         image : array_like, shape (h, w)
-        kernel_shape, stride, padding : int or (int, int)
-            As for :func:`pooling_lib.pool_forward` (max pooling).
-        ties : {'first', 'all', 'split'}
-            Tie policy of :func:`pooling_lib.pool_backward` to show; without
-            the gradient, every tied cell is marked whatever the policy.
+        request : PoolRequest
+            The pooling options (:class:`pooling_lib._checks.PoolRequest`):
+            kernel_shape, stride, padding and ties, for max pooling.
+            ``ties`` is the tie policy of :func:`pooling_lib.pool_backward`
+            to show; without the gradient, every tied cell is marked whatever
+            the policy.
         title, subject : str, optional
             As for :meth:`WindowView.update`.
         """
-        image = as_image(image)
-        kernel_shape = to_pair(kernel_shape, "kernel_shape")
-        stride = to_pair(stride, "stride")
-        padding = to_pair(padding, "padding")
-        if ties not in TIE_POLICIES:
-            raise ValueError(f"ties must be one of {TIE_POLICIES}, got {ties!r}")
+        ties = request.ties
+        detail = f", ties='{ties}'" if self.show_gradient else ""
+        image, options = self._start_update(image, request, title, subject, "max", detail)
         h, w = image.shape
-        geometry = self._check_options((h, w), kernel_shape, stride, padding)
-        if title is None:
-            title = options_title("max", kernel_shape, stride, padding, (1, 1), False)
-            if self.show_gradient:
-                title += f", ties='{ties}'"
-        self._set_title(title, subject)
         self.image.set_data(image)
         set_extent(self.image, h, w)
-        ph, pw = drawn_padding(padding, (h, w))
+        ph, pw = drawn_padding(request.pairs()[2], (h, w))
         set_limits(self.ax_in, -ph, -pw, h - 1 + ph, w - 1 + pw)
         int_ticks(self.panel(self.ax_in), h, w)
         drawn = (
@@ -585,14 +541,15 @@ class MaxMaskView(View):
             int_ticks(self.panel(self.ax_grad), h, w)
             drawn += (self.gradient,)
         for artist in drawn:
-            artist.set_visible(geometry is not None)
-        if geometry is None:
+            artist.set_visible(options is not None)
+        if options is None:
             self.winners = np.zeros((0, 2), dtype=int)
             self.tie_counts = np.zeros((0, 0), dtype=int)
             self.receivers, self.totals = {}, {}
             self.dA_prev = np.zeros((0, 0))
             self.summary.set_text("")
             return
+        geometry = options.geometry
         win_rows, win_cols, tie_counts, tied = max_winners(image, geometry)
         self.winners = np.column_stack([win_rows.ravel(), win_cols.ravel()])
         self.tie_counts = tie_counts
@@ -621,13 +578,9 @@ class MaxMaskView(View):
                 "same maximum."
             )
             return
-        A_prev = image[None, :, :, None]
-        dA = np.ones((1, *geometry.out_shape, 1))
+        dA = np.ones(geometry.out_shape)
         gradients = {
-            policy: pool_backward(
-                dA, A_prev, kernel_shape, stride, "max", padding=padding, ties=policy
-            )[0, :, :, 0]
-            for policy in TIE_POLICIES
+            policy: pool_gradient(dA, image, geometry, "max", policy) for policy in TIE_POLICIES
         }
         self.receivers = {p: int(np.count_nonzero(g)) for p, g in gradients.items()}
         self.totals = {p: float(g.sum()) for p, g in gradients.items()}

@@ -50,7 +50,13 @@ from pooling_lib.explorers import (
     pooling_animation,
     window_explorer,
 )
-from pooling_lib.plots import PIPELINE_KERNELS, PipelineView, digit_image, window_values
+from pooling_lib.plots import (
+    PIPELINE_KERNELS,
+    PipelineView,
+    PoolRequest,
+    digit_image,
+    window_values,
+)
 from pooling_lib.style import DPI, PROJECTOR_PICTURE
 
 DIGIT, _ = digit_image(0)
@@ -587,13 +593,13 @@ def test_a_slider_range_is_the_factory_range():
 def test_views_refuse_padding_beyond_the_input_in_bounded_work():
     # pool_geometry accepts this, but drawing every padded cell of every window would not end.
     for view in (plots_module.WindowView(), plots_module.MaxMaskView()):
-        view.update(DIGIT, kernel_shape=10**6, padding=5 * 10**5)
+        view.update(DIGIT, PoolRequest(kernel_shape=10**6, stride=2, padding=5 * 10**5))
         assert view.geometry is None
         assert view.message.splitlines()[0] == (
             "padding 500000 is more than this picture shows (at most the input's size, 28)"
         )
         assert view.png().startswith(PNG_SIGNATURE)
-        view.update(DIGIT, kernel_shape=56, stride=1, padding=28)
+        view.update(DIGIT, PoolRequest(kernel_shape=56, stride=1, padding=28))
         assert view.message == "" and view.geometry.out_shape == (29, 29)
 
 
@@ -871,7 +877,7 @@ def test_window_explorer_sweep(explorers):
     assert all(len(grid(slider)) == 3 for slider in sliders)
     combos = list(itertools.product(*(grid(s) for s in sliders), (False, True)))
     for kh, kw, sh, sw, padding, dilation, ceil in combos:
-        view.update(DIGIT, (kh, kw), (sh, sw), padding, dilation, ceil)
+        view.update(DIGIT, PoolRequest((kh, kw), (sh, sw), padding, dilation, ceil))
         geometry = geometry_or_none((28, 28), (kh, kw), (sh, sw), padding, dilation, ceil)
         check_refusal(view, geometry)
         if geometry is not None:
@@ -898,7 +904,7 @@ def test_max_mask_explorer_sweep(explorers):
     ]
     combos = list(itertools.product(*(grid(s) for s in sliders), ("first", "all", "split")))
     for kh, kw, sh, sw, padding, ties in combos:
-        view.update(DIGIT, (kh, kw), (sh, sw), padding, ties)
+        view.update(DIGIT, PoolRequest((kh, kw), (sh, sw), padding, ties=ties))
         geometry = geometry_or_none((28, 28), (kh, kw), (sh, sw), padding)
         check_refusal(view, geometry)
         if geometry is not None:
@@ -917,7 +923,7 @@ def test_gradient_explorer_sweep(explorers):
     sliders = [explorer.kernel_h, explorer.kernel_w, explorer.stride_h, explorer.stride_w]
     combos = list(itertools.product(*(grid(s) for s in sliders), (0, 27), (0, 27), (0, 99)))
     for kh, kw, sh, sw, row, col, seed in combos:
-        view.update(DIGIT, (kh, kw), (sh, sw), (row, col), seed)
+        view.update(DIGIT, PoolRequest((kh, kw), (sh, sw)), (row, col), seed)
         geometry = geometry_or_none((28, 28), (kh, kw), (sh, sw))
         check_refusal(view, geometry)
         h_out, w_out = geometry.out_shape
@@ -939,7 +945,7 @@ def test_pipeline_explorer_sweep(explorers):
         itertools.product(PIPELINE_KERNELS, shifts, shifts, grid(explorer.pool), ("max", "avg"))
     )
     for kernel_name, down, right, pool, mode in combos:
-        view.update(DIGIT, kernel_name, (down, right), pool, mode)
+        view.update(DIGIT, PoolRequest(pool, pool, mode=mode), kernel_name, (down, right))
         assert view.message == ""
         assert set(view.changes) == {"relu", "pooled"}
         assert all(np.isfinite(v) and v >= 0 for v in view.changes.values())
@@ -960,7 +966,7 @@ def test_animation_sweep(explorers):
         geometry = pool_geometry((28, 28), kernel, stride)
         steps = int(np.prod(geometry.out_shape))
         for step in (0, steps // 2, steps - 1, steps + 5):
-            view.update(DIGIT, kernel, stride, mode, step)
+            view.update(DIGIT, PoolRequest(kernel, stride, mode=mode), step)
             assert view.message == "" and view.steps == steps
             assert np.count_nonzero(~np.isnan(view.filled)) == min(step, steps - 1) + 1
         with animation.hold_render():
@@ -984,8 +990,8 @@ def test_digit_and_channel_extremes_render(explorers):
 
 
 def test_output_size_for_refused_options_is_one_cell():
-    assert explorer_base.output_or_one((28, 28), 30, 1) == (1, 1)
-    assert explorer_base.output_or_one((28, 28), 3, 2) == (13, 13)
+    assert explorer_base.output_or_one((28, 28), PoolRequest(30, 1)) == (1, 1)
+    assert explorer_base.output_or_one((28, 28), PoolRequest(3, 2)) == (13, 13)
 
 
 def test_each_factory_builds_its_exported_class():

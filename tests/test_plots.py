@@ -40,6 +40,7 @@ from pooling_lib.plots import (
     MaxMaskView,
     PipelineView,
     PoolingFigure,
+    PoolRequest,
     WindowView,
     conv2d_valid,
     digit_image,
@@ -75,6 +76,11 @@ def winners_from_backward(image, kernel, stride, padding=0):
         grad = pool_backward(dA, A, kernel, stride, padding=padding)[0, :, :, 0]
         found.append(tuple(int(v) for v in np.argwhere(grad)[0]))
     return found
+
+
+def request(kernel_shape=2, stride=2, *options, **named):
+    """The options a view is given: 2 x 2 windows, stride 2, unless told otherwise."""
+    return PoolRequest(kernel_shape, stride, *options, **named)
 
 
 @pytest.fixture(scope="module")
@@ -302,13 +308,13 @@ def test_winners_and_ties_are_the_librarys_with_nan_and_infinities(case, data):
 )
 def test_nan_and_infinite_windows_have_the_librarys_winner(mask_view, image, winner, ties):
     image = np.array(image)
-    mask_view.update(image, 2, 2)
+    mask_view.update(image, request())
     assert [tuple(w) for w in mask_view.winners] == [winner]
     assert mask_view.tie_counts.tolist() == [[ties]]
     marks = mask_view.clear_winners if ties == 1 else mask_view.tied_winners
     assert marks.get_data() == ([winner[1]], [winner[0]])
     assert len(mask_view.tied_windows.get_paths()) == (ties > 1)
-    mask_view.update(image, 2, 2, ties="all")
+    mask_view.update(image, request(ties="all"))
     xs, ys = mask_view.tied_winners.get_data()
     assert len(xs) == (ties if ties > 1 else 0)
     grad = pool_backward(np.ones((1, 1, 1, 1)), image[None, :, :, None], 2, 2, ties="all")
@@ -317,15 +323,15 @@ def test_nan_and_infinite_windows_have_the_librarys_winner(mask_view, image, win
 
 def test_the_zoom_writes_nan_and_padding_apart_and_circles_the_librarys_winner():
     view = WindowView()
-    view.update(np.array([[1.0, np.nan], [3.0, 2.0]]), 2, 1)
+    view.update(np.array([[1.0, np.nan], [3.0, 2.0]]), request(2, 1))
     assert view.zoom_labels.strings == ["1.00", "nan", "3.00", "2.00"]
     assert view.zoom_winner.get_data() == ([1], [0])
-    view.update(np.array([[1.0, np.inf], [np.inf, 2.0]]), 2, 1)
+    view.update(np.array([[1.0, np.inf], [np.inf, 2.0]]), request(2, 1))
     # Infinities are written as symbols, as everywhere else (style.format_number).
     assert view.zoom_labels.strings == ["1.00", "\N{INFINITY}", "\N{INFINITY}", "2.00"]
     assert view.zoom_winner.get_data() == ([1], [0])
     # A window on the corner: three cells of padding and the image's NaN, which wins.
-    view.update(np.array([[np.nan, 0.5], [0.25, 1.0]]), 2, 2, padding=1)
+    view.update(np.array([[np.nan, 0.5], [0.25, 1.0]]), request(padding=1))
     i, j = view.highlighted
     labels = view.zoom_labels.strings
     assert labels.count("pad") == 3 and len(labels) == 4
@@ -473,7 +479,7 @@ def test_cell_labels_write_masked_cells_apart_from_nan():
 def test_window_view_draws_every_window_where_the_geometry_puts_it(
     window_view, kernel, stride, padding, dilation, ceil
 ):
-    window_view.update(DIGIT, kernel, stride, padding, dilation, ceil)
+    window_view.update(DIGIT, request(kernel, stride, padding, dilation, ceil))
     geometry = pool_geometry((28, 28), kernel, stride, padding, dilation, ceil)
     assert window_view.geometry == geometry
     assert window_view.message == ""
@@ -502,7 +508,7 @@ def test_window_view_draws_every_window_where_the_geometry_puts_it(
 
 
 def test_window_view_hatches_what_the_floor_drops_and_the_ceil_overhang(window_view):
-    window_view.update(DIGIT, 3, 2)
+    window_view.update(DIGIT, request(3, 2))
     rows_band, cols_band = window_view.dropped
     assert rows_band.get_y() == 26.5 and rows_band.get_height() == 1
     assert cols_band.get_x() == 26.5 and cols_band.get_width() == 1
@@ -511,7 +517,7 @@ def test_window_view_hatches_what_the_floor_drops_and_the_ceil_overhang(window_v
         .splitlines()[2]
         .startswith("the floor drops row 27 and column 27")
     )
-    window_view.update(DIGIT, 2, 3, ceil_mode=True)
+    window_view.update(DIGIT, request(2, 3, ceil_mode=True))
     assert window_view.geometry.out_shape == (10, 10)
     assert window_view.overhang[0].get_height() == 1 and window_view.overhang[0].get_y() == 27.5
     assert window_view.overhang[1].get_width() == 1
@@ -520,17 +526,17 @@ def test_window_view_hatches_what_the_floor_drops_and_the_ceil_overhang(window_v
 
 
 def test_window_view_zoom_writes_the_highlighted_window(window_view):
-    window_view.update(DIGIT, 3, 2, mode="max")
+    window_view.update(DIGIT, request(3, 2, mode="max"))
     i, j = window_view.highlighted
     values, _, _ = window_values(DIGIT, window_view.geometry)
     assert window_view.zoom_labels.strings == [f"{v:.2f}" for v in values[i, j].ravel()]
     flat = int(np.argmax(values[i, j]))
     assert window_view.zoom_winner.get_data() == ([flat % 3], [flat // 3])
     assert window_view.zoom_title.get_text() == f"window ({i}, {j}): max {values[i, j].max():.2f}"
-    window_view.update(DIGIT, 3, 2, padding=1, mode="avg")
+    window_view.update(DIGIT, request(3, 2, padding=1, mode="avg"))
     assert window_view.zoom_winner.get_data() == ([], [])
     assert "mean" in window_view.zoom_title.get_text()
-    window_view.update(DIGIT, 3, 1, padding=1)
+    window_view.update(DIGIT, request(3, 1, padding=1))
     i, j = window_view.highlighted
     assert i == 14 and window_view.pooled[14, j] == window_view.pooled[14].max()
     assert maps.pick_window(np.zeros((3, 5))) == (1, 2)
@@ -552,7 +558,7 @@ def test_window_view_zoom_writes_the_highlighted_window(window_view):
     ],
 )
 def test_window_view_draws_a_message_for_refused_options(window_view, options, message):
-    window_view.update(DIGIT, **options)
+    window_view.update(DIGIT, request(**options))
     assert window_view.geometry is None
     assert window_view.message.splitlines()[0] == message
     assert window_view.message_text.get_visible()
@@ -560,8 +566,21 @@ def test_window_view_draws_a_message_for_refused_options(window_view, options, m
     assert window_view.no_output.get_visible()
     assert window_view.pooled.size == 0
     window_view.png()
-    window_view.update(DIGIT, 2, 2)
+    window_view.update(DIGIT, request())
     assert window_view.message == "" and not window_view.message_text.get_visible()
+
+
+def test_views_draw_where_windows_fall_and_raise_on_other_mistakes(window_view, mask_view):
+    window_view.update(DIGIT, request(3, 2, padding=2))
+    assert window_view.message.startswith("padding 2 is more than half the kernel")
+    with pytest.raises(PoolingOptionError, match="mode must be one of 'max', 'avg', got 'mean'"):
+        window_view.update(DIGIT, request(mode="mean"))
+    with pytest.raises(PoolingOptionError, match=r"got \(1, 2, 3\) with 3 entries"):
+        window_view.update(DIGIT, request((1, 2, 3)))
+    with pytest.raises(TypeError, match="stride must be an int or a pair of ints, got 1.5"):
+        window_view.update(DIGIT, request(2, 1.5))
+    with pytest.raises(PoolingOptionError, match="ties must be one of 'first', 'all', 'split'"):
+        mask_view.update(DIGIT, request(ties="last"))
 
 
 def test_explain_falls_back_to_the_library_summary():
@@ -579,7 +598,7 @@ def test_explain_falls_back_to_the_library_summary():
 def test_window_view_keeps_one_pixel_scale_and_a_still_input(window_view):
     positions = []
     for kernel, stride in ((2, 2), (3, 1), (5, 3)):
-        window_view.update(DIGIT, kernel, stride)
+        window_view.update(DIGIT, request(kernel, stride))
         geometry = window_view.geometry
         ax_in, ax_out = window_view.ax_in.get_position(), window_view.ax_out.get_position()
         span_in = np.diff(window_view.ax_in.get_xlim())[0]
@@ -592,7 +611,7 @@ def test_window_view_keeps_one_pixel_scale_and_a_still_input(window_view):
 
 def test_window_view_without_margin_fits_tightly():
     view = WindowView()
-    view.update(DIGIT, 2, 2)
+    view.update(DIGIT, request())
     assert view.ax_in.get_xlim() == (-0.5, 27.5)
 
 
@@ -601,7 +620,7 @@ def test_window_view_without_margin_fits_tightly():
 
 @pytest.mark.parametrize(("kernel", "stride", "padding"), [(2, 2, 0), (3, 2, 1), (3, 1, 0)])
 def test_max_mask_winners_are_pool_backwards_first_maxima(mask_view, kernel, stride, padding):
-    mask_view.update(DIGIT, kernel, stride, padding, ties="first")
+    mask_view.update(DIGIT, request(kernel, stride, padding, ties="first"))
     assert [tuple(w) for w in mask_view.winners] == winners_from_backward(
         DIGIT, kernel, stride, padding
     )
@@ -622,7 +641,7 @@ def test_max_mask_counts_the_pixels_each_tie_policy_feeds(mask_view):
     A = DIGIT[None, :, :, None]
     dA = np.ones((1, 14, 14, 1))
     for ties in ("first", "all", "split"):
-        mask_view.update(DIGIT, 2, 2, ties=ties)
+        mask_view.update(DIGIT, request(ties=ties))
         grad = pool_backward(dA, A, 2, 2, ties=ties)[0, :, :, 0]
         np.testing.assert_array_equal(mask_view.dA_prev, grad)
         np.testing.assert_array_equal(mask_view.gradient.get_array(), grad)
@@ -640,19 +659,19 @@ def test_max_mask_counts_the_pixels_each_tie_policy_feeds(mask_view):
 
 
 def test_max_mask_refuses_with_a_message(mask_view):
-    mask_view.update(DIGIT, 1, 1, padding=1)
+    mask_view.update(DIGIT, request(1, 1, padding=1))
     assert mask_view.message.startswith("padding 1 is more than half the kernel (1 // 2 = 0)")
     assert mask_view.winners.shape == (0, 2) and mask_view.receivers == {}
     mask_view.png()
     with pytest.raises(ValueError, match="ties must be one of"):
-        mask_view.update(DIGIT, ties="last")
+        mask_view.update(DIGIT, request(ties="last"))
 
 
 # --- gradient view ------------------------------------------------------------------------
 
 
 def test_gradient_view_routes_one_cells_gradient(gradient_view):
-    gradient_view.update(DIGIT, 3, 2, cell=(5, 4), seed=0)
+    gradient_view.update(DIGIT, request(3, 2), cell=(5, 4), seed=0)
     dA = np.round(np.random.default_rng(0).standard_normal((13, 13)), 2)
     np.testing.assert_array_equal(gradient_view.dA, dA)
     A = DIGIT[None, :, :, None]
@@ -682,17 +701,17 @@ def test_gradient_view_routes_one_cells_gradient(gradient_view):
 
 
 def test_gradient_view_clips_the_cell_and_hides_overlap_without_it(gradient_view):
-    gradient_view.update(DIGIT, 4, 4, cell=(99, -3), seed=5)
+    gradient_view.update(DIGIT, request(4, 4), cell=(99, -3), seed=5)
     assert gradient_view.cell == (6, 0)
     assert not gradient_view.overlap.get_visible()
     assert "do not overlap" in gradient_view.no_overlap.get_text()
     assert len(gradient_view.dA_labels.strings) == 49  # a 7 x 7 dA is small enough to write
-    gradient_view.update(DIGIT, 2, 2)
+    gradient_view.update(DIGIT, request())
     assert gradient_view.dA_labels.strings == []
 
 
 def test_gradient_view_notes_ties_and_refusals(gradient_view):
-    gradient_view.update(DIGIT, 3, 2, cell=(3, 6))
+    gradient_view.update(DIGIT, request(3, 2), cell=(3, 6))
     # The tie count is pool_backward's: the cells that share the gradient under ties="all".
     dA = np.zeros((1, *pool_geometry(DIGIT.shape, 3, 2).out_shape, 1))
     dA[0, 3, 6, 0] = 1.0
@@ -700,7 +719,7 @@ def test_gradient_view_notes_ties_and_refusals(gradient_view):
     tied = int(np.count_nonzero(dA_prev))
     assert tied > 1
     assert f"the first of {tied} tied" in gradient_view.headline.get_text()
-    gradient_view.update(DIGIT, 29, 1)
+    gradient_view.update(DIGIT, request(29, 1))
     assert gradient_view.message.startswith("the window spans 29 x 29 pixels")
     assert not gradient_view.grad_max.get_visible()
     gradient_view.png()
@@ -709,11 +728,11 @@ def test_gradient_view_notes_ties_and_refusals(gradient_view):
 def test_gradient_view_reads_overlap_and_divisors_from_the_geometry():
     view = GradientView()
     # Stride 1 under a 3 x 3 kernel, but a 3 x 3 image has room for one window: no overlap.
-    view.update(np.arange(9.0).reshape(3, 3), 3, 1, cell=(0, 0))
+    view.update(np.arange(9.0).reshape(3, 3), request(3, 1), cell=(0, 0))
     assert not view.overlap.get_visible()
     assert view.no_overlap.get_text().startswith("windows do not overlap")
     assert view.avg_title.get_text().endswith("to each of 9")
-    view.update(DIGIT, 3, 3)
+    view.update(DIGIT, request(3, 3))
     assert view.no_overlap.get_text().startswith("stride >= kernel:")
 
 
@@ -723,7 +742,7 @@ def test_gradient_view_reads_overlap_and_divisors_from_the_geometry():
 def test_pipeline_view_measures_the_change_shifting_makes():
     view = PipelineView()
     kernel = PIPELINE_KERNELS["vertical edges"]
-    view.update(DIGIT, "vertical edges", shift=(0, 1), pool=2)
+    view.update(DIGIT, request(), "vertical edges", shift=(0, 1))
     relu0 = np.maximum(conv2d_valid(DIGIT, kernel), 0)
     relu1 = np.maximum(conv2d_valid(shift_image(DIGIT, 0, 1), kernel), 0)
     pooled0, pooled1 = (pool_forward(r[None, ..., None], 2, 2)[0, ..., 0] for r in (relu0, relu1))
@@ -739,21 +758,21 @@ def test_pipeline_view_measures_the_change_shifting_makes():
         expected["relu"], expected["pooled"], (0, 1), 2
     )
     assert view.kernel_labels.strings[:3] == ["\N{MINUS SIGN}1", "0", "1"]
-    view.update(DIGIT, "blur", shift=(0, 0), pool=3, mode="avg")
+    view.update(DIGIT, request(3, 3, mode="avg"), "blur", shift=(0, 0))
     assert view.changes == {"relu": 0.0, "pooled": 0.0}
     assert view.explanation.get_text().startswith("No shift")
     assert view.ghost.get_segments() == []
-    view.update(DIGIT, "sharpen", shift=(2, 0), pool=1)
+    view.update(DIGIT, request(1, 1), "sharpen", shift=(2, 0))
     assert view.changes["pooled"] == view.changes["relu"]
     assert view.explanation.get_text().startswith("A 1 x 1 pool keeps every cell")
-    view.update(DIGIT, "vertical edges", shift=(2, 2), pool=2)
+    view.update(DIGIT, request(), "vertical edges", shift=(2, 2))
     assert "a shift pooling does not forgive" in " ".join(view.explanation.get_text().split())
-    view.update(DIGIT, "horizontal edges", shift=(0, 1), pool=30)
+    view.update(DIGIT, request(30, 30), "horizontal edges", shift=(0, 1))
     assert view.message.startswith("the window spans 30 x 30")
     assert view.changes == {}
     view.png()
     with pytest.raises(ValueError, match="kernel_name must be one of"):
-        view.update(DIGIT, "emboss")
+        view.update(DIGIT, request(), "emboss", (0, 1))
 
 
 @pytest.mark.parametrize(
@@ -813,7 +832,7 @@ def test_relative_change_of_a_blank_map():
 def test_animation_view_fills_the_output_row_by_row():
     view = AnimationView()
     pooled = pool_forward(DIGIT[None, ..., None], 2, 2)[0, ..., 0]
-    view.update(DIGIT, 2, 2, step=30)
+    view.update(DIGIT, request(), step=30)
     assert view.steps == 196 and view.cell == (2, 2)
     assert np.count_nonzero(~np.isnan(view.filled)) == 31
     np.testing.assert_array_equal(view.filled.ravel()[:31], pooled.ravel()[:31])
@@ -822,12 +841,12 @@ def test_animation_view_fills_the_output_row_by_row():
     caption = view.caption.get_text()
     assert caption.startswith("step 30 of 0-195: output[2, 2] = the max of 4 values")
     assert view.output_labels.strings == []  # 14 x 14 is too many cells to write
-    view.update(DIGIT, 7, 7, mode="avg", step=99)
+    view.update(DIGIT, request(7, 7, mode="avg"), step=99)
     assert view.cell == (3, 3) and view.steps == 16
     assert len(view.output_labels.strings) == 16
     assert "/ 49 =" in view.caption.get_text()
     assert len(view.zoom_labels.strings) == 49
-    view.update(DIGIT, 30, 1)
+    view.update(DIGIT, request(30, 1))
     assert view.message.startswith("the window spans 30 x 30")
     assert view.steps == 0
     view.png()
@@ -842,14 +861,29 @@ def test_animation_view_fills_the_output_row_by_row():
         (
             WindowView(margin=4),
             [
-                dict(kernel_shape=3, stride=2),
-                dict(kernel_shape=2, stride=1, padding=1, ceil_mode=True),
+                dict(request=request(3, 2)),
+                dict(request=request(2, 1, padding=1, ceil_mode=True)),
             ],
         ),
-        (MaxMaskView(), [dict(ties="all"), dict(kernel_shape=3, stride=1)]),
-        (GradientView(), [dict(cell=(2, 3)), dict(kernel_shape=2, stride=2, cell=(9, 9), seed=4)]),
-        (PipelineView(), [dict(), dict(kernel_name="blur", shift=(2, -1), pool=4)]),
-        (AnimationView(), [dict(step=3), dict(kernel_shape=7, stride=7, step=10, mode="avg")]),
+        (MaxMaskView(), [dict(request=request(ties="all")), dict(request=request(3, 1))]),
+        (
+            GradientView(),
+            [
+                dict(request=request(3, 2), cell=(2, 3)),
+                dict(request=request(), cell=(9, 9), seed=4),
+            ],
+        ),
+        (
+            PipelineView(),
+            [
+                dict(request=request(), kernel_name="vertical edges", shift=(0, 1)),
+                dict(request=request(4, 4), kernel_name="blur", shift=(2, -1)),
+            ],
+        ),
+        (
+            AnimationView(),
+            [dict(request=request(), step=3), dict(request=request(7, 7, mode="avg"), step=10)],
+        ),
     ],
     ids=["window", "max_mask", "gradient", "pipeline", "animation"],
 )
@@ -867,24 +901,28 @@ def test_fast_render_matches_a_full_draw_and_is_deterministic(view, states):
 
 def test_the_static_part_is_drawn_once_per_layout():
     view = GradientView()
-    view.update(DIGIT, cell=(1, 1))
+    view.update(DIGIT, request(3, 2), cell=(1, 1))
     view.png()
     draws = view.full_draws
     for row in range(2, 8):
-        view.update(DIGIT, cell=(row, 3))
+        view.update(DIGIT, request(3, 2), cell=(row, 3))
         view.png()
     # Colour bars follow the data and dA's axes the output size: both are drawn with
     # the dynamic artists, so no slider of the gradient explorer redraws the rest.
-    for options in (dict(seed=7), dict(kernel_shape=2, stride=1), dict(kernel_shape=(6, 1))):
+    for options in (
+        dict(request=request(3, 2), seed=7),
+        dict(request=request(2, 1)),
+        dict(request=request((6, 1), 2)),
+    ):
         view.update(digit_image(4999)[0], **options)
         view.png()
     assert view.full_draws == draws
     other = MaxMaskView()
-    other.update(DIGIT)
+    other.update(DIGIT, request())
     other.png()
     draws = other.full_draws
     # Padding widens the input's axes, which are part of the static picture.
-    other.update(DIGIT, padding=1)
+    other.update(DIGIT, request(padding=1))
     other.png()
     assert other.full_draws == draws + 1
 
@@ -1290,7 +1328,7 @@ def test_failing_windows_match_a_brute_force_over_the_windows():
 
 def test_gradient_check_view_fails_only_where_the_numbers_disagree():
     view = check_views.GradientCheckView()
-    view.update(DIGIT, crop=(8, 8), kernel_shape=2, stride=2, ties="first")
+    view.update(DIGIT, request(ties="first"), crop=(8, 8))
     numeric = numeric_gradient(
         lambda v: pool_forward(v[None, :, :, None], 2, 2)[0, :, :, 0],
         DIGIT[8:16, 8:16],
@@ -1303,29 +1341,29 @@ def test_gradient_check_view_fails_only_where_the_numbers_disagree():
     assert text.startswith(f"16 windows, {tied.sum()} tied. The check fails")
     assert "Every failing window is a tie" in text
     # Overlapping windows: a tied cell makes every window that reads it disagree.
-    view.update(DIGIT, crop=(8, 8), kernel_shape=3, stride=1)
+    view.update(DIGIT, request(3, 1), crop=(8, 8))
     assert view.failing.sum() > (view.tie_counts > 1).sum()
     assert "Some failing windows have no tie" in view.summary.get_text()
-    view.update(DIGIT, crop=(8, 8), kernel_shape=3, stride=1, jitter=True)
+    view.update(DIGIT, request(3, 1), crop=(8, 8), jitter=True)
     assert not view.failing.any() and "The check passes" in view.summary.get_text()
     # A ramp has no tie; one tied pair passes under 'split' only, where each cell gets dA / 2.
     ramp = np.arange(64.0).reshape(8, 8) / 64
-    view.update(ramp, crop=(0, 0))
+    view.update(ramp, request(), crop=(0, 0))
     assert view.summary.get_text().endswith("This crop has no tie, so no kink.")
     ramp[1, 0] = ramp[1, 1]
-    view.update(ramp, crop=(0, 0), ties="first")
+    view.update(ramp, request(ties="first"), crop=(0, 0))
     assert view.failing.tolist()[0][0] and view.failing.sum() == 1
-    view.update(ramp, crop=(0, 0), ties="split")
+    view.update(ramp, request(ties="split"), crop=(0, 0))
     assert not view.failing.any()
     assert "each cell of a tied pair gets dA / 2" in view.summary.get_text()
-    view.update(DIGIT, crop=(30, -4), kernel_shape=9)
+    view.update(DIGIT, request(9), crop=(30, -4))
     assert view.message.startswith("the window spans 9 x 9 pixels")
     assert view.summary.get_text() == ""
     np.testing.assert_array_equal(view.image.get_array(), DIGIT[20:28, 0:8])
     with pytest.raises(ValueError, match=r"image must be at least 8 x 8, got shape \(5, 5\)"):
-        view.update(np.zeros((5, 5)))
+        view.update(np.zeros((5, 5)), request())
     with pytest.raises(TypeError, match="jitter must be True or False, got 'yes'"):
-        view.update(DIGIT, jitter="yes")
+        view.update(DIGIT, request(), jitter="yes")
     with pytest.raises(ValueError, match="ties must be one of"):
-        view.update(DIGIT, ties="last")
+        view.update(DIGIT, request(ties="last"))
     view.png()

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from pooling_lib import pool_backward, pool_forward, pool_geometry, reference
+from pooling_lib._checks import PoolRequest, prepare, prepare_backward
 from pooling_lib.geometry import PoolingOptionError
 
 A = np.zeros((2, 6, 6, 1))
@@ -116,3 +117,57 @@ def test_a_refusal_survives_pickling_with_its_fields():
         (6, 10),
         (5, 9),
     )
+
+
+# --- a request: the options as given, checked on an input's size --------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(kernel_shape=0, stride=1),
+        dict(kernel_shape=2, stride=(1, 0)),
+        dict(kernel_shape=(1, 2, 3), stride=1),
+        dict(kernel_shape=(3, 5), stride=1, padding=(1, 3)),
+        dict(kernel_shape=4, stride=1, dilation=(1, 3)),
+        dict(kernel_shape=2, stride=1, mode="min"),
+    ],
+)
+def test_a_request_refuses_what_pool_forward_refuses_with_the_same_error(kwargs):
+    with pytest.raises(PoolingOptionError) as expected:
+        pool_forward(A, **kwargs)
+    with pytest.raises(PoolingOptionError) as refusal:
+        PoolRequest(**kwargs).check(A.shape[1:3])
+    assert str(refusal.value) == str(expected.value)
+    assert (refusal.value.parameter, refusal.value.rule, refusal.value.limit) == (
+        expected.value.parameter,
+        expected.value.rule,
+        expected.value.limit,
+    )
+
+
+def test_a_request_refuses_ties_and_types_as_pool_backward_does():
+    dA = np.zeros((2, 3, 3, 1))
+    for kwargs in (dict(ties="any"), dict(mode="avg", ties="split")):
+        with pytest.raises(PoolingOptionError) as expected:
+            pool_backward(dA, A, 2, 2, **kwargs)
+        with pytest.raises(PoolingOptionError) as refusal:
+            PoolRequest(2, 2, **kwargs).check((6, 6))
+        assert str(refusal.value) == str(expected.value)
+    with pytest.raises(TypeError) as expected:
+        pool_forward(A, 2.5, 2)
+    with pytest.raises(TypeError) as refusal:
+        PoolRequest(2.5, 2).check((6, 6))
+    assert str(refusal.value) == str(expected.value)
+
+
+def test_a_request_gives_the_options_the_public_functions_use():
+    options = dict(kernel_shape=(3, 2), stride=2, padding=1, dilation=(1, 2), ceil_mode=True)
+    request = PoolRequest(**options, mode="avg")
+    _, expected = prepare(A, **options, mode="avg")
+    assert request.check((6, 6)) == expected
+    dA = np.zeros((2, *expected.geometry.out_shape, 1))
+    _, _, expected = prepare_backward(dA, A, ties="split", **options)
+    assert PoolRequest(**options, ties="split").check((6, 6)) == expected
+    # Unchecked but for their types: a picture writes refused options too.
+    assert PoolRequest(9, 1, padding=(5, 0)).pairs() == ((9, 9), (1, 1), (5, 0), (1, 1))
