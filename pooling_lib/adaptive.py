@@ -3,9 +3,11 @@
 ``torch.nn.AdaptiveAvgPool2d(output_size)`` picks its windows from the sizes
 alone. Along an axis of ``n`` input cells and ``n_out`` outputs, output ``i``
 covers the cells ``floor(i * n / n_out)`` up to, not including,
-``ceil((i + 1) * n / n_out)``. When ``n_out`` does not divide ``n`` the
-windows are uneven and neighbours overlap by a cell; when ``n_out > n``
-cells repeat. Every window holds at least one cell.
+``ceil((i + 1) * n / n_out)``: each window holds every cell its share of
+the axis, ``i * n / n_out`` to ``(i + 1) * n / n_out``, touches. Where a
+boundary cuts a cell, the two neighbours share it (they overlap by one cell),
+and the windows' sizes may differ (6 and 7 for 28 into 5; 3 each for 7 into
+3); when ``n_out > n`` cells repeat. Every window holds at least one cell.
 
 The arithmetic is PyTorch's CPU kernel for default (NCHW-contiguous) tensors,
 step for step, so results agree to the bit, sign of zero included:
@@ -169,7 +171,8 @@ def adaptive_bounds(in_size, out_size):
 
     Examples
     --------
-    Seven cells into three windows: uneven, and each overlaps the next.
+    Seven cells into three windows of three cells: each overlaps the next by the cell
+    a boundary cuts.
 
     >>> starts, stops = adaptive_bounds(7, 3)
     >>> starts.tolist(), stops.tolist()
@@ -496,7 +499,8 @@ def max_unpool(A, indices, output_shape):
     ndarray, shape (m, h, w, c)
         Dtype of ``A``; +0.0 where no index points. Values are written in
         row-major order, so when two indices point at one cell the later
-        value stays, as in PyTorch.
+        value stays. PyTorch documents repeated indices as nondeterministic;
+        its CPU kernel writes the later one last, and the tests compare with it.
 
     Raises
     ------

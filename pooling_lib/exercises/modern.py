@@ -32,15 +32,18 @@ def _bounds_smells(n, n_out):
             starts,
             floor_stop,
             "the windows end at floor((i + 1) * n / n_out): rounded down at both ends, a "
-            "window can miss the cell it should share with the next, and the last cells "
-            "can fall out. Round the end up: ceil((i + 1) * n / n_out), in integers "
+            "cell cut by a boundary belongs to one window instead of both, and with more "
+            "windows than cells some windows are empty (3 cells into 5: [0, 0), [0, 1), "
+            "[1, 1), ...). Round the end up: ceil((i + 1) * n / n_out), in integers "
             "-((-(i + 1) * n) // n_out).",
         ),
         (
             -((-index * n) // n_out),
             stops,
-            "the windows start at ceil(i * n / n_out): round the start down, floor(i * n / n_out), "
-            "so that every cell belongs to a window.",
+            "the windows start at ceil(i * n / n_out): a cell cut by a boundary then belongs "
+            "to the earlier window only, and with more windows than cells some are empty: "
+            "round the start down, floor(i * n / n_out), so that each window holds every "
+            "cell its share of the axis touches.",
         ),
         (
             index * (n // n_out),
@@ -105,7 +108,7 @@ def _bounds_case(name, n, n_out):
 
 _BOUNDS_CASES = [
     ("an even split (8 cells into 4 windows)", 8, 4),
-    ("7 cells into 3 windows: uneven, overlapping", 7, 3),
+    ("7 cells into 3 windows: equal sizes, overlapping", 7, 3),
     ("28 cells into 5 windows", 28, 5),
     ("10 cells into 4 windows", 10, 4),
     ("global pooling (6 cells into 1 window)", 6, 1),
@@ -187,7 +190,8 @@ def _unpool_smells(case):
         (
             looks_like(_unpool_by_rule(A, indices, (h, w), added)),
             "two windows chose the same cell and you added their values (+=): unpooling "
-            "writes (=), so the later value replaces the earlier one, as PyTorch does.",
+            "writes (=), so the later value replaces the earlier one (PyTorch's CPU kernel "
+            "writes the later one last).",
         ),
         (
             looks_like(_unpool_by_rule(A, indices, (h, w), first_stays)),
