@@ -3,7 +3,7 @@
 :class:`AdaptiveWindowView` is the picture behind
 :func:`pooling_lib.modern_explorers.adaptive_explorer`: every adaptive window
 outlined on the digit, one highlighted with its pooled value, and the
-windows' row and column spans drawn as bars, so the uneven sizes and the
+windows' row and column spans drawn as bars, so their sizes and their
 overlaps show. :func:`unpool_figure` is the digit, its max pooling, the
 unpooling (SegNet) and, for contrast, nearest-neighbour upsampling.
 """

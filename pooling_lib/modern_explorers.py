@@ -68,9 +68,9 @@ def adaptive_explorer(digit=0, output_size=5, mode="max", row=0, col=0, presenta
 
     Sliders for the digit, the output height and width (1 to 28), and the
     highlighted window; max/avg buttons. The picture outlines every window
-    on the digit (uneven, overlapping where the output size does not divide
-    28), shows the pooled map, and draws each window's rows and columns as
-    bars, with the window's bounds as ``floor(i·h/h_out)`` and
+    on the digit (overlapping by a cell where a boundary cuts one, when the
+    output size does not divide 28), shows the pooled map, and draws each
+    window's rows and columns as bars, with the window's bounds as ``floor(i·h/h_out)`` and
     ``ceil((i + 1)·h/h_out)`` in the caption.
 
     Parameters

@@ -204,10 +204,10 @@ _PARTS = {
     check_adaptive_bounds: (
         Part("basics", "adaptive windows of an even split", 1),
         Part(
-            "uneven",
-            "uneven, overlapping windows: the end rounds up",
+            "overlap",
+            "windows that overlap where a boundary cuts a cell: the end rounds up",
             2,
-            ("uneven", "28 cells", "10 cells"),
+            ("overlapping", "28 cells", "10 cells"),
         ),
         Part("edges", "one window, and more windows than cells", 1, ("global", "more windows")),
     ),
