@@ -30,6 +30,7 @@ from pooling_lib import (
 )
 from pooling_lib.adaptive import adaptive_bounds, max_unpool
 from pooling_lib.gradcheck import numeric_gradient, tie_free
+from pooling_lib.modern_layers import MaxBlurPool2D
 
 HANG_GUARD = 30.0  # seconds; the limits below are well under one
 
@@ -105,6 +106,7 @@ RIGHT = {
     "check_adaptive_bounds": adaptive_bounds,
     "check_max_unpool": max_unpool,
     "check_global_avg_pool": lambda A: A.mean(axis=(1, 2)),
+    "check_max_blur_pool": lambda A: MaxBlurPool2D().forward(A, train=False),
     "check_pool_layer": PoolLayer,
     "check_flatten_layer": FlattenLayer,
 }

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from pooling_lib import exercises, max_unpool
+from pooling_lib import exercises, max_unpool, pool_forward
 from pooling_lib.adaptive import MAX_SCALE, adaptive_bounds
+from pooling_lib.modern_layers import MaxBlurPool2D, blur_pool_forward
 
 
 def run(checker, fn, capsys):
@@ -187,7 +188,12 @@ def test_global_avg_pool_catches(fn, failing_case, hint, capsys):
 
 @pytest.mark.parametrize(
     "checker",
-    [exercises.check_adaptive_bounds, exercises.check_max_unpool, exercises.check_global_avg_pool],
+    [
+        exercises.check_adaptive_bounds,
+        exercises.check_max_unpool,
+        exercises.check_global_avg_pool,
+        exercises.check_max_blur_pool,
+    ],
 )
 def test_stubs_are_not_attempted(checker, capsys):
     def stub(*args):
@@ -205,3 +211,85 @@ def test_random_bounds_cases_stay_within_the_sizes_adaptive_pooling_allows():
     drawn = [_draw_bounds(rng).args for _ in range(2000)]
     assert all(n_out <= MAX_SCALE * n for n, n_out in drawn)
     assert max(n_out for n, n_out in drawn if n == 1) == MAX_SCALE
+
+
+def max_blur_loops(A_prev):
+    """Max-blur pooling as a learner writes it: dense max, pad, blur with stride 2."""
+    dense = pool_forward(A_prev, 2, 1)
+    m, h, w, c = dense.shape
+    padded = np.zeros((m, h + 2, w + 2, c))
+    padded[:, 1:-1, 1:-1] = dense
+    row = np.array([1.0, 2.0, 1.0])
+    kernel = np.outer(row, row) / 16
+    h_out, w_out = (h - 1) // 2 + 1, (w - 1) // 2 + 1
+    out = np.zeros((m, h_out, w_out, c))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = padded[:, 2 * i : 2 * i + 3, 2 * j : 2 * j + 3]
+            out[:, i, j] = np.einsum("mhwc,hw->mc", window, kernel)
+    return out
+
+
+def test_max_blur_pool_passes_the_truth(capsys):
+    assert run(exercises.check_max_blur_pool, lambda A: MaxBlurPool2D().forward(A), capsys)[0]
+    assert run(exercises.check_max_blur_pool, max_blur_loops, capsys)[0]
+
+
+@pytest.mark.parametrize(
+    "fn, failing_case, hint",
+    [
+        (lambda A: pool_forward(A, 2, 2), "one example, a 4 x 4 map", "plain 2 x 2 max pooling"),
+        (
+            lambda A: blur_pool_forward(pool_forward(A, 2, 2), 1),
+            "one example, a 4 x 4 map",
+            "the max already subsampled",
+        ),
+        (
+            lambda A: pool_forward(blur_pool_forward(A, 1), 2, 2),
+            "one example, a 4 x 4 map",
+            "the blur came before the max",
+        ),
+        (lambda A: 16 * max_blur_loops(A), "one example, a 4 x 4 map", "16 times too large"),
+        (
+            lambda A: blur_pool_forward(pool_forward(A, 2, 1), 1),
+            "one example, a 4 x 4 map",
+            "the size of the dense max",
+        ),
+        (
+            lambda A: max_blur_loops(A)[:, :, :, :1],
+            "several examples and channels",
+            "expected (2, 3, 3, 3)",
+        ),
+        (
+            lambda A: max_blur_loops(np.maximum(A, 0)),
+            "negative values",
+            "max with stride 1 (2 x 2 windows), then pad",
+        ),
+        (lambda A: max_blur_loops(A).astype(int), "one example, a 4 x 4 map", "dtype int"),
+    ],
+)
+def test_max_blur_pool_catches(fn, failing_case, hint, capsys):
+    result, out = run(exercises.check_max_blur_pool, fn, capsys)
+    assert not result
+    assert f"First failing case: {failing_case}" in out
+    assert hint in out
+
+
+def test_max_blur_pool_names_a_blur_that_skips_the_border(capsys):
+    def unpadded_blur(A_prev):
+        dense = pool_forward(A_prev, 2, 1)
+        m, h, w, c = dense.shape
+        kernel = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16
+        h_out, w_out = (h - 3) // 2 + 1, (w - 3) // 2 + 1
+        out = np.zeros((m, h_out, w_out, c))
+        for i in range(h_out):
+            for j in range(w_out):
+                window = dense[:, 2 * i : 2 * i + 3, 2 * j : 2 * j + 3]
+                out[:, i, j] = np.einsum("mhwc,hw->mc", window, kernel)
+        return out
+
+    result, out = run(exercises.check_max_blur_pool, unpadded_blur, capsys)
+    assert not result
+    assert "First failing case: one example, a 4 x 4 map" in out
+    assert "shape (1, 1, 1, 1), expected (1, 2, 2, 1)" in out
+    assert "the blur skipped the border" in out

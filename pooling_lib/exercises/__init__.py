@@ -61,6 +61,8 @@ check_adaptive_bounds      ``fn(n, n_out) -> (starts, stops)`` (one axis)
 check_max_unpool           ``fn(A, indices, output_shape) -> out``, flat
                            indices ``row * w + col``
 check_global_avg_pool      ``fn(A_prev) -> A`` of shape (m, c)
+check_max_blur_pool        ``fn(A_prev) -> A``, 2 x 2 max at stride 1, then
+                           the [1, 2, 1] blur with stride 2
 check_pool_layer           a class: ``layer = cls(kernel_shape, stride)``,
                            ``layer.forward(x, train)``, ``layer.backward(dout)``
 check_flatten_layer        a class: ``layer = cls()``, then the same two calls
@@ -96,7 +98,12 @@ from .backward import check_backward_avg, check_backward_max
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
 from .grading import grade as grade
-from .modern import check_adaptive_bounds, check_global_avg_pool, check_max_unpool
+from .modern import (
+    check_adaptive_bounds,
+    check_global_avg_pool,
+    check_max_blur_pool,
+    check_max_unpool,
+)
 from .network import check_flatten_layer, check_pool_layer
 from .padding import check_canvas, check_padding, check_same_padding
 from .report import CheckResult
@@ -114,6 +121,7 @@ __all__ = [
     "check_forward_avg",
     "check_forward_max",
     "check_global_avg_pool",
+    "check_max_blur_pool",
     "check_max_unpool",
     "check_numeric_gradient",
     "check_output_size",

@@ -40,7 +40,12 @@ from .backward import check_backward_avg, check_backward_max
 from .cases import SEED_RANGE, drawn_afresh
 from .forward import check_forward_avg, check_forward_max
 from .gradients import check_adjoint_test, check_numeric_gradient, check_tie_free
-from .modern import check_adaptive_bounds, check_global_avg_pool, check_max_unpool
+from .modern import (
+    check_adaptive_bounds,
+    check_global_avg_pool,
+    check_max_blur_pool,
+    check_max_unpool,
+)
 from .network import check_flatten_layer, check_pool_layer
 from .padding import check_canvas, check_padding, check_same_padding
 from .sizes import check_output_size, check_output_size_full
@@ -226,6 +231,16 @@ _PARTS = {
             ("not square", "several channels", "several examples"),
         ),
         Part("negative", "global average of negative values", 1, ("negative",)),
+    ),
+    check_max_blur_pool: (
+        Part("basics", "max-blur pooling of one map", 1),
+        Part(
+            "shapes",
+            "odd and rectangular maps, several examples and channels",
+            2,
+            ("odd size", "not square", "several examples"),
+        ),
+        Part("negative", "max-blur pooling of negative values", 1, ("negative",)),
     ),
     check_pool_layer: (
         Part("basics", "a pooling layer's forward and backward", 1),

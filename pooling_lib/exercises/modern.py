@@ -1,9 +1,10 @@
-"""Checkers of notebook 10: adaptive windows, max unpooling, global average pooling.
+"""Checkers of notebook 10: adaptive windows, max unpooling, global average and max-blur pooling.
 
-``check_adaptive_bounds``, ``check_max_unpool`` and ``check_global_avg_pool``,
-their cases and the smells of the classic mistakes: windows rounded down at
-both ends, unpooled values written to the wrong cell or added up, an average
-over the wrong axes.
+``check_adaptive_bounds``, ``check_max_unpool``, ``check_global_avg_pool`` and
+``check_max_blur_pool``, their cases and the smells of the classic mistakes:
+windows rounded down at both ends, unpooled values written to the wrong cell
+or added up, an average over the wrong axes, a max that subsamples before the
+blur.
 """
 
 from __future__ import annotations
@@ -11,13 +12,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..adaptive import MAX_SCALE, adaptive_bounds, adaptive_pool_forward, max_unpool
+from ..modern_layers import binomial_filter, blur_pool_forward
 from ..pooling import max_pool_winners, pool_forward
 from .cases import Case, Failure, Grid, random_ints, random_values
 from .judging import all_hints, as_float_array, first_hint, kind_problem, layout_hint, looks_like
 from .report import brief, show
 from .runner import checker_doc, run_checker
 
-__all__ = ["check_adaptive_bounds", "check_global_avg_pool", "check_max_unpool"]
+__all__ = [
+    "check_adaptive_bounds",
+    "check_global_avg_pool",
+    "check_max_blur_pool",
+    "check_max_unpool",
+]
 
 # -- adaptive windows ------------------------------------------------------------
 
@@ -414,4 +421,142 @@ def check_global_avg_pool(fn, *, time_limit=None, seed=None):
     cases = [_gap_case(name, grid()) for name, grid in _GAP_CASES]
     return run_checker(
         "check_global_avg_pool", "global average pooling", fn, cases, _draw_gap, time_limit, seed
+    )
+
+
+# -- max-blur pooling ------------------------------------------------------------
+
+
+def _blur_valid(A, stride):
+    """The [1, 2, 1] blur without padding: only where the whole filter fits."""
+    kernel = binomial_filter(3)
+    m, h, w, c = A.shape
+    h_out, w_out = (h - 3) // stride + 1, (w - 3) // stride + 1
+    if min(h_out, w_out) < 1:
+        return np.zeros((m, 0, 0, c))
+    out = np.zeros((m, h_out, w_out, c))
+    for di in range(3):
+        for dj in range(3):
+            rows = slice(di, di + stride * (h_out - 1) + 1, stride)
+            cols = slice(dj, dj + stride * (w_out - 1) + 1, stride)
+            out += kernel[di, dj] * A[:, rows, cols]
+    return out
+
+
+def _max_blur_smells(case):
+    (A_prev,) = case.args
+    dense = pool_forward(A_prev, 2, 1)
+    return [
+        (
+            looks_like(pool_forward(A_prev, 2, 2)),
+            "that is plain 2 x 2 max pooling with stride 2: the max must be taken at every "
+            "position (stride 1), then blurred, and only the blur subsamples.",
+        ),
+        (
+            looks_like(blur_pool_forward(pool_forward(A_prev, 2, 2), 1)),
+            "the max already subsampled (stride 2) and the blur came after: by then the "
+            "aliasing is done. Take the max with stride 1, then blur with stride 2.",
+        ),
+        (
+            looks_like(pool_forward(blur_pool_forward(A_prev, 1), 2, 2)),
+            "the blur came before the max: blurring first lowers the peaks the max should "
+            "keep. Max with stride 1 first, then blur with stride 2.",
+        ),
+        (
+            looks_like(16 * case.expected),
+            "16 times too large: divide the [1, 2, 1] x [1, 2, 1] filter by its sum, 16.",
+        ),
+        (
+            looks_like(dense[:, ::2, ::2]),
+            "the dense max was subsampled without the blur: blur it with the [1, 2, 1] "
+            "filter (over 4 in each direction) as you keep every second row and column.",
+        ),
+        (
+            looks_like(blur_pool_forward(dense, 1)),
+            "the blur kept every position: it must also subsample, stride 2.",
+        ),
+    ]
+
+
+def _max_blur_shape_hint(A_prev, shape, expected_shape):
+    m, h, w, c = A_prev.shape
+    if shape == (m, h - 1, w - 1, c):
+        return (
+            "that is the size of the dense max (stride 1): blur it and keep every second "
+            "row and column."
+        )
+    if shape == _blur_valid(pool_forward(A_prev, 2, 1), 2).shape:
+        return (
+            "the blur skipped the border: pad the dense max with one zero on each side "
+            "before blurring, so that no row or column is lost."
+        )
+    return (
+        f"expected {expected_shape}: a dense max of (h - 1) x (w - 1), padded by one zero "
+        "on each side, blurred with a 3 x 3 filter and stride 2."
+    )
+
+
+def _judge_max_blur(case, actual):
+    (A_prev,) = case.args
+    expected = case.expected
+    array = as_float_array(actual)
+    details = [f"  called fn(A_prev) with A_prev of shape {A_prev.shape}"]
+    details += show("A_prev[0, :, :, 0]", A_prev[0, :, :, 0])
+    details += show("expected[0, :, :, 0]", expected[0, :, :, 0])
+    if array is None:
+        hint = "return a NumPy array (m, h_out, w_out, c)."
+        return Failure(f"returned {type(actual).__name__}", hint, details)
+    if array.ndim == 4 and array.shape[0] and array.shape[3]:
+        details += show("yours[0, :, :, 0]", array[0, :, :, 0])
+    kind = kind_problem(actual)
+    if kind is not None:
+        return Failure(f"returned {kind[0]}", kind[1], details)
+    if array.shape != expected.shape:
+        hint = _max_blur_shape_hint(A_prev, array.shape, expected.shape)
+        return Failure(f"shape {array.shape}, expected {expected.shape}", hint, details)
+    if np.allclose(array, expected, rtol=1e-6, atol=1e-9, equal_nan=True):
+        return None
+    hint = first_hint(_max_blur_smells(case), array) or (
+        "max with stride 1 (2 x 2 windows), then pad by one zero each side, blur with "
+        "[1, 2, 1] x [1, 2, 1] / 16 and keep every second row and column."
+    )
+    return Failure("wrong values", hint, details)
+
+
+def _max_blur_case(name, A_prev):
+    expected = blur_pool_forward(pool_forward(A_prev, 2, 1), 2)
+    return Case(name, (A_prev,), ("A_prev",), expected, _judge_max_blur)
+
+
+_MAX_BLUR_CASES = [
+    ("one example, a 4 x 4 map", Grid(4, 4, seed=31)),
+    ("a map of odd size (5 x 5)", Grid(5, 5, seed=32)),
+    ("a map that is not square (6 x 4)", Grid(6, 4, seed=33)),
+    ("several examples and channels (m = 2, c = 3)", Grid(6, 6, seed=34, m=2, c=3)),
+    ("negative values", Grid(5, 6, seed=35, offset=-40.0)),
+]
+
+
+def _draw_max_blur(rng):
+    m, c = random_ints(rng, 1, 3, 2)
+    h, w = random_ints(rng, 3, 8, 2)
+    return _max_blur_case(f"{m} x {h} x {w} x {c}", random_values(rng, (m, h, w, c)))
+
+
+@checker_doc
+def check_max_blur_pool(fn, *, time_limit=None, seed=None):
+    """Check ``fn(A_prev) -> A``, Zhang's max-blur pooling of 2 x 2 windows.
+
+    Parameters
+    ----------
+    fn : callable or None
+        Your function, (m, h, w, c) to (m, h_out, w_out, c): the 2 x 2 max at
+        every position (stride 1), then the [1, 2, 1] x [1, 2, 1] / 16 blur
+        with one zero of padding on each side and stride 2, as
+        :class:`pooling_lib.modern_layers.MaxBlurPool2D` computes it.
+    {keywords}
+    """
+    cases = [_max_blur_case(name, grid()) for name, grid in _MAX_BLUR_CASES]
+    return run_checker(
+        "check_max_blur_pool", "max-blur pooling", fn, cases, _draw_max_blur, time_limit, seed
     )
