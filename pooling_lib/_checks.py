@@ -278,7 +278,7 @@ class PoolRequest:
     >>> PoolRequest(kernel_shape=3, stride=2, padding=2).check((28, 28))
     Traceback (most recent call last):
     ...
-    pooling_lib.geometry.PoolingOptionError: padding must be at most half the kernel, kernel_shape // 2 = (1, 1), got padding=(2, 2) for kernel_shape=(3, 3); PyTorch's rule, since kernel // 2 is all the padding an output as large as the input needs at stride 1; lower the padding or enlarge the kernel
+    pooling_lib.geometry.PoolingOptionError: padding must be at most half the kernel, kernel_shape // 2 = (1, 1), got padding=(2, 2) for kernel_shape=(3, 3); PyTorch's rule (kernel // 2 is also all the padding an output as large as the input needs at stride 1); lower the padding or enlarge the kernel
     """  # noqa: E501
 
     kernel_shape: int | tuple[int, int]

@@ -56,7 +56,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 IMPLEMENTATION_STYLES = {
     "four loops": ("#D55E00", "^"),
     "window loops": ("#E69F00", "o"),
-    "offset loop": ("#0072B2", "s"),
+    "pooling_lib": ("#0072B2", "s"),
     "PyTorch": ("#009E73", "D"),
 }
 
@@ -599,7 +599,7 @@ def scaling_figure(
 
     Examples
     --------
-    >>> figure = scaling_figure([4, 8, 16], {"offset loop": [0.001, 0.001, 0.002],
+    >>> figure = scaling_figure([4, 8, 16], {"pooling_lib": [0.001, 0.001, 0.002],
     ...                                      "four loops": [0.01, 0.02]})
     >>> [line.get_ydata().tolist() for line in figure.axes[0].lines]
     [[1.0, 1.0, 2.0], [10.0, 20.0]]
@@ -664,7 +664,7 @@ def timings_figure(
     Examples
     --------
     >>> figure = timings_figure(["stride 1", "stride 2"],
-    ...                         {"window loops": [0.03, 0.008], "offset loop": [0.002, 0.001]})
+    ...                         {"window loops": [0.03, 0.008], "pooling_lib": [0.002, 0.001]})
     >>> [round(float(bar.get_height()), 6) for bar in figure.axes[0].containers[0]]
     [30.0, 8.0]
     """

@@ -605,8 +605,8 @@ def pool_geometry(
         raise PoolingOptionError(
             f"padding must be at most half the kernel, kernel_shape // 2 = {limit}, got "
             f"padding={padding} for kernel_shape={kernel_shape}",
-            "PyTorch's rule, since kernel // 2 is all the padding an output as large as the "
-            "input needs at stride 1; lower the padding or enlarge the kernel",
+            "PyTorch's rule (kernel // 2 is also all the padding an output as large as the "
+            "input needs at stride 1); lower the padding or enlarge the kernel",
             parameter="padding",
             value=padding,
             rule="half_kernel",

@@ -326,7 +326,7 @@ def test_scaling_figure_refuses_a_series_longer_than_the_sizes():
 
 
 def test_timings_figure_draws_milliseconds_per_setting_in_each_implementation_colour():
-    seconds = {"window loops": [0.03, 0.009, 0.004], "offset loop": [0.002, 0.001, 0.0007]}
+    seconds = {"window loops": [0.03, 0.009, 0.004], "pooling_lib": [0.002, 0.001, 0.0007]}
     figure = timings_figure(
         ["stride 1", "stride 2", "stride 3"], seconds, ylabel="ms per 256 digits", title="k 3"
     )
@@ -341,7 +341,7 @@ def test_timings_figure_draws_milliseconds_per_setting_in_each_implementation_co
         "stride 3",
     ]
     assert (ax.get_ylabel(), ax.get_title()) == ("ms per 256 digits", "k 3")
-    assert legend_texts(ax) == ["window loops", "offset loop"]
+    assert legend_texts(ax) == ["window loops", "pooling_lib"]
 
 
 # -- rendering -----------------------------------------------------------------

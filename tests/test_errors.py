@@ -120,9 +120,9 @@ def test_bad_arrays(forward, A_prev, error, message):
             dict(kernel_shape=3, padding=2),
             ValueError,
             r"padding must be at most half the kernel, kernel_shape // 2 = \(1, 1\), got "
-            r"padding=\(2, 2\) for kernel_shape=\(3, 3\); PyTorch's rule, since kernel // 2 is "
-            r"all the padding an output as large as the input needs at stride 1; lower the "
-            r"padding or enlarge the kernel$",
+            r"padding=\(2, 2\) for kernel_shape=\(3, 3\); PyTorch's rule \(kernel // 2 is "
+            r"also all the padding an output as large as the input needs at stride 1\); lower "
+            r"the padding or enlarge the kernel$",
         ),
         (
             dict(kernel_shape=7),
