@@ -30,7 +30,7 @@ import functools
 import inspect
 import numbers
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 
 import numpy as np
 
@@ -292,9 +292,9 @@ class PoolRequest:
     def check(self, in_shape):
         """The checked options for an input of spatial size ``in_shape = (h, w)``.
 
-        ``mode`` and ``ties`` are checked first, then where the windows fall
-        (:func:`pooling_lib.pool_geometry`), by the checks of
-        :func:`prepare` and :func:`prepare_backward`.
+        In the order :func:`prepare_backward` checks them: ``mode``, then
+        where the windows fall (:func:`pooling_lib.pool_geometry`), then
+        ``ties``; by the same checks, with the same messages.
 
         Returns
         -------
@@ -308,11 +308,32 @@ class PoolRequest:
             If an option is refused; its fields say which and why.
         """
         count_include_pad, divisor_override = _checked_mode(self.mode, True, None)
-        ties = check_ties(self.ties, self.mode)
         geometry = pool_geometry(
             in_shape, self.kernel_shape, self.stride, self.padding, self.dilation, self.ceil_mode
         )
+        ties = check_ties(self.ties, self.mode)
         return PoolOptions(geometry, self.mode, count_include_pad, divisor_override, ties)
+
+    def refuse_other_than(self, names, picture):
+        """Refuse an option outside ``names`` that is not at its default.
+
+        For a picture that draws only some options (``picture`` names it in
+        the message): an option it would ignore is an error, not a silent no-op.
+
+        Raises
+        ------
+        ValueError
+            Naming the option, its value and the options the picture takes.
+        """
+        for field in fields(self):
+            if field.name in names or field.default is MISSING:
+                continue
+            value = getattr(self, field.name)
+            if value != field.default:
+                raise ValueError(
+                    f"{field.name}={value!r} is not something {picture} draws: it takes "
+                    f"{', '.join(names)} and leaves {field.name} at {field.default!r}"
+                )
 
     def pairs(self):
         """``kernel_shape``, ``stride``, ``padding`` and ``dilation`` as ``(rows, cols)`` pairs.

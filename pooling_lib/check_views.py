@@ -130,7 +130,7 @@ class GradientCheckView(View):
 
     def _numeric(self, crop, geometry, dA):
         """The central-difference gradient, from the cache when these inputs were seen."""
-        key = (crop.tobytes(), geometry.kernel_shape, geometry.stride, dA.tobytes())
+        key = (crop.tobytes(), geometry, dA.tobytes())
         if key in self._numeric_cache:
             self._numeric_cache.move_to_end(key)
             return self._numeric_cache[key]
@@ -153,8 +153,9 @@ class GradientCheckView(View):
             At least :data:`CROP` pixels each way.
         request : PoolRequest
             The pooling options (:class:`pooling_lib._checks.PoolRequest`):
-            kernel_shape, stride (max pooling, no padding) and ties, the tie
-            policy of the backward pass.
+            kernel_shape, stride and ties, the tie policy of the backward
+            pass. Max pooling without padding, dilation or ceil mode: any
+            other option is a ValueError naming it.
         crop : (int, int)
             Top-left pixel of the :data:`CROP` x :data:`CROP` crop, clipped into the image.
         jitter : bool
@@ -167,6 +168,7 @@ class GradientCheckView(View):
         """
         image = as_image(image)
         jitter = check_bool(jitter, "jitter")
+        request.refuse_other_than(("kernel_shape", "stride", "ties"), "the gradient check")
         ties = request.ties
         if min(image.shape) < CROP:
             raise ValueError(f"image must be at least {CROP} x {CROP}, got shape {image.shape}")

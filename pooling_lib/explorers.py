@@ -28,7 +28,10 @@ value and the range: no option can make an explorer's work grow past what
 its sliders reach. It passes its explorer class the pooling options as one
 :class:`~pooling_lib.plots.PoolRequest`; the class checks them against its
 sliders' ranges, and after every change builds the view's request from the
-sliders (:attr:`Explorer.request_controls`).
+sliders (:attr:`Explorer.request_controls`). Build an explorer with its
+factory (``window_explorer(kernel_shape=3)``): the classes are public for
+``isinstance`` and for their attributes, and their constructors take the
+options as that one request, not as keywords.
 
 An explorer holds a figure and a few dozen widgets, which ipywidgets keeps
 alive until they are closed. :meth:`Explorer.close` closes them all and drops

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import functools
+import numbers
 
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
@@ -414,7 +415,17 @@ class PipelineView(View):
                 f"kernel_name must be one of {sorted(PIPELINE_KERNELS)}, got {kernel_name!r}"
             )
         down, right = (int(v) for v in shift)
-        pool, mode = int(request.kernel_shape), request.mode
+        request.refuse_other_than(("kernel_shape", "stride", "mode"), "the pipeline")
+        pool, mode = request.kernel_shape, request.mode
+        if isinstance(pool, bool) or not isinstance(pool, numbers.Integral):
+            raise TypeError(
+                f"kernel_shape must be an int, the pool's window and stride, got {pool!r}"
+            )
+        if request.stride != pool:
+            raise ValueError(
+                f"stride must equal kernel_shape={pool} in the pipeline, which pools "
+                f"side-by-side windows, got stride={request.stride!r}"
+            )
         kernel = PIPELINE_KERNELS[kernel_name]
         if title is None:
             title = (

@@ -49,6 +49,7 @@ as a short message in the picture, never raised; anything else raises.
 from __future__ import annotations
 
 import functools
+import numbers
 
 from ._checks import PoolRequest, renamed_keyword
 from .array_figures import AXIS_CELL_STYLES, BOX_COLORS, axis_cells_figure, grid_figure
@@ -271,9 +272,10 @@ def pipeline_figure(
     >>> pipeline_figure(kernel_name="blur")
     <PoolingFigure size 960x592 with 8 Axes>
     """
+    if isinstance(pool, bool) or not isinstance(pool, numbers.Integral):
+        raise TypeError(f"pool must be an int, the pooling window and stride, got {pool!r}")
     pixels, name = _digit_and_title(digit, "digit", image)
-    pool = int(pool)
-    request = PoolRequest(kernel_shape=pool, stride=pool, mode=mode)
+    request = PoolRequest(kernel_shape=int(pool), stride=int(pool), mode=mode)
     view = PipelineView(presentation)
     view.update(pixels, request, kernel_name, shift, subject=name)
     return view.figure

@@ -240,6 +240,11 @@ def test_max_blur_pool_passes_the_truth(capsys):
     [
         (lambda A: pool_forward(A, 2, 2), "one example, a 4 x 4 map", "plain 2 x 2 max pooling"),
         (
+            lambda A: pool_forward(A, 2, 1)[:, ::2, ::2],
+            "one example, a 4 x 4 map",
+            "the dense max was subsampled without the blur",
+        ),
+        (
             lambda A: blur_pool_forward(pool_forward(A, 2, 2), 1),
             "one example, a 4 x 4 map",
             "the max already subsampled",
@@ -253,12 +258,13 @@ def test_max_blur_pool_passes_the_truth(capsys):
         (
             lambda A: blur_pool_forward(pool_forward(A, 2, 1), 1),
             "one example, a 4 x 4 map",
-            "the size of the dense max",
+            "the blur kept every position: it must also subsample",
         ),
+        (lambda A: pool_forward(A, 2, 1), "one example, a 4 x 4 map", "the size of the dense max"),
         (
             lambda A: max_blur_loops(A)[:, :, :, :1],
             "several examples and channels",
-            "expected (2, 3, 3, 3)",
+            "keep every channel: the output has the input's c = 3 channels",
         ),
         (
             lambda A: max_blur_loops(np.maximum(A, 0)),

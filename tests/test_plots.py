@@ -8,6 +8,7 @@ geometry, forward and backward passes.
 import functools
 import io
 import itertools
+import re
 
 import matplotlib
 import numpy as np
@@ -736,7 +737,40 @@ def test_gradient_view_reads_overlap_and_divisors_from_the_geometry():
     assert view.no_overlap.get_text().startswith("stride >= kernel:")
 
 
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (dict(padding=1), "padding=1"),
+        (dict(ceil_mode=True), "ceil_mode=True"),
+        (dict(dilation=2), "dilation=2"),
+        (dict(mode="avg"), "mode='avg'"),
+    ],
+)
+def test_gradient_check_view_refuses_options_it_does_not_draw(options, named):
+    view = check_views.GradientCheckView()
+    with pytest.raises(ValueError, match=f"^{re.escape(named)} is not something the gradient"):
+        view.update(DIGIT, request(3, 3, **options), crop=(8, 8))
+
+
 # --- pipeline view ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "named"),
+    [
+        (dict(kernel_shape=(2, 3), stride=(2, 3)), TypeError, "kernel_shape must be an int"),
+        (dict(kernel_shape=2, stride=1), ValueError, "stride must equal kernel_shape=2"),
+        (dict(kernel_shape=2, stride=2, padding=1), ValueError, "padding=1 is not something"),
+    ],
+)
+def test_pipeline_view_refuses_options_it_does_not_draw(options, error, named):
+    with pytest.raises(error, match=re.escape(named)):
+        PipelineView().update(DIGIT, PoolRequest(**options), "vertical edges", (0, 1))
+
+
+def test_pipeline_figure_names_a_pool_that_is_not_an_int():
+    with pytest.raises(TypeError, match=r"pool must be an int, .* got 2\.5"):
+        pipeline_figure(pool=2.5)
 
 
 def test_pipeline_view_measures_the_change_shifting_makes():

@@ -1,7 +1,10 @@
 """Cases ported from test suites this project did not write, run against pooling_lib.
 
 Each test names its source: repository, file path (and the commit read) and the
-test or cell it comes from. Inputs and expected values are copied from there;
+test or cell it comes from. Expected values are copied from there, and so are
+the inputs wherever the source writes them out or seeds NumPy's legacy
+generator (a few PyTorch tests draw ``torch.randn`` inputs, which are drawn
+here with NumPy instead);
 where the source checks against a formula of its own (PyTorch's window sums
 from ``unfold``), that formula is rewritten here in NumPy, never taken from
 pooling_lib. Tensors in NCHW (or unbatched CHW, or 1-D CL) are moved to this
@@ -373,7 +376,7 @@ def test_pool_zero_channels_refused(mode, shape):
     test_AvgPool2d_empty (the inputs with an empty non-batch dimension).
     """
     inp = nhwc(np.zeros(shape, dtype=np.float32))
-    with pytest.raises(ValueError, match="A_prev"):
+    with pytest.raises(ValueError, match="A_prev must have at least one channel"):
         pool_forward(inp, 3, 2, mode)
 
 

@@ -161,6 +161,24 @@ def test_a_request_refuses_ties_and_types_as_pool_backward_does():
     assert str(refusal.value) == str(expected.value)
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(padding=5, ties="any"),
+        dict(kernel_shape=9, mode="avg", ties="split"),
+        dict(stride=0, ties="all", mode="avg"),
+    ],
+)
+def test_a_request_with_two_faults_names_the_one_pool_backward_names(kwargs):
+    options = dict(kernel_shape=2, stride=2) | kwargs
+    with pytest.raises(PoolingOptionError) as expected:
+        pool_backward(np.zeros((2, 3, 3, 1)), A, **options)
+    with pytest.raises(PoolingOptionError) as refusal:
+        PoolRequest(**options).check((6, 6))
+    assert str(refusal.value) == str(expected.value)
+    assert refusal.value.parameter == expected.value.parameter != "ties"
+
+
 def test_a_request_gives_the_options_the_public_functions_use():
     options = dict(kernel_shape=(3, 2), stride=2, padding=1, dilation=(1, 2), ceil_mode=True)
     request = PoolRequest(**options, mode="avg")

@@ -150,7 +150,9 @@ def _problems(measured, viewport, what):
         found.append(f"{what}: controls are written at {measured['controlPx']} px")
     if measured["cut"]:
         found.append(f"{what}: control text cut: {measured['cut']}")
-    if measured["shortestTrack"] is not None and measured["shortestTrack"] < TRACK_PX:
+    if measured["shortestTrack"] is None:
+        found.append(f"{what}: no slider track found (every section has sliders)")
+    elif measured["shortestTrack"] < TRACK_PX:
         found.append(
             f"{what}: a slider's track is {measured['shortestTrack']:.0f} px long, too short "
             "to drag from the front of a room"
