@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ._checks import PoolRequest, renamed_keyword
 from .check_views import CROP, GradientCheckView
-from .explorer_base import N_DIGITS, Explorer, integer, option
+from .explorer_base import N_DIGITS, Explorer, factory_doc, integer, option
 from .geometry import check_bool
 from .plots import TIE_POLICIES
 from .style import presentation_setting
@@ -54,6 +54,7 @@ class GradientCheckExplorer(Explorer):
         self._start(GradientCheckView(presentation), rows)
 
 
+@factory_doc
 @renamed_keyword("kernel", "kernel_shape")
 def gradient_check_explorer(
     digit=0, row=8, col=8, kernel_shape=2, stride=2, ties="first", jitter=False, presentation=None
@@ -86,14 +87,7 @@ def gradient_check_explorer(
     -------
     GradientCheckExplorer
 
-    Raises
-    ------
-    TypeError
-        If an option has the wrong type: a float or bool where an integer
-        is expected, a non-string choice.
-    ValueError
-        If an option is outside what its control shows; the message gives
-        the range.
+    {raises}
 
     Examples
     --------

@@ -76,6 +76,23 @@ def output_or_one(in_shape, request):
         return (1, 1)
 
 
+# What every factory raises, written once: ``{raises}`` in a factory's docstring.
+_FACTORY_RAISES = """Raises
+    ------
+    TypeError
+        If an option has the wrong type: a float or bool where an integer
+        is expected, a non-string choice.
+    ValueError
+        If an option is outside what its control shows; the message gives
+        the range."""
+
+
+def factory_doc(factory):
+    """Fill the ``{raises}`` of an explorer factory's docstring with the shared Raises section."""
+    factory.__doc__ = factory.__doc__.replace("{raises}", _FACTORY_RAISES)
+    return factory
+
+
 def _is_whole_number(value):
     # bool is an int to Python, but a slider set to True is a mistake, not 1.
     return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)

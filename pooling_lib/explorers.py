@@ -50,6 +50,7 @@ from .explorer_base import (
     N_DIGITS,
     PAIRED_SLIDERS,
     Explorer,
+    factory_doc,
     integer,
     kernel_and_stride,
     option,
@@ -374,6 +375,7 @@ class PoolingAnimation(Explorer):
         super()._update()
 
 
+@factory_doc
 @renamed_keyword("kernel", "kernel_shape")
 def window_explorer(
     digit=0,
@@ -417,14 +419,7 @@ def window_explorer(
     WindowExplorer
         A widget: display it (the last line of a cell) to use it.
 
-    Raises
-    ------
-    TypeError
-        If an option has the wrong type: a float or bool where an integer
-        is expected, a non-string choice.
-    ValueError
-        If an option is outside what its control shows; the message gives
-        the range.
+    {raises}
 
     Examples
     --------
@@ -435,6 +430,7 @@ def window_explorer(
     return WindowExplorer(digit, channel, request, presentation)
 
 
+@factory_doc
 @renamed_keyword("kernel", "kernel_shape")
 def max_mask_explorer(
     digit=0,
@@ -475,14 +471,7 @@ def max_mask_explorer(
     -------
     MaxMaskExplorer
 
-    Raises
-    ------
-    TypeError
-        If an option has the wrong type: a float or bool where an integer
-        is expected, a non-string choice.
-    ValueError
-        If an option is outside what its control shows; the message gives
-        the range.
+    {raises}
 
     Examples
     --------
@@ -496,6 +485,7 @@ def max_mask_explorer(
     return MaxMaskExplorer(digit, channel, request, presentation, show_gradient)
 
 
+@factory_doc
 @renamed_keyword("kernel", "kernel_shape")
 def gradient_explorer(digit=0, kernel_shape=3, stride=2, row=5, col=4, seed=0, presentation=None):
     """Follow one output cell's gradient back to the input, for max and for avg.
@@ -525,14 +515,7 @@ def gradient_explorer(digit=0, kernel_shape=3, stride=2, row=5, col=4, seed=0, p
     -------
     GradientExplorer
 
-    Raises
-    ------
-    TypeError
-        If an option has the wrong type: a float or bool where an integer
-        is expected, a non-string choice.
-    ValueError
-        If an option is outside what its control shows; the message gives
-        the range.
+    {raises}
 
     Examples
     --------
@@ -544,6 +527,7 @@ def gradient_explorer(digit=0, kernel_shape=3, stride=2, row=5, col=4, seed=0, p
     return GradientExplorer(digit, request, row, col, seed, presentation)
 
 
+@factory_doc
 def pipeline_explorer(
     digit=0,
     kernel_name="vertical edges",
@@ -577,14 +561,7 @@ def pipeline_explorer(
     -------
     PipelineExplorer
 
-    Raises
-    ------
-    TypeError
-        If an option has the wrong type: a float or bool where an integer
-        is expected, a non-string choice.
-    ValueError
-        If an option is outside what its control shows; the message gives
-        the range.
+    {raises}
 
     Examples
     --------
@@ -596,6 +573,7 @@ def pipeline_explorer(
     return PipelineExplorer(digit, kernel_name, shift_down, shift_right, request, presentation)
 
 
+@factory_doc
 @renamed_keyword("kernel", "kernel_shape")
 def pooling_animation(
     digit=0, kernel_shape=2, stride=2, mode="max", step=0, interval=400, presentation=None
@@ -624,14 +602,7 @@ def pooling_animation(
     -------
     PoolingAnimation
 
-    Raises
-    ------
-    TypeError
-        If an option has the wrong type: a float or bool where an integer
-        is expected, a non-string choice.
-    ValueError
-        If an option is outside what its control shows; the message gives
-        the range.
+    {raises}
 
     Examples
     --------

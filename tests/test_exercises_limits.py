@@ -23,6 +23,7 @@ import pytest
 
 from pooling_lib import (
     exercises,
+    nn,
     output_shape,
     pool_backward,
     pool_forward,
@@ -59,33 +60,6 @@ def canvas_by_library(A, k, s, mode, p, ceil_mode):
 
 
 # A right answer for every checker, written with the library.
-class PoolLayer:
-    def __init__(self, kernel_shape, stride):
-        self.kernel_shape, self.stride, self.cache = kernel_shape, stride, None
-        self.params, self.grads = {}, {}
-
-    def forward(self, x, train=True):
-        if train:
-            self.cache = x
-        return pool_forward(x, self.kernel_shape, self.stride)
-
-    def backward(self, dout):
-        return pool_backward(dout, self.cache, self.kernel_shape, self.stride)
-
-
-class FlattenLayer:
-    def __init__(self):
-        self.params, self.grads, self.shape = {}, {}, None
-
-    def forward(self, x, train=True):
-        if train:
-            self.shape = x.shape
-        return x.reshape(len(x), -1)
-
-    def backward(self, dout):
-        return dout.reshape(self.shape)
-
-
 RIGHT = {
     "check_output_size": output_shape,
     "check_output_size_full": lambda n, k, s, p, d, c: pool_geometry(
@@ -107,8 +81,8 @@ RIGHT = {
     "check_max_unpool": max_unpool,
     "check_global_avg_pool": lambda A: A.mean(axis=(1, 2)),
     "check_max_blur_pool": lambda A: MaxBlurPool2D().forward(A, train=False),
-    "check_pool_layer": PoolLayer,
-    "check_flatten_layer": FlattenLayer,
+    "check_pool_layer": nn.Pool2D,
+    "check_flatten_layer": nn.Flatten,
 }
 # These checkers take a class and build a fresh layer from it for every case.
 LAYER_CHECKERS = ("check_pool_layer", "check_flatten_layer")

@@ -160,52 +160,65 @@ def _problems(measured, viewport, what):
     return found
 
 
+@contextlib.contextmanager
+def _dashboard(request, browser, viewport, what, query=""):
+    """The dashboard in Voila at ``viewport`` (width, height): ``(page, traffic, deadline)``."""
+    serve = request.getfixturevalue("voila")
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(ACTION_TIMEOUT_MS)
+        deadline = Deadline(budget_seconds(), what)
+        traffic = KernelTraffic()
+        traffic.attach(page)
+        block_outside_requests(page, blocked=[])
+        open_in_voila(page, serve(dashboard_notebook(course_root())) + query, traffic, deadline)
+        yield page, traffic, deadline
+    finally:
+        context.close()
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("viewport", [(1280, 720), (1024, 768)], ids=lambda v: f"{v[0]}x{v[1]}")
 def test_every_section_and_preset_fits_a_projector_screen(request, browser, viewport):
-    notebook = dashboard_notebook(course_root())
-    serve = request.getfixturevalue("voila")
     size = {"width": viewport[0], "height": viewport[1]}
-    context = browser.new_context(viewport=size)
-    page = context.new_page()
-    page.set_default_timeout(ACTION_TIMEOUT_MS)
-    deadline = Deadline(budget_seconds(), f"projector {viewport}")
     shots = fresh_folder(ARTIFACTS / "projector" / f"{viewport[0]}x{viewport[1]}")
-    traffic = KernelTraffic()
-    traffic.attach(page)
-    block_outside_requests(page, blocked=[])
     problems = []
-    try:
-        open_in_voila(page, serve(notebook), traffic, deadline)
-        assert page.locator(".pooling-projector").count() == len(SECTIONS)
-        for k, name in enumerate(SECTIONS):
-            _bring_into_view(page, k)
-            measured = page.evaluate(MEASURE_JS, k)
-            problems += _problems(measured, size, f"{name} at the start")
-            page.screenshot(path=shots / f"{k + 1}-start.png")
-            choices = [p for p in PRESETS if p.section == name]
-            for chosen in choices:
-                # From a preset showing something else, so that this one has work to do.
-                other = next(p for p in choices if preset_values(p) != preset_values(chosen))
-                box = page.locator(".pooling-projector").nth(k)
-                box.locator(f"button[title='preset {other.key}']").click()
-                _idle(page, traffic, deadline)
-                what = f"{name}, preset {chosen.key}"
-                measured = _click(
-                    page, traffic, k, f"button[title='preset {chosen.key}']", deadline, what
-                )
-                problems += _problems(measured, size, what + " (answer hidden)")
-                measured = _click(page, traffic, k, ".pooling-reveal", deadline, what + " reveal")
-                problems += _problems(measured, size, what + " (answer shown)")
+    with _dashboard(request, browser, viewport, f"projector {viewport}") as (
+        page,
+        traffic,
+        deadline,
+    ):
+        try:
+            assert page.locator(".pooling-projector").count() == len(SECTIONS)
+            for k, name in enumerate(SECTIONS):
                 _bring_into_view(page, k)
-                page.screenshot(path=shots / f"{k + 1}-{chosen.key}.png")
-        problems += page_errors(page) + traffic.errors
-    except BaseException:
-        with contextlib.suppress(Exception):
-            page.screenshot(path=shots / "failure.png", timeout=10_000)
-        raise
-    finally:
-        context.close()
+                measured = page.evaluate(MEASURE_JS, k)
+                problems += _problems(measured, size, f"{name} at the start")
+                page.screenshot(path=shots / f"{k + 1}-start.png")
+                choices = [p for p in PRESETS if p.section == name]
+                for chosen in choices:
+                    # From a preset showing something else, so that this one has work to do.
+                    other = next(p for p in choices if preset_values(p) != preset_values(chosen))
+                    box = page.locator(".pooling-projector").nth(k)
+                    box.locator(f"button[title='preset {other.key}']").click()
+                    _idle(page, traffic, deadline)
+                    what = f"{name}, preset {chosen.key}"
+                    measured = _click(
+                        page, traffic, k, f"button[title='preset {chosen.key}']", deadline, what
+                    )
+                    problems += _problems(measured, size, what + " (answer hidden)")
+                    measured = _click(
+                        page, traffic, k, ".pooling-reveal", deadline, what + " reveal"
+                    )
+                    problems += _problems(measured, size, what + " (answer shown)")
+                    _bring_into_view(page, k)
+                    page.screenshot(path=shots / f"{k + 1}-{chosen.key}.png")
+            problems += page_errors(page) + traffic.errors
+        except BaseException:
+            with contextlib.suppress(Exception):
+                page.screenshot(path=shots / "failure.png", timeout=10_000)
+            raise
     if problems:
         pytest.fail("the dashboard on a projector:\n" + "\n".join(problems), pytrace=False)
 
@@ -220,17 +233,7 @@ def _step(page):
 
 @pytest.mark.e2e
 def test_the_presenters_keys_play_pause_step_and_restart_the_animation(request, browser):
-    notebook = dashboard_notebook(course_root())
-    serve = request.getfixturevalue("voila")
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(ACTION_TIMEOUT_MS)
-    deadline = Deadline(budget_seconds(), "presenter's keys")
-    traffic = KernelTraffic()
-    traffic.attach(page)
-    block_outside_requests(page, blocked=[])
-    try:
-        open_in_voila(page, serve(notebook), traffic, deadline)
+    with _dashboard(request, browser, (1280, 720), "presenter's keys") as (page, traffic, deadline):
         _bring_into_view(page, 0)
         start = STARTS["PoolingAnimation"]["step"]
         assert _step(page) == start, "the animation starts at the first window with ink"
@@ -262,23 +265,13 @@ def test_the_presenters_keys_play_pause_step_and_restart_the_animation(request, 
         stop = page.locator(".pooling-projector .widget-play button").nth(1)
         assert not stop.is_visible(), "■, which jumps to step 0, is hidden on the projector"
         assert not (page_errors(page) + traffic.errors)
-    finally:
-        context.close()
 
 
 @pytest.mark.e2e
 def test_the_address_opens_the_dashboard_at_a_preset(request, browser):
-    notebook = dashboard_notebook(course_root())
-    serve = request.getfixturevalue("voila")
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(ACTION_TIMEOUT_MS)
-    deadline = Deadline(budget_seconds(), "?preset=ties-all")
-    traffic = KernelTraffic()
-    traffic.attach(page)
-    block_outside_requests(page, blocked=[])
-    try:
-        open_in_voila(page, serve(notebook) + "?preset=ties-all", traffic, deadline)
+    with _dashboard(
+        request, browser, (1280, 720), "?preset=ties-all", query="?preset=ties-all"
+    ) as (page, traffic, deadline):
         k = _section_index("MaxMaskExplorer")
         section = page.locator(".pooling-projector").nth(k)
         active = section.locator(".widget-toggle-buttons button.mod-active")
@@ -294,5 +287,3 @@ def test_the_address_opens_the_dashboard_at_a_preset(request, browser):
         others = page.locator(".pooling-asked")
         assert others.count() == 1
         assert not (page_errors(page) + traffic.errors)
-    finally:
-        context.close()
